@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Run every test of the workspace against real components: installs nats-server if missing;
+# each integration test starts its own nats-server on a free port with JetStream in a temp dir.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/lib.sh
+need_cargo
+need_nats_server
+echo "nats-server $(nats-server --version)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo test --workspace --doc
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi

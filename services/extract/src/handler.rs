@@ -1,0 +1,130 @@
+//! Handling one article: extract off the async threads, publish every event durably, and say
+//! what the loop should do with the message. No acking here.
+
+use crate::metrics::Metrics;
+use async_nats::jetstream;
+use dongtai_common::Outcome;
+use dongtai_engine::DocMeta;
+use dongtai_proto::{ActivityEvent, Article, Source, subjects};
+use std::time::Duration;
+
+/// Extracts and publishes; shared by the concurrent tasks of one worker.
+pub struct Handler {
+    js: jetstream::Context,
+    test_panic_marker: Option<String>,
+    /// The worker's counters.
+    pub metrics: Metrics,
+}
+
+impl Handler {
+    /// A handler publishing on `js`.
+    pub fn new(js: jetstream::Context, test_panic_marker: Option<String>) -> Self {
+        Self { js, test_panic_marker, metrics: Metrics::default() }
+    }
+
+    /// The JetStream context it publishes on.
+    pub fn js(&self) -> &jetstream::Context {
+        &self.js
+    }
+
+    /// Handle one delivery of `payload`; `delivered` counts this delivery (1 = first).
+    pub async fn handle(&self, payload: &[u8], delivered: i64) -> Outcome {
+        let article: Article = match serde_json::from_slice(payload) {
+            Ok(a) => a,
+            Err(e) => return Outcome::Poison(format!("not a dongtai.article.v1 message: {e}")),
+        };
+        let marker = self.test_panic_marker.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            if marker.as_deref().is_some_and(|m| !m.is_empty() && article.text.contains(m)) {
+                panic!("test panic marker found in article {}", article.id);
+            }
+            let events = events_of(&article);
+            (article, events)
+        });
+        let events = match work.await {
+            Ok((_, events)) => events,
+            Err(join) => {
+                let reason = panic_reason(join);
+                if delivered >= dongtai_proto::streams::MAX_DELIVERIES {
+                    return Outcome::Poison(reason);
+                }
+                tracing::warn!(delivered, error = %reason, "extraction failed; will retry");
+                return Outcome::RetryLater(Duration::from_millis(500 * delivered as u64));
+            }
+        };
+        match self.publish(&events).await {
+            Ok(()) => {
+                Metrics::add(&self.metrics.events_published, events.len() as u64);
+                Outcome::Done
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "events not stored; will retry");
+                Outcome::RetryLater(Duration::from_secs(1))
+            }
+        }
+    }
+
+    /// Publish all events at once and wait for every acknowledgement.
+    async fn publish(&self, events: &[ActivityEvent]) -> anyhow::Result<()> {
+        let publishes = events.iter().map(|event| async move {
+            let payload = serde_json::to_vec(event)?;
+            dongtai_common::nats::publish_durable(
+                &self.js,
+                subjects::event(event.kind),
+                event.id.as_str(),
+                payload.into(),
+            )
+            .await
+            .map(|_| ())
+        });
+        let results = tokio::time::timeout(
+            Duration::from_secs(20),
+            futures::future::try_join_all(publishes),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("JetStream did not acknowledge the events in time"))?;
+        results.map(|_| ())
+    }
+}
+
+/// The events of one article, with evidence offsets mapped back to the document as received.
+pub fn events_of(article: &Article) -> Vec<ActivityEvent> {
+    let meta = DocMeta {
+        article_id: Some(article.id.clone()),
+        title: article.title.clone(),
+        outlet: article.outlet.clone(),
+        page: article.page.clone(),
+        published: article.published,
+        url: article.url.clone(),
+    };
+    let mut events = dongtai_engine::extract(&article.text, &meta);
+    for event in &mut events {
+        for ev in &mut event.evidence {
+            ev.start = article.raw_offsets.to_raw(ev.start);
+            ev.end = article.raw_offsets.to_raw(ev.end);
+        }
+        event.source = Source {
+            article_id: article.id.clone(),
+            title: article.title.clone(),
+            outlet: article.outlet.clone(),
+            page: article.page.clone(),
+            published: article.published,
+            url: article.url.clone(),
+        };
+    }
+    events
+}
+
+fn panic_reason(join: tokio::task::JoinError) -> String {
+    if join.is_panic() {
+        let payload = join.into_panic();
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        format!("extraction panicked: {text}")
+    } else {
+        "extraction was cancelled".to_owned()
+    }
+}

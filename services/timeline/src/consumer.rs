@@ -1,0 +1,173 @@
+//! The consume loop: applies EVENTS to sled in batches, flushes, and only then acks.
+//! A kill -9 at any point loses nothing acked: what was not flushed was not acked and comes back.
+
+use crate::store::{StoredEvent, TimelineStore};
+use async_nats::jetstream::{self, AckKind, consumer::pull};
+use dongtai_proto::{ActivityEvent, Retraction, subjects};
+use futures::StreamExt as _;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+/// Messages applied per flush at most.
+pub const BATCH: usize = 512;
+
+/// What one message asks of the store.
+#[derive(Debug)]
+pub enum Change {
+    /// Insert or replace an event.
+    Upsert(Box<ActivityEvent>),
+    /// Withdraw an event.
+    Retract(Retraction),
+}
+
+/// Decode a message from the EVENTS stream.
+pub fn decode(subject: &str, payload: &[u8]) -> Result<Change, serde_json::Error> {
+    if subject == subjects::EVENTS_RETRACTED {
+        serde_json::from_slice(payload).map(Change::Retract)
+    } else {
+        serde_json::from_slice(payload).map(|e| Change::Upsert(Box::new(e)))
+    }
+}
+
+/// Apply one change at `seq`; returns the stored event when it changed.
+pub fn apply(store: &TimelineStore, change: &Change, seq: u64) -> anyhow::Result<Option<StoredEvent>> {
+    use crate::store::Applied;
+    let (id, applied) = match change {
+        Change::Upsert(e) => (&e.id, store.upsert(e, seq)?),
+        Change::Retract(r) => (&r.event_id, store.retract(&r.event_id, seq)?),
+    };
+    Ok(match applied {
+        Applied::Unchanged => None,
+        Applied::Inserted | Applied::Updated => store.get(id)?,
+    })
+}
+
+/// The durable consumer of one timeline replica (created if missing).
+pub async fn timeline_consumer(
+    js: &jetstream::Context,
+    replica: &str,
+) -> anyhow::Result<jetstream::consumer::Consumer<pull::Config>> {
+    let name = dongtai_proto::streams::timeline_consumer(replica);
+    let stream = js
+        .get_stream(dongtai_proto::streams::EVENTS)
+        .await
+        .map_err(|e| anyhow::anyhow!("failed to open the events stream: {e}"))?;
+    stream
+        .get_or_create_consumer(
+            &name,
+            pull::Config {
+                durable_name: Some(name.clone()),
+                ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                ack_wait: Duration::from_secs(30),
+                max_ack_pending: (BATCH * 4) as i64,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("failed to provision consumer {name}: {e}"))
+}
+
+/// Consume until `shutdown`, re-opening the message stream after NATS faults.
+pub async fn run(
+    consumer: jetstream::consumer::Consumer<pull::Config>,
+    store: TimelineStore,
+    feed: broadcast::Sender<Arc<StoredEvent>>,
+    shutdown: CancellationToken,
+) {
+    while !shutdown.is_cancelled() {
+        let messages = match consumer
+            .stream()
+            .max_messages_per_batch(BATCH)
+            .heartbeat(Duration::from_secs(5))
+            .expires(Duration::from_secs(30))
+            .messages()
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot pull events; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+                continue;
+            }
+        };
+        let batches = messages.take_until(shutdown.clone().cancelled_owned()).ready_chunks(BATCH);
+        let mut batches = std::pin::pin!(batches);
+        while let Some(batch) = batches.next().await {
+            let mut ok = Vec::with_capacity(batch.len());
+            let mut broken = false;
+            for m in batch {
+                match m {
+                    Ok(m) => ok.push(m),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event stream interrupted; re-opening");
+                        broken = true;
+                    }
+                }
+            }
+            if let Err(e) = apply_batch(&store, &feed, ok).await {
+                tracing::error!(error = %e, "batch not stored; it will be redelivered");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            if broken {
+                break;
+            }
+        }
+    }
+}
+
+async fn apply_batch(
+    store: &TimelineStore,
+    feed: &broadcast::Sender<Arc<StoredEvent>>,
+    messages: Vec<jetstream::Message>,
+) -> anyhow::Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let store2 = store.clone();
+    let decoded: Vec<(Option<Result<Change, serde_json::Error>>, u64)> = messages
+        .iter()
+        .map(|m| {
+            let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
+            (Some(decode(m.subject.as_str(), &m.payload)), seq)
+        })
+        .collect();
+    // sled calls block; keep them off the async threads.
+    let (changed, poison) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut changed = Vec::new();
+        let mut poison = Vec::new();
+        for (i, (change, seq)) in decoded.into_iter().enumerate() {
+            match change {
+                Some(Ok(change)) => {
+                    if let Some(stored) = apply(&store2, &change, seq)? {
+                        changed.push(Arc::new(stored));
+                    }
+                }
+                Some(Err(e)) => poison.push((i, e.to_string())),
+                None => {}
+            }
+        }
+        Ok((changed, poison))
+    })
+    .await??;
+    store.flush().await?;
+    for (i, m) in messages.iter().enumerate() {
+        let result = if let Some((_, reason)) = poison.iter().find(|(p, _)| *p == i) {
+            tracing::error!(subject = %m.subject, error = %reason, "undecodable event dropped");
+            m.ack_with(AckKind::Term).await
+        } else {
+            m.ack().await
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "ack not sent; the event will be redelivered (harmless)");
+        }
+    }
+    for e in changed {
+        let _ = feed.send(e);
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Answering `GET /v1/events`: pick the most selective index, scan it in date order, filter the
+//! rest, page with an opaque cursor (the `{date}{id}` position of the last event returned).
+
+use crate::store::{self, StoreError, StoredEvent, TimelineStore, tag};
+use chrono::{Days, NaiveDate};
+use dongtai_proto::EventKind;
+
+/// Largest page.
+pub const MAX_LIMIT: usize = 500;
+/// Page size when none is asked.
+pub const DEFAULT_LIMIT: usize = 50;
+/// Activities longer than this are not expected; a `from` bound scans back this far.
+const LONGEST_ACTIVITY_DAYS: u64 = 62;
+
+/// A validated query.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventQuery {
+    /// A person or organisation taking part.
+    pub actor: Option<String>,
+    /// A company, booth or organisation visited.
+    pub target: Option<String>,
+    /// A site, town or venue.
+    pub place: Option<String>,
+    /// One kind.
+    pub kind: Option<EventKind>,
+    /// Events that end on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Events that start on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Free text searched in evidence, topic, names, places and targets.
+    pub q: Option<String>,
+    /// Page size.
+    pub limit: usize,
+    /// Position after which the page starts.
+    pub cursor: Option<Cursor>,
+}
+
+/// A position in date order: `{YYYY-MM-DD}{event id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub Vec<u8>);
+
+impl Cursor {
+    /// The text form handed to clients.
+    pub fn encode(&self) -> String {
+        let (date, id) = self.0.split_at(store::NO_DATE.len().min(self.0.len()));
+        format!("{}.{}", String::from_utf8_lossy(date), String::from_utf8_lossy(id))
+    }
+
+    /// Parse a cursor a client sent back; `None` if it is not one of ours.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (date, id) = s.split_once('.')?;
+        let date_ok = date == store::NO_DATE || store::parse_date(date).is_some();
+        let id_ok = id.parse::<dongtai_proto::EventId>().is_ok();
+        (date_ok && id_ok && date.len() == 10).then(|| Cursor(format!("{date}{id}").into_bytes()))
+    }
+}
+
+/// One page of answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Events in date order.
+    pub events: Vec<StoredEvent>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<Cursor>,
+}
+
+impl EventQuery {
+    fn index(&self) -> (u8, &str) {
+        if let Some(a) = &self.actor {
+            (tag::ACTOR, a)
+        } else if let Some(t) = &self.target {
+            (tag::TARGET, t)
+        } else if let Some(p) = &self.place {
+            (tag::PLACE, p)
+        } else if let Some(k) = &self.kind {
+            (tag::KIND, k.as_str())
+        } else {
+            (tag::DATE, "")
+        }
+    }
+
+    /// True when `e` satisfies every filter.
+    pub fn matches(&self, e: &StoredEvent) -> bool {
+        let ev = &e.event;
+        if e.retracted {
+            return false;
+        }
+        if let Some(a) = &self.actor {
+            if !ev.actors.iter().any(|x| &x.name == a) {
+                return false;
+            }
+        }
+        if let Some(t) = &self.target {
+            if !ev.targets.iter().any(|x| x == t) {
+                return false;
+            }
+        }
+        if let Some(p) = &self.place {
+            if !ev.places.iter().any(|x| x == p) {
+                return false;
+            }
+        }
+        if let Some(k) = self.kind {
+            if ev.kind != k {
+                return false;
+            }
+        }
+        let start = ev.when.start;
+        let end = ev.when.end.or(start);
+        if let Some(from) = self.from {
+            if end.is_none_or(|e| e < from) {
+                return false;
+            }
+        }
+        if let Some(to) = self.to {
+            if start.is_none_or(|s| s > to) {
+                return false;
+            }
+        }
+        if let Some(q) = &self.q {
+            let hit = ev.evidence.iter().any(|x| x.text.contains(q.as_str()))
+                || ev.topic.as_deref().is_some_and(|t| t.contains(q.as_str()))
+                || ev.actors.iter().any(|x| x.name.contains(q.as_str()))
+                || ev.places.iter().chain(&ev.targets).any(|x| x.contains(q.as_str()))
+                || ev.source.title.as_deref().is_some_and(|t| t.contains(q.as_str()));
+            if !hit {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Run a query.
+pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
+    let (tag, term) = q.index();
+    let from_key = q.from.map(|f| {
+        let back = f.checked_sub_days(Days::new(LONGEST_ACTIVITY_DAYS)).unwrap_or(f);
+        back.format("%Y-%m-%d").to_string().into_bytes()
+    });
+    let upper = q.to.map(|t| t.format("%Y-%m-%d").to_string().into_bytes());
+    let mut events = Vec::with_capacity(q.limit.min(64));
+    let mut last_pos = None;
+    let mut more = false;
+    // Start at the later of the `from` bound (inclusive) and the cursor (exclusive).
+    let (from, after) = match (from_key.as_deref(), q.cursor.as_ref().map(|c| c.0.as_slice())) {
+        (Some(f), Some(a)) if a < f => (Some(f), None),
+        (_, Some(a)) => (None, Some(a)),
+        (f, None) => (f, None),
+    };
+    for pos in store.scan(tag, term, from, after) {
+        let pos = pos?;
+        if let Some(u) = &upper {
+            if pos.len() >= u.len() && &pos[..u.len()] > u.as_slice() {
+                break;
+            }
+        }
+        let Some(e) = store.at_position(&pos)? else { continue };
+        if !q.matches(&e) {
+            continue;
+        }
+        if events.len() == q.limit {
+            more = true;
+            break;
+        }
+        last_pos = Some(pos);
+        events.push(e);
+    }
+    Ok(Page { events, next_cursor: if more { last_pos.map(Cursor) } else { None } })
+}

@@ -1,0 +1,189 @@
+//! `/v1/events`, `/v1/events/{id}`, `/v1/events/{id}/history`, `/v1/actors`, `/v1/stats`.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::query::{self, Cursor, EventQuery};
+use crate::store::StoredEvent;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use dongtai_proto::{EventId, EventKind};
+use serde_json::json;
+
+/// Longest filter value accepted, in characters.
+pub const MAX_PARAM_CHARS: usize = 200;
+
+/// Output formats of `/v1/events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `{"events": [...], "next_cursor": ...}`.
+    Json,
+    /// One event per line.
+    Jsonl,
+}
+
+type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// Validate the query string of `/v1/events` into a query and a format.
+pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), ApiError> {
+    let mut q = EventQuery { limit: query::DEFAULT_LIMIT, ..Default::default() };
+    let mut format = Format::Json;
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in pairs {
+        if seen.contains(&key.as_str()) {
+            return Err(ApiError::bad(key, format!("{key} is given more than once")));
+        }
+        seen.push(key);
+        if value.chars().count() > MAX_PARAM_CHARS {
+            return Err(ApiError::bad(key, format!("{key} is longer than {MAX_PARAM_CHARS} characters")));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(ApiError::bad(key, format!("{key} holds a control character")));
+        }
+        let text = || -> Result<Option<String>, ApiError> {
+            let v = value.trim();
+            if v.is_empty() {
+                return Err(ApiError::bad(key, format!("{key} is empty")));
+            }
+            Ok(Some(v.to_owned()))
+        };
+        let date = || -> Result<Option<NaiveDate>, ApiError> {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|e| ApiError::bad(key, format!("{key}={value:?} is not a date YYYY-MM-DD: {e}")))
+        };
+        match key.as_str() {
+            "actor" => q.actor = text()?,
+            "target" => q.target = text()?,
+            "place" => q.place = text()?,
+            "q" => q.q = text()?,
+            "kind" => {
+                q.kind = Some(value.parse::<EventKind>().map_err(|e| ApiError::bad("kind", e.to_string()))?)
+            }
+            "from" => q.from = date()?,
+            "to" => q.to = date()?,
+            "limit" => {
+                let n: i64 = value
+                    .parse()
+                    .map_err(|_| ApiError::bad("limit", format!("limit={value:?} is not a whole number")))?;
+                if !(1..=query::MAX_LIMIT as i64).contains(&n) {
+                    return Err(ApiError::bad("limit", format!("limit is between 1 and {}", query::MAX_LIMIT)));
+                }
+                q.limit = n as usize;
+            }
+            "cursor" => {
+                q.cursor = Some(Cursor::decode(value).ok_or_else(|| {
+                    ApiError::bad("cursor", "cursor is not one this server handed out")
+                })?)
+            }
+            "format" => {
+                format = match value.as_str() {
+                    "json" => Format::Json,
+                    "jsonl" => Format::Jsonl,
+                    other => {
+                        return Err(ApiError::bad("format", format!("format {other:?} is not json or jsonl")));
+                    }
+                }
+            }
+            other => {
+                return Err(ApiError::bad(
+                    other,
+                    format!("unknown parameter {other:?}; known: actor, target, place, kind, from, to, q, limit, cursor, format"),
+                ));
+            }
+        }
+    }
+    if let (Some(f), Some(t)) = (q.from, q.to) {
+        if f > t {
+            return Err(ApiError::bad("from", format!("from ({f}) is after to ({t})")));
+        }
+    }
+    Ok((q, format))
+}
+
+fn pairs(p: Pairs) -> Result<Vec<(String, String)>, ApiError> {
+    p.map(|Query(v)| v).map_err(|e| ApiError::bad("query", e.body_text()))
+}
+
+/// `GET /v1/events`.
+pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Response, ApiError> {
+    let (q, format) = parse_params(&pairs(params)?)?;
+    let store = state.store.clone();
+    let page = tokio::task::spawn_blocking(move || query::run(&store, &q))
+        .await
+        .map_err(|_| ApiError::Internal)??;
+    let next = page.next_cursor.as_ref().map(Cursor::encode);
+    Ok(match format {
+        Format::Json => {
+            let events: Vec<_> = page.events.iter().map(|e| &e.event).collect();
+            Json(json!({"events": events, "next_cursor": next})).into_response()
+        }
+        Format::Jsonl => {
+            let mut out = String::new();
+            for e in &page.events {
+                out.push_str(&serde_json::to_string(&e.event).map_err(|_| ApiError::Internal)?);
+                out.push('\n');
+            }
+            let mut resp = ([(header::CONTENT_TYPE, "application/jsonl; charset=utf-8")], out).into_response();
+            if let Some(n) = next.and_then(|n| n.parse().ok()) {
+                resp.headers_mut().insert("x-next-cursor", n);
+            }
+            resp
+        }
+    })
+}
+
+fn parse_id(id: &str) -> Result<EventId, ApiError> {
+    id.parse().map_err(|e| ApiError::bad("id", format!("{id:?} is not an event id: {e}")))
+}
+
+fn found(id: &EventId, e: Option<StoredEvent>) -> Result<StoredEvent, ApiError> {
+    e.ok_or_else(|| ApiError::NotFound(format!("no event {id}")))
+}
+
+/// `GET /v1/events/{id}`: the event, with whether it was retracted.
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let e = found(&id, state.store.get(&id)?)?;
+    let mut v = serde_json::to_value(&e.event).map_err(|_| ApiError::Internal)?;
+    v["retracted"] = json!(e.retracted);
+    v["stored_at"] = json!(e.stored_at);
+    Ok(Json(v).into_response())
+}
+
+/// `GET /v1/events/{id}/history`: every version, oldest first, the current one last.
+pub async fn history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let current = found(&id, state.store.get(&id)?)?;
+    let mut versions: Vec<_> = state
+        .store
+        .history(&id)?
+        .into_iter()
+        .map(|h| json!({"extractor": h.version.event.extractor, "stored_at": h.version.stored_at,
+                        "replaced_at": h.replaced_at, "retracted": h.version.retracted, "event": h.version.event}))
+        .collect();
+    versions.push(json!({"extractor": current.event.extractor, "stored_at": current.stored_at,
+                         "replaced_at": null, "retracted": current.retracted, "event": current.event}));
+    Ok(Json(json!({"id": id, "versions": versions})).into_response())
+}
+
+/// `GET /v1/actors`: every actor with its titles and event count.
+pub async fn actors(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let actors = tokio::task::spawn_blocking(move || store.actors()).await.map_err(|_| ApiError::Internal)??;
+    Ok(Json(json!({ "actors": actors })).into_response())
+}
+
+/// `GET /v1/stats`.
+pub async fn stats(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let kinds: serde_json::Map<String, serde_json::Value> = state
+        .store
+        .kind_counts()?
+        .into_iter()
+        .map(|(k, n)| (k.as_str().to_owned(), json!(n)))
+        .collect();
+    Ok(Json(json!({"events": state.store.event_count()?, "kinds": kinds})).into_response())
+}

@@ -1,0 +1,394 @@
+//! The timeline's materialised view in sled: events by id plus index entries, written together
+//! in one transaction so a crash never leaves an event without its index entries.
+//!
+//! Trees:
+//! - `events`: event id → [`StoredEvent`] (JSON).
+//! - `idx`: `{tag}{term}\0{date}{id}` → `()`: tag `d` (all, by date), `a` actor, `t` target,
+//!   `p` place, `k` kind. Every scan is in date order; a cursor is the `{date}{id}` suffix.
+//! - `actors`: name → [`ActorSummary`].
+//! - `meta`: counters.
+//! - `history`: `{id}{seq: u64 BE}` → an earlier version of the event.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dongtai_proto::{ActivityEvent, ActorKind, EventId, EventKind};
+use serde::{Deserialize, Serialize};
+use sled::Transactional as _;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (disk full, corruption).
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored value does not decode.
+    #[error("corrupt record: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// An event as the timeline keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// The event as last published.
+    pub event: ActivityEvent,
+    /// EVENTS stream sequence of that publication (older publications never overwrite newer).
+    pub stream_seq: u64,
+    /// When the timeline stored this version.
+    pub stored_at: DateTime<Utc>,
+    /// True once a re-extraction no longer found it.
+    #[serde(default)]
+    pub retracted: bool,
+}
+
+/// One earlier version of an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The version that was replaced.
+    pub version: StoredEvent,
+    /// When it was replaced.
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// What the timeline knows about one actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorSummary {
+    /// Name as written.
+    pub name: String,
+    /// Person or organisation.
+    pub kind: ActorKind,
+    /// Every title the articles gave it, first seen first.
+    pub titles: Vec<String>,
+    /// Live events it takes part in.
+    pub events: u64,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// A new event.
+    Inserted,
+    /// A newer version replaced the stored one.
+    Updated,
+    /// Already stored at this or a newer stream sequence: nothing written.
+    Unchanged,
+}
+
+/// The sled-backed timeline.
+#[derive(Clone)]
+pub struct TimelineStore {
+    db: sled::Db,
+    events: sled::Tree,
+    idx: sled::Tree,
+    actors: sled::Tree,
+    meta: sled::Tree,
+    history: sled::Tree,
+}
+
+/// Index tags.
+pub mod tag {
+    /// Every event, by date.
+    pub const DATE: u8 = b'd';
+    /// By actor name.
+    pub const ACTOR: u8 = b'a';
+    /// By target.
+    pub const TARGET: u8 = b't';
+    /// By place.
+    pub const PLACE: u8 = b'p';
+    /// By kind.
+    pub const KIND: u8 = b'k';
+}
+
+const EVENT_COUNT: &[u8] = b"events";
+/// Sort key of an event with no known date: before every dated one.
+pub const NO_DATE: &str = "0000-00-00";
+
+/// The `{date}{id}` position of an event in every index.
+pub fn position(event: &ActivityEvent) -> Vec<u8> {
+    let date = event.when.start.map(|d| d.format("%Y-%m-%d").to_string());
+    let mut pos = date.unwrap_or_else(|| NO_DATE.to_owned()).into_bytes();
+    pos.extend_from_slice(event.id.as_str().as_bytes());
+    pos
+}
+
+/// Index key prefix for `tag` and `term`.
+pub fn prefix(tag: u8, term: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(term.len() + 2);
+    k.push(tag);
+    k.extend_from_slice(term.as_bytes());
+    k.push(0);
+    k
+}
+
+fn index_keys(event: &ActivityEvent) -> BTreeSet<Vec<u8>> {
+    let pos = position(event);
+    let mut keys = BTreeSet::new();
+    let mut add = |tag: u8, term: &str| {
+        let mut k = prefix(tag, term);
+        k.extend_from_slice(&pos);
+        keys.insert(k);
+    };
+    add(tag::DATE, "");
+    add(tag::KIND, event.kind.as_str());
+    for a in &event.actors {
+        add(tag::ACTOR, &a.name);
+    }
+    for t in &event.targets {
+        add(tag::TARGET, t);
+    }
+    for p in &event.places {
+        add(tag::PLACE, p);
+    }
+    keys
+}
+
+type Tx = (TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree);
+
+fn abort(e: serde_json::Error) -> ConflictableTransactionError<serde_json::Error> {
+    ConflictableTransactionError::Abort(e)
+}
+
+impl TimelineStore {
+    /// Open (or create) the store under `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
+        Ok(Self {
+            events: db.open_tree("events")?,
+            idx: db.open_tree("idx")?,
+            actors: db.open_tree("actors")?,
+            meta: db.open_tree("meta")?,
+            history: db.open_tree("history")?,
+            db,
+        })
+    }
+
+    /// Make every write so far durable. The consumer acks only after this returns.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Insert or replace `event`, published at `stream_seq`, with its index entries, actor
+    /// summaries and counters, all in one transaction. Idempotent: the same or an older
+    /// publication changes nothing.
+    pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
+        let new = StoredEvent { event: event.clone(), stream_seq, stored_at: Utc::now(), retracted: false };
+        self.write(event.id.clone(), stream_seq, Some(new))
+    }
+
+    /// Mark an event retracted (it leaves every index and count; its record and history stay).
+    pub fn retract(&self, id: &EventId, stream_seq: u64) -> Result<Applied, StoreError> {
+        self.write(id.clone(), stream_seq, None)
+    }
+
+    fn write(&self, id: EventId, stream_seq: u64, new: Option<StoredEvent>) -> Result<Applied, StoreError> {
+        let key = id.as_str().as_bytes().to_vec();
+        let result = (&self.events, &self.idx, &self.actors, &self.meta, &self.history).transaction(
+            |(events, idx, actors, meta, history): &Tx| {
+                let old: Option<StoredEvent> = match events.get(&key)? {
+                    Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
+                    None => None,
+                };
+                if let Some(old) = &old {
+                    if old.stream_seq >= stream_seq {
+                        return Ok(Applied::Unchanged);
+                    }
+                }
+                let new = match (&new, &old) {
+                    (Some(n), _) => n.clone(),
+                    (None, Some(o)) if !o.retracted => {
+                        StoredEvent { stream_seq, stored_at: Utc::now(), retracted: true, ..o.clone() }
+                    }
+                    // Retracting what we never had, or had retracted already: nothing to do.
+                    (None, _) => return Ok(Applied::Unchanged),
+                };
+                let live_old = old.as_ref().filter(|o| !o.retracted);
+                if let Some(o) = live_old {
+                    for k in index_keys(&o.event) {
+                        idx.remove(k)?;
+                    }
+                    for name in unique_actor_names(&o.event) {
+                        bump_actor(actors, &o.event, &name, -1)?;
+                    }
+                    bump(meta, EVENT_COUNT, -1)?;
+                    bump(meta, &kind_counter(o.event.kind), -1)?;
+                }
+                if let Some(o) = &old {
+                    let mut hkey = key.clone();
+                    hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
+                    let entry = HistoryEntry { version: o.clone(), replaced_at: Utc::now() };
+                    history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
+                }
+                if !new.retracted {
+                    for k in index_keys(&new.event) {
+                        idx.insert(k, &[] as &[u8])?;
+                    }
+                    for name in unique_actor_names(&new.event) {
+                        bump_actor(actors, &new.event, &name, 1)?;
+                    }
+                    bump(meta, EVENT_COUNT, 1)?;
+                    bump(meta, &kind_counter(new.event.kind), 1)?;
+                }
+                events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
+                Ok(if old.is_some() { Applied::Updated } else { Applied::Inserted })
+            },
+        );
+        result.map_err(|e| match e {
+            sled::transaction::TransactionError::Abort(e) => StoreError::Corrupt(e),
+            sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+
+    /// The stored event with this id (retracted ones included).
+    pub fn get(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
+        match self.events.get(id.as_str().as_bytes())? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Earlier versions of an event, oldest first.
+    pub fn history(&self, id: &EventId) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.history
+            .scan_prefix(id.as_str().as_bytes())
+            .values()
+            .map(|v| Ok(serde_json::from_slice(&v?)?))
+            .collect()
+    }
+
+    /// Index positions (`{date}{id}`) under `tag`/`term`, from `after` (exclusive) or `from`
+    /// (inclusive), in date order.
+    pub fn scan(
+        &self,
+        tag: u8,
+        term: &str,
+        from: Option<&[u8]>,
+        after: Option<&[u8]>,
+    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + '_ {
+        let pre = prefix(tag, term);
+        let mut start = pre.clone();
+        let mut exclusive = None;
+        if let Some(a) = after {
+            start.extend_from_slice(a);
+            exclusive = Some(start.clone());
+        } else if let Some(f) = from {
+            start.extend_from_slice(f);
+        }
+        let plen = pre.len();
+        self.idx
+            .range(start..)
+            .keys()
+            .take_while(move |k| k.as_ref().map_or(true, |k| k.starts_with(&pre)))
+            .filter(move |k| match (k, &exclusive) {
+                (Ok(k), Some(x)) => k.as_ref() != x.as_slice(),
+                _ => true,
+            })
+            .map(move |k| Ok(k?[plen..].to_vec()))
+    }
+
+    /// The event at an index position (`{date}{id}`).
+    pub fn at_position(&self, pos: &[u8]) -> Result<Option<StoredEvent>, StoreError> {
+        let id = &pos[NO_DATE.len().min(pos.len())..];
+        match self.events.get(id)? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every actor, by name.
+    pub fn actors(&self) -> Result<Vec<ActorSummary>, StoreError> {
+        self.actors
+            .iter()
+            .values()
+            .map(|v| Ok(serde_json::from_slice::<ActorSummary>(&v?)?))
+            .filter(|a| !matches!(a, Ok(ActorSummary { events: 0, .. })))
+            .collect()
+    }
+
+    /// One actor.
+    pub fn actor(&self, name: &str) -> Result<Option<ActorSummary>, StoreError> {
+        match self.actors.get(name.as_bytes())? {
+            Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Live events.
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        read_counter(&self.meta, EVENT_COUNT)
+    }
+
+    /// Live events of each kind.
+    pub fn kind_counts(&self) -> Result<Vec<(EventKind, u64)>, StoreError> {
+        EventKind::ALL
+            .into_iter()
+            .map(|k| Ok((k, read_counter(&self.meta, &kind_counter(k))?)))
+            .collect()
+    }
+
+    /// Events in the store, retracted ones included (for rebuild checks).
+    pub fn record_count(&self) -> usize {
+        self.events.len()
+    }
+}
+
+fn kind_counter(kind: EventKind) -> Vec<u8> {
+    format!("kind/{}", kind.as_str()).into_bytes()
+}
+
+fn unique_actor_names(event: &ActivityEvent) -> BTreeSet<String> {
+    event.actors.iter().map(|a| a.name.clone()).collect()
+}
+
+fn read_counter(meta: &sled::Tree, key: &[u8]) -> Result<u64, StoreError> {
+    Ok(meta.get(key)?.map(|v| decode_u64(&v)).unwrap_or(0))
+}
+
+fn decode_u64(v: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = v.len().min(8);
+    b[..n].copy_from_slice(&v[..n]);
+    u64::from_be_bytes(b)
+}
+
+fn bump(
+    meta: &TransactionalTree,
+    key: &[u8],
+    delta: i64,
+) -> Result<(), ConflictableTransactionError<serde_json::Error>> {
+    let cur = meta.get(key)?.map(|v| decode_u64(&v)).unwrap_or(0);
+    let next = cur.saturating_add_signed(delta);
+    meta.insert(key, &next.to_be_bytes())?;
+    Ok(())
+}
+
+fn bump_actor(
+    actors: &TransactionalTree,
+    event: &ActivityEvent,
+    name: &str,
+    delta: i64,
+) -> Result<(), ConflictableTransactionError<serde_json::Error>> {
+    let mut summary = match actors.get(name.as_bytes())? {
+        Some(v) => serde_json::from_slice::<ActorSummary>(&v).map_err(abort)?,
+        None => ActorSummary { name: name.to_owned(), kind: ActorKind::Person, titles: Vec::new(), events: 0 },
+    };
+    summary.events = summary.events.saturating_add_signed(delta);
+    if delta > 0 {
+        for a in event.actors.iter().filter(|a| a.name == name) {
+            summary.kind = a.kind;
+            for t in &a.titles {
+                if !summary.titles.contains(t) {
+                    summary.titles.push(t.clone());
+                }
+            }
+        }
+    }
+    actors.insert(name.as_bytes(), serde_json::to_vec(&summary).map_err(abort)?)?;
+    Ok(())
+}
+
+/// Parse a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}

@@ -1,0 +1,154 @@
+//! `spawn_app()`: nats-server plus the three services, in-process, on free ports.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use dongtai_testkit::{NatsServer, wait_until};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub struct Service {
+    pub url: String,
+    stop: CancellationToken,
+    handle: JoinHandle<anyhow_free::Result>,
+}
+
+mod anyhow_free {
+    pub type Result = std::result::Result<(), String>;
+}
+
+impl Service {
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let r = tokio::time::timeout(Duration::from_secs(20), self.handle).await;
+        assert!(matches!(r, Ok(Ok(Ok(())))), "service did not stop cleanly: {r:?}");
+    }
+}
+
+pub struct TestApp {
+    pub nats: NatsServer,
+    pub ingest: Service,
+    pub extract: Service,
+    pub timeline_service: Option<Service>,
+    pub timeline_url: String,
+    pub data: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+pub async fn spawn_ingest(nats_url: &str) -> Service {
+    let app = dongtai_ingest::Application::build(dongtai_ingest::config::Config::for_tests(nats_url))
+        .await
+        .unwrap();
+    let url = format!("http://{}", app.local_addr());
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
+    Service { url, stop, handle }
+}
+
+pub async fn spawn_extract(nats_url: &str) -> Service {
+    let app = dongtai_extract::Application::build(dongtai_extract::config::Config::for_tests(nats_url))
+        .await
+        .unwrap();
+    let url = format!("http://{}", app.local_addr());
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
+    Service { url, stop, handle }
+}
+
+pub async fn spawn_timeline(nats_url: &str, dir: PathBuf) -> Service {
+    let config = dongtai_timeline::config::Config::for_tests(nats_url, dir);
+    let app = dongtai_timeline::Application::build(config).await.unwrap();
+    let url = format!("http://{}", app.local_addr());
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
+    Service { url, stop, handle }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let nats = NatsServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let ingest = spawn_ingest(nats.url()).await;
+    let extract = spawn_extract(nats.url()).await;
+    let timeline = spawn_timeline(nats.url(), data.path().join("timeline")).await;
+    TestApp {
+        nats,
+        ingest,
+        extract,
+        timeline_url: timeline.url.clone(),
+        timeline_service: Some(timeline),
+        data,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn sled_dir(&self) -> PathBuf {
+        self.data.path().join("timeline")
+    }
+
+    /// Stop the timeline service cleanly (its sled is closed when this returns).
+    pub async fn stop_timeline(&mut self) {
+        if let Some(t) = self.timeline_service.take() {
+            t.stop().await;
+        }
+    }
+
+    /// Start the timeline service again on the same sled.
+    pub async fn start_timeline(&mut self) {
+        assert!(self.timeline_service.is_none());
+        let t = spawn_timeline(self.nats.url(), self.sled_dir()).await;
+        self.timeline_url = t.url.clone();
+        self.timeline_service = Some(t);
+    }
+
+    /// POST the seed page as a page; returns the response JSON.
+    pub async fn ingest_seed_page(&self) -> Value {
+        let (text, published) = dongtai_testkit::seed_page();
+        let resp = self
+            .http
+            .post(format!("{}/v1/articles", self.ingest.url))
+            .query(&[("layout", "page"), ("published", published), ("outlet", "徐汇报"), ("page", "1")])
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(text)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 202, "seed page refused");
+        resp.json().await.unwrap()
+    }
+
+    pub async fn get(&self, path_and_query: &str) -> (u16, Value) {
+        let resp = self.http.get(format!("{}{}", self.timeline_url, path_and_query)).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn events(&self, query: &str) -> Vec<Value> {
+        let (status, body) = self.get(&format!("/v1/events?{query}")).await;
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub async fn event_count(&self) -> u64 {
+        self.get("/v1/stats").await.1["events"].as_u64().unwrap_or(0)
+    }
+
+    /// Wait until the timeline holds at least `n` events and the count has settled.
+    pub async fn wait_for_events(&self, n: u64) -> u64 {
+        let ok = wait_until(Duration::from_secs(30), || async { self.event_count().await >= n }).await;
+        assert!(ok, "timeline never reached {n} events (has {})", self.event_count().await);
+        self.event_count().await
+    }
+
+    /// Messages in a stream.
+    pub async fn stream_messages(&self, stream: &str) -> u64 {
+        let client = async_nats::connect(self.nats.url()).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut s = js.get_stream(stream).await.unwrap();
+        s.info().await.unwrap().state.messages
+    }
+}

@@ -1,0 +1,149 @@
+//! Test harness with no dependency on the services: a real nats-server per test (JetStream in
+//! a temp dir, random port, killed on drop), `wait_until`, and the seed page.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A nats-server child process with JetStream, on a free loopback port.
+pub struct NatsServer {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    url: String,
+    port: u16,
+    config: Option<PathBuf>,
+}
+
+impl NatsServer {
+    /// Start a server with JetStream in a fresh temp dir.
+    pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Start a server with an extra config file (e.g. deploy/nats/auth.conf).
+    pub fn start_with(config: Option<PathBuf>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = Self { child: None, dir, url: String::new(), port: 0, config };
+        server.spawn(None);
+        server
+    }
+
+    fn spawn(&mut self, port: Option<u16>) {
+        let dir = self.dir.path();
+        let store = dir.join("store");
+        let ports_dir = dir.join("ports");
+        let _ = std::fs::remove_dir_all(&ports_dir);
+        std::fs::create_dir_all(&ports_dir).unwrap();
+        let port_arg = port.map(|p| p.to_string()).unwrap_or_else(|| "-1".into());
+        let mut cmd = Command::new("nats-server");
+        if let Some(c) = &self.config {
+            cmd.arg("-c").arg(c);
+        }
+        cmd.args(["-a", "127.0.0.1", "-p", &port_arg, "-js", "-sd"])
+            .arg(&store)
+            .arg("--ports_file_dir")
+            .arg(&ports_dir)
+            .arg("-l")
+            .arg(dir.join("nats.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot start nats-server ({e}). Install it: `apt-get install -y nats-server` \
+                 (deploy/test.sh does this for you)"
+            )
+        });
+        let pid = child.id();
+        self.child = Some(child);
+        let ports_file = ports_dir.join(format!("nats-server_{pid}.ports"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let url = loop {
+            if let Ok(text) = std::fs::read_to_string(&ports_file) {
+                if let Some(url) = parse_client_url(&text) {
+                    break url;
+                }
+            }
+            assert!(Instant::now() < deadline, "nats-server did not report its port; see {}", dir.join("nats.log").display());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        self.port = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
+        self.url = url;
+    }
+
+    /// `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The folder holding the JetStream store and the log.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Kill the server (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Start it again on the same port with the same store.
+    pub fn restart(&mut self) {
+        self.kill();
+        let port = self.port;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.spawn(Some(port));
+            if self.child.as_mut().unwrap().try_wait().unwrap().is_none() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "nats-server did not restart on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn parse_client_url(ports_json: &str) -> Option<String> {
+    // {"nats":["nats://127.0.0.1:4222"], ...}: take the first nats:// URL.
+    let start = ports_json.find("nats://")?;
+    let rest = &ports_json[start..];
+    let end = rest.find('"')?;
+    Some(rest[..end].to_owned())
+}
+
+/// Poll `condition` until it is true or `timeout` passes; returns whether it became true.
+pub async fn wait_until<F, Fut>(timeout: Duration, mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The customer's sample page and its publication date.
+pub fn seed_page() -> (String, &'static str) {
+    let text = std::fs::read_to_string(repo_root().join("seeds/xuhui-2023-11-10-p1.txt")).unwrap();
+    (text, "2023-11-10")
+}
