@@ -1,0 +1,150 @@
+//! The timeline on its own: events published straight onto the EVENTS stream (no engine), so
+//! these tests pin the store, the query planner and the idempotence guarantees.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+use dongtai_proto::{ActivityEvent, ArticleId, EventId, RETRACTION_SCHEMA, Retraction, subjects};
+use helpers::*;
+use std::time::Duration;
+
+fn fixture() -> ActivityEvent {
+    let text = std::fs::read_to_string(
+        dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json"),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Event `i`: a different day and id each, two actors alternating.
+fn event(i: u32) -> ActivityEvent {
+    let mut e = fixture();
+    let article = ArticleId::of_text(&format!("article {i}"));
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Days::new(u64::from(i * 3 % 300));
+    e.id = EventId::derive(&article, e.kind.as_str(), Some(&day.to_string()), &[]);
+    e.when.start = Some(day);
+    e.when.end = Some(day);
+    e.actors[0].name = if i % 2 == 0 { "甲某".into() } else { "乙某".into() };
+    e.source.article_id = article;
+    e
+}
+
+async fn publish(js: &async_nats::jetstream::Context, e: &ActivityEvent, msg_id: Option<String>) {
+    let mut headers = async_nats::HeaderMap::new();
+    if let Some(id) = msg_id {
+        headers.insert("Nats-Msg-Id", id.as_str());
+    }
+    js.publish_with_headers(subjects::event(e.kind), headers, serde_json::to_vec(e).unwrap().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
+    let app = spawn_app().await;
+    let js = async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap());
+    // Published out of date order on purpose.
+    for i in (0..60).rev() {
+        publish(&js, &event(i), Some(event(i).id.to_string())).await;
+    }
+    app.wait_for_events(60).await;
+
+    let all = app.events("limit=500").await;
+    assert_eq!(all.len(), 60);
+    let dates: Vec<&str> = all.iter().map(|e| e["when"]["start"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("/v1/events?actor=甲某&limit=7&cursor={c}"),
+            None => "/v1/events?actor=甲某&limit=7".to_owned(),
+        };
+        let (status, body) = app.get(&q).await;
+        assert_eq!(status, 200, "{body}");
+        paged.extend(body["events"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = all.iter().filter(|e| e["actors"][0]["name"] == "甲某").map(|e| e["id"].clone()).collect();
+    assert_eq!(paged, expected, "paging by 7 gives the same events in the same order");
+
+    let window = app.events("from=2023-02-01&to=2023-02-28").await;
+    assert!(!window.is_empty());
+    assert!(window.iter().all(|e| e["when"]["start"].as_str().unwrap().starts_with("2023-02")));
+    let stats = app.get("/v1/stats").await.1;
+    assert_eq!(stats["events"], 60);
+    let actors = app.get("/v1/actors").await.1;
+    let names: Vec<&str> = actors["actors"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"甲某") && names.contains(&"乙某"), "{actors}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_events_published_three_times_beyond_the_dedup_window_change_nothing() {
+    let app = spawn_app().await;
+    let js = async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap());
+    // No Nats-Msg-Id: JetStream stores every copy, as it would after its window has passed.
+    for _round in 0..3 {
+        for i in 0..20 {
+            publish(&js, &event(i), None).await;
+        }
+    }
+    let stream_has = dongtai_testkit::wait_until(Duration::from_secs(10), || async {
+        app.stream_messages(dongtai_proto::streams::EVENTS).await == 60
+    })
+    .await;
+    assert!(stream_has, "the stream holds all 60 copies");
+    // Wait until the timeline consumed all 60 messages, then count.
+    let consumed = dongtai_testkit::wait_until(Duration::from_secs(20), || async {
+        let client = async_nats::connect(app.nats.url()).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let mut c = js
+            .get_consumer_from_stream::<async_nats::jetstream::consumer::pull::Config, _, _>(
+                dongtai_proto::streams::timeline_consumer("main"),
+                dongtai_proto::streams::EVENTS,
+            )
+            .await
+            .unwrap();
+        let info = c.info().await.unwrap();
+        info.num_pending == 0 && info.num_ack_pending == 0
+    })
+    .await;
+    assert!(consumed);
+    assert_eq!(app.event_count().await, 20);
+    assert_eq!(app.events("limit=500").await.len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retracted_event_leaves_the_answers_but_keeps_its_history() {
+    let app = spawn_app().await;
+    let js = async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap());
+    let e = event(1);
+    publish(&js, &e, None).await;
+    app.wait_for_events(1).await;
+    let r = Retraction {
+        schema: RETRACTION_SCHEMA.into(),
+        event_id: e.id.clone(),
+        article_id: e.source.article_id.clone(),
+        extractor: "dongtai-extract 9.9.9".into(),
+        at: chrono::Utc::now(),
+    };
+    js.publish(subjects::EVENTS_RETRACTED, serde_json::to_vec(&r).unwrap().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(dongtai_testkit::wait_until(Duration::from_secs(10), || async { app.event_count().await == 0 }).await);
+    assert!(app.events("actor=乙某").await.is_empty());
+    let (status, one) = app.get(&format!("/v1/events/{}", e.id)).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["retracted"], true);
+    let history = app.get(&format!("/v1/events/{}/history", e.id)).await.1;
+    assert_eq!(history["versions"].as_array().unwrap().len(), 2, "{history}");
+}
