@@ -160,7 +160,12 @@ async fn accept(
         serde_path_to_error::deserialize::<_, ArticleSubmission>(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let field = if path == "." { "body".to_owned() } else { path };
+            // A syntax error is the body's fault; a data error is the field's.
+            let field = if path == "." || inner.classify() != serde_json::error::Category::Data {
+                "body".to_owned()
+            } else {
+                path
+            };
             ApiError::bad(field, format!("malformed JSON: {inner}"))
         })?
     } else {
