@@ -13,6 +13,7 @@ pub struct NatsServer {
     url: String,
     port: u16,
     config: Option<PathBuf>,
+    env: Vec<(String, String)>,
 }
 
 impl NatsServer {
@@ -23,8 +24,13 @@ impl NatsServer {
 
     /// Start a server with an extra config file (e.g. deploy/nats/auth.conf).
     pub fn start_with(config: Option<PathBuf>) -> Self {
+        Self::start_with_env(config, Vec::new())
+    }
+
+    /// Start a server with a config file and environment variables (the config's `$VARS`).
+    pub fn start_with_env(config: Option<PathBuf>, env: Vec<(String, String)>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut server = Self { child: None, dir, url: String::new(), port: 0, config };
+        let mut server = Self { child: None, dir, url: String::new(), port: 0, config, env };
         server.spawn(None);
         server
     }
@@ -40,6 +46,7 @@ impl NatsServer {
         if let Some(c) = &self.config {
             cmd.arg("-c").arg(c);
         }
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         cmd.args(["-a", "127.0.0.1", "-p", &port_arg, "-js", "-sd"])
             .arg(&store)
             .arg("--ports_file_dir")
@@ -146,4 +153,18 @@ pub fn repo_root() -> PathBuf {
 pub fn seed_page() -> (String, &'static str) {
     let text = std::fs::read_to_string(repo_root().join("seeds/xuhui-2023-11-10-p1.txt")).unwrap();
     (text, "2023-11-10")
+}
+
+/// A service binary built next to the running test (`target/<profile>/NAME`).
+/// `deploy/test.sh` builds them first (`cargo build --bins`).
+pub fn service_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let path = exe.parent().and_then(Path::parent).unwrap().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the service binaries first (`cargo build --bins`, as deploy/test.sh does)",
+        path.display()
+    );
+    path
 }
