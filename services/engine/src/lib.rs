@@ -3,8 +3,18 @@
 //! Used by the extract worker, the `dongtai-extract file` CLI, ingest (page splitting) and the
 //! benchmarks.
 
+mod extract;
+mod lexicon;
+mod normalize;
+mod page;
+mod people;
+mod time;
+
 use chrono::NaiveDate;
-use dongtai_proto::{ActivityEvent, ArticleId, OffsetMap};
+use dongtai_proto::{
+    ActivityEvent, Actor, ActorKind, ArticleId, EventId, Evidence, OffsetMap, Role, Source,
+    TimeBasis, When,
+};
 
 /// Name and version written into every event's `extractor` field.
 pub const EXTRACTOR: &str = concat!("dongtai-extract ", env!("CARGO_PKG_VERSION"));
@@ -48,18 +58,126 @@ pub struct PageArticle {
 
 /// Normalise text as received: full-width forms, CJK spacing, broken column lines.
 pub fn normalize(raw: &str) -> Normalized {
-    Normalized { text: raw.to_owned(), map: OffsetMap::identity() }
+    normalize::normalize(raw)
 }
 
 /// Split a scanned newspaper page into its articles (headlines attached to their bodies).
 pub fn split_page(raw: &str) -> Vec<PageArticle> {
-    let n = normalize(raw);
-    vec![PageArticle { title: None, text: n.text, map: n.map }]
+    page::split_page(raw)
+}
+
+/// What `dongtai-extract file [--published D] PATH` prints: the events of a text known only by
+/// its content and, maybe, its publication date.
+pub fn extract_standalone(raw: &str, published: Option<NaiveDate>) -> Vec<ActivityEvent> {
+    extract(raw, &DocMeta { published, ..DocMeta::default() })
 }
 
 /// Extract the activity events of one document. Evidence offsets are character offsets into
 /// `raw` as given.
 pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
-    let _ = (raw, meta);
-    Vec::new()
+    let article_id =
+        meta.article_id.clone().unwrap_or_else(|| ArticleId::of_text(&normalize(raw).text));
+    let raw_len = raw.chars().count();
+    // A scanned page holds several articles: each is parsed on its own.
+    let segments = page::split_page(raw);
+    let doc_year = match meta.published {
+        Some(_) => None,
+        None => time::doc_year(&raw.chars().collect::<Vec<char>>()),
+    };
+    let resolver = time::Resolver { published: meta.published, doc_year };
+    let source = Source {
+        article_id: article_id.clone(),
+        title: meta.title.clone(),
+        outlet: meta.outlet.clone(),
+        page: meta.page.clone(),
+        published: meta.published,
+        url: meta.url.clone(),
+    };
+    let meta_title: Option<Vec<char>> = meta.title.as_ref().map(|t| t.chars().collect());
+    let mut events = Vec::new();
+    for seg in &segments {
+        let norm: Vec<char> = seg.text.chars().collect();
+        let simp = normalize::simplified(&norm);
+        let title: Option<Vec<char>> =
+            seg.title.as_ref().map(|t| t.chars().collect()).or_else(|| meta_title.clone());
+        let doc = extract::Doc { norm: &norm, simp: &simp, title: title.as_deref() };
+        for d in extract::extract_doc(&doc, &resolver) {
+            events.push(to_event(d, &norm, &seg.map, raw_len, &article_id, &source));
+        }
+    }
+    events
+}
+
+fn to_event(
+    d: extract::Draft,
+    norm: &[char],
+    map: &OffsetMap,
+    raw_len: usize,
+    article_id: &ArticleId,
+    source: &Source,
+) -> ActivityEvent {
+    let when = match d.when {
+        Some(r) => When {
+            start: r.start,
+            end: r.end,
+            part_of_day: r.part,
+            approx: r.approx,
+            basis: r.basis,
+            phrase: d.phrase,
+        },
+        None => When {
+            start: None,
+            end: None,
+            part_of_day: None,
+            approx: true,
+            basis: TimeBasis::YearUnknown,
+            phrase: d.phrase,
+        },
+    };
+    let day = when.start.map(|s| s.format("%Y-%m-%d").to_string());
+    let leads: Vec<&str> = d.people.iter().filter(|p| p.lead).map(|p| p.name.as_str()).collect();
+    let id = EventId::derive(article_id, d.kind.as_str(), day.as_deref(), &leads);
+    let mut actors: Vec<Actor> = d
+        .people
+        .iter()
+        .map(|p| Actor {
+            name: p.name.clone(),
+            kind: ActorKind::Person,
+            role: if p.lead { Role::Lead } else { Role::Participant },
+            titles: p.titles.clone(),
+            pinyin: None,
+        })
+        .collect();
+    actors.extend(d.orgs.iter().map(|o| Actor {
+        name: o.clone(),
+        kind: ActorKind::Organization,
+        role: Role::Lead,
+        titles: Vec::new(),
+        pinyin: None,
+    }));
+    let evidence = d
+        .evidence
+        .iter()
+        .filter(|(s, e)| e > s)
+        .map(|&(s, e)| {
+            let start = map.to_raw(s).min(raw_len);
+            let end = (map.to_raw(e - 1) + 1).clamp(start, raw_len);
+            let text: String = norm[s..e].iter().filter(|c| **c != '\n').collect();
+            Evidence { article_id: article_id.clone(), start, end, text: text.trim().to_owned() }
+        })
+        .collect();
+    ActivityEvent {
+        schema: dongtai_proto::EVENT_SCHEMA.to_owned(),
+        id,
+        kind: d.kind,
+        when,
+        actors,
+        places: d.places,
+        targets: d.targets,
+        topic: None,
+        evidence,
+        source: source.clone(),
+        confidence: d.confidence,
+        extractor: EXTRACTOR.to_owned(),
+    }
 }

@@ -1,0 +1,815 @@
+//! From a normalised article to activity events: sentences, who leads and who takes part, which
+//! sentences describe one activity, its kind, days, places and evidence.
+
+use crate::lexicon::{
+    ACTION_TRIGGERS, KIND_CUES, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
+    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, inside_not_kind,
+};
+use crate::people::{Mention, is_cjk, is_official, mentions};
+use crate::time::{Resolved, Resolver, TimeExpr, scan};
+use dongtai_proto::{EventKind, TimeBasis};
+use std::collections::HashSet;
+
+/// One article's text ready for parsing.
+pub(crate) struct Doc<'a> {
+    /// Normalised text, as written (names and evidence come from here).
+    pub norm: &'a [char],
+    /// The same text in simplified script, char for char (parsing reads this).
+    pub simp: &'a [char],
+    /// Headline, when known.
+    pub title: Option<&'a [char]>,
+}
+
+/// A person taking part in a draft event.
+#[derive(Debug, Clone)]
+pub(crate) struct PersonOut {
+    pub key: String,
+    pub name: String,
+    pub titles: Vec<String>,
+    pub lead: bool,
+}
+
+/// An activity found in one article, before it becomes an `ActivityEvent`.
+#[derive(Debug, Clone)]
+pub(crate) struct Draft {
+    pub kind: EventKind,
+    pub when: Option<Resolved>,
+    pub phrase: Option<String>,
+    pub people: Vec<PersonOut>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+    pub targets: Vec<String>,
+    /// Sentence spans (chars of the article) that prove it.
+    pub evidence: Vec<(usize, usize)>,
+    pub confidence: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Lead,
+    Participant,
+}
+
+/// What one sentence says about an activity.
+#[derive(Debug, Default)]
+struct SentenceInfo {
+    /// (mention index, role) of every person in it.
+    roles: Vec<(usize, Role)>,
+    /// It reports an activity led by a person (strong: not only 出席/主持).
+    anchor: bool,
+    strong: bool,
+    /// Organisation acting, when no person leads.
+    org: Option<(usize, usize)>,
+}
+
+#[derive(Debug)]
+struct Work {
+    leads: Vec<usize>,
+    /// Mention indices of people taking part (any role), in order of appearance.
+    people: Vec<(usize, Role)>,
+    orgs: Vec<(usize, usize)>,
+    /// Sentences that describe the activity (anchor and merged), as indices.
+    core: Vec<usize>,
+    /// Sentences in its scope (for the kind).
+    scope: Vec<usize>,
+    /// Time phrase of its own (index into the time list).
+    own_time: Option<usize>,
+    first_anchor: usize,
+}
+
+const CLAUSE_END: &[char] = &['，', '。', '；', '：', '！', '？', '\n'];
+const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n'];
+const WEAK_TRIGGERS: &[&str] = &["出席", "主持"];
+
+fn sentences(text: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut s = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if SENTENCE_END.contains(&text[i]) {
+            let mut e = i + 1;
+            while e < text.len() && matches!(text[e], '”' | '’' | '」' | '）') {
+                e += 1;
+            }
+            if e > s {
+                out.push((s, e));
+            }
+            s = e;
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+    if s < text.len() {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+fn starts(text: &[char], i: usize, w: &str) -> bool {
+    let mut k = i;
+    for c in w.chars() {
+        if text.get(k) != Some(&c) {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+fn ends_with(text: &[char], end: usize, w: &str) -> bool {
+    let n = w.chars().count();
+    end >= n && starts(text, end - n, w)
+}
+
+fn chars_str(t: &[char]) -> String {
+    t.iter().collect()
+}
+
+struct Parser<'a> {
+    doc: &'a Doc<'a>,
+    t: &'a [char],
+    sents: Vec<(usize, usize)>,
+    ms: Vec<Mention>,
+    official: Vec<bool>,
+    times: Vec<TimeExpr>,
+    /// Spans inside titles (kind cues there do not count).
+    title_spans: Vec<(usize, usize)>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(doc: &'a Doc<'a>) -> Self {
+        let t = doc.simp;
+        let sents = sentences(t);
+        let ms = mentions(t);
+        // A bare name is an official when any of their titled mentions is.
+        let mut official_keys: HashSet<&str> = HashSet::new();
+        for m in &ms {
+            if m.own_titles && is_official(t, m) || !m.titles.is_empty() && is_official(t, m) {
+                official_keys.insert(m.key.as_str());
+            }
+        }
+        let official = ms.iter().map(|m| official_keys.contains(m.key.as_str())).collect();
+        let times = scan(t);
+        let title_spans = ms.iter().flat_map(|m| m.titles.iter().copied()).collect();
+        Parser { doc, t, sents, ms, official, times, title_spans }
+    }
+
+    fn in_title(&self, i: usize) -> bool {
+        self.title_spans.iter().any(|&(a, b)| a <= i && i < b)
+    }
+
+    fn mentions_in(&self, s: usize, e: usize) -> Vec<usize> {
+        (0..self.ms.len()).filter(|&k| self.ms[k].start >= s && self.ms[k].start < e).collect()
+    }
+
+    fn times_in(&self, s: usize, e: usize) -> Vec<usize> {
+        (0..self.times.len()).filter(|&k| self.times[k].start >= s && self.times[k].start < e).collect()
+    }
+
+    /// The first action trigger in `t[from..to]` not inside a title, unless a speech verb comes
+    /// first. Returns (position, strong).
+    fn trigger_after(&self, from: usize, to: usize) -> Option<(usize, bool)> {
+        let t = self.t;
+        let mut i = from;
+        while i < to {
+            if SPEECH_VERBS.starts_at(t, i) && !self.in_title(i) {
+                return None;
+            }
+            if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
+                && !self.in_title(i)
+                && !inside_not_kind(t, i)
+            {
+                let w = &t[i..i + l];
+                let weak = WEAK_TRIGGERS.iter().any(|x| w.iter().copied().eq(x.chars()));
+                return Some((i, !weak));
+            }
+            if t[i] == '到' && self.movement_dao(i) {
+                return Some((i, true));
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether 到 at `i` means going somewhere.
+    fn movement_dao(&self, i: usize) -> bool {
+        let t = self.t;
+        let prev = if i > 0 { t[i - 1] } else { '，' };
+        let next = t.get(i + 1).copied().unwrap_or('。');
+        !"得受达感看解提谈见遇想听找做收直回落识意认".contains(prev)
+            && !"位场达底期时".contains(next)
+            && is_cjk(next)
+    }
+
+    /// Roles of the people in sentence `si`, and whether it reports an activity.
+    fn analyse(&self, si: usize) -> SentenceInfo {
+        let (s, e) = self.sents[si];
+        let t = self.t;
+        let idx = self.mentions_in(s, e);
+        let mut info = SentenceInfo::default();
+        let mut lead_seen: Option<usize> = None;
+        for (n, &k) in idx.iter().enumerate() {
+            let m = &self.ms[k];
+            let role = self.role(&idx, n, lead_seen);
+            if role == Role::Lead && lead_seen.is_none() {
+                lead_seen = Some(k);
+            }
+            let _ = m;
+            info.roles.push((k, role));
+        }
+        if let Some(k) = lead_seen
+            && let Some((_, strong)) = self.trigger_after(self.ms[k].name_end, e)
+        {
+            info.anchor = true;
+            info.strong = strong;
+        }
+        if !info.anchor && !info.roles.iter().any(|&(k, _)| self.official[k]) {
+            info.org = self.org_actor(s, e);
+            if info.org.is_some() {
+                info.anchor = true;
+                info.strong = true;
+            }
+        }
+        let _ = t;
+        info
+    }
+
+    /// The role of the `n`th mention of a sentence.
+    fn role(&self, idx: &[usize], n: usize, lead_seen: Option<usize>) -> Role {
+        let t = self.t;
+        let m = &self.ms[idx[n]];
+        let (_, se) = self.sents.iter().copied().find(|&(a, b)| a <= m.start && m.start < b).unwrap_or((0, t.len()));
+        // The party met: 会见某, 看望某.
+        if MEETING_MARKERS.longest_ending_at(t, m.start).is_some() {
+            return Role::Participant;
+        }
+        // 与/和/同 某 … 座谈.
+        if m.start > 0 && matches!(t[m.start - 1], '与' | '和' | '同' | '跟') {
+            let clause_end = (m.name_end..se).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(se);
+            if TALK_VERBS.find(t, m.name_end, clause_end).is_some() {
+                return Role::Participant;
+            }
+        }
+        // The verb after the list this mention belongs to.
+        let mut last = n;
+        while last + 1 < idx.len() {
+            let gap = &t[self.ms[idx[last]].name_end..self.ms[idx[last + 1]].start];
+            let connector = gap.len() <= 3
+                && gap.iter().all(|c| matches!(c, '、' | '，' | '和' | '及' | '与' | '以'));
+            if !connector {
+                break;
+            }
+            last += 1;
+        }
+        let after = self.ms[idx[last]].name_end;
+        let until = idx.get(last + 1).map_or(se, |&k| self.ms[k].start);
+        if let Some((p, _)) = PARTICIPANT_VERBS.find(t, after, until) {
+            let action_first = self.trigger_after(after, p).is_some();
+            if !action_first {
+                return Role::Participant;
+            }
+        }
+        // After 带队/率队 of an earlier lead, the others go with them.
+        if let Some(k) = lead_seen
+            && LEAD_VERBS.find(t, self.ms[k].name_end, m.start).is_some()
+        {
+            return Role::Participant;
+        }
+        // 甲、乙 with their own titles: the first leads.
+        if n > 0 && lead_seen.is_some() && m.own_titles {
+            let prev = &self.ms[idx[n - 1]];
+            if lead_seen == Some(idx[n - 1]) && t.get(prev.name_end) == Some(&'、') && prev.name_end + 1 == m.start {
+                return Role::Participant;
+            }
+        }
+        if !self.official[idx[n]] {
+            return Role::Participant;
+        }
+        Role::Lead
+    }
+
+    /// An organisation or team at the head of a clause that goes on to act.
+    fn org_actor(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        let t = self.t;
+        let mut cs = s;
+        while cs < e {
+            let ce = (cs..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+            // Skip a time phrase and 由 at the head of the clause.
+            let mut a = cs;
+            for te in &self.times {
+                if te.start == a {
+                    a = te.end;
+                }
+            }
+            while a < ce && matches!(t[a], '由' | '“' | '—' | ' ') {
+                a += 1;
+            }
+            let mut k = a + 2;
+            let limit = (a + 24).min(ce);
+            while k <= limit {
+                if ORG_SUFFIXES.longest_ending_at(t, k).is_some() {
+                    // A longer organisation name may end just after (办公厅调研组).
+                    let mut end = k;
+                    for k2 in k + 1..=(k + 4).min(limit) {
+                        if ORG_SUFFIXES.longest_ending_at(t, k2).is_some_and(|l| l >= 2) {
+                            end = k2;
+                        }
+                    }
+                    let org = &t[a..end];
+                    let bad = org.iter().any(|c| "的要是为这该其我他她".contains(*c))
+                        || self.mentions_in(a, end).len() > 0;
+                    if !bad && org.len() >= 3 && self.trigger_after(end, e).is_some_and(|x| x.1) {
+                        return Some((a, end));
+                    }
+                    break;
+                }
+                k += 1;
+            }
+            cs = ce + 1;
+        }
+        None
+    }
+
+    /// The best own time phrase of a sentence.
+    fn own_time(&self, si: usize) -> Option<usize> {
+        let (s, e) = self.sents[si];
+        self.times_in(s, e).into_iter().max_by_key(|&k| (self.times[k].rank(), usize::MAX - k))
+    }
+
+    /// The nearest time phrase before sentence `si`.
+    fn time_before(&self, si: usize) -> Option<usize> {
+        let (s, _) = self.sents[si];
+        (0..self.times.len()).rev().find(|&k| self.times[k].start < s)
+    }
+
+    fn run(&self, resolver: &Resolver) -> Vec<Draft> {
+        let infos: Vec<SentenceInfo> = (0..self.sents.len()).map(|si| self.analyse(si)).collect();
+        let mut works: Vec<Work> = Vec::new();
+        let mut pending: Vec<(usize, Role)> = Vec::new();
+        for (si, info) in infos.iter().enumerate() {
+            let own = self.own_time(si);
+            if info.anchor {
+                let leads: Vec<usize> =
+                    info.roles.iter().filter(|r| r.1 == Role::Lead).map(|r| r.0).collect();
+                let lead_keys: HashSet<&str> = leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+                let merge = match works.last() {
+                    None => false,
+                    Some(w) => {
+                        let shared = w.leads.iter().any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
+                        match own {
+                            None => true,
+                            Some(tk) => {
+                                let same_org = leads.is_empty() && w.leads.is_empty() && info.org.is_some();
+                                (shared || same_org) && self.same_days(resolver, w, tk)
+                            }
+                        }
+                    }
+                };
+                if merge && let Some(w) = works.last_mut() {
+                    for &(k, role) in &info.roles {
+                        let role = if role == Role::Lead && !info.strong { Role::Participant } else { role };
+                        if role == Role::Lead && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key) {
+                            w.leads.push(k);
+                        }
+                        w.people.push((k, role));
+                    }
+                    if let Some(o) = info.org {
+                        w.orgs.push(o);
+                    }
+                    w.core.push(si);
+                    w.scope.push(si);
+                    if w.own_time.is_none() {
+                        w.own_time = own;
+                    }
+                } else {
+                    let mut people = std::mem::take(&mut pending);
+                    people.extend(info.roles.iter().copied());
+                    works.push(Work {
+                        leads,
+                        people,
+                        orgs: info.org.into_iter().collect(),
+                        core: vec![si],
+                        scope: vec![si],
+                        own_time: own,
+                        first_anchor: si,
+                    });
+                }
+            } else {
+                let titled: Vec<(usize, Role)> = info
+                    .roles
+                    .iter()
+                    .filter(|&&(k, _)| {
+                        let m = &self.ms[k];
+                        !m.titles.is_empty() && !SPEECH_VERBS.starts_at(self.t, m.name_end)
+                    })
+                    .map(|&(k, _)| (k, Role::Participant))
+                    .collect();
+                match works.last_mut() {
+                    Some(w) => {
+                        w.scope.push(si);
+                        let lead_here = info.roles.iter().any(|&(k, _)| {
+                            w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                        });
+                        if lead_here {
+                            w.core.push(si);
+                        }
+                        if !w.leads.is_empty() {
+                            w.people.extend(titled);
+                        }
+                    }
+                    None => pending.extend(titled),
+                }
+            }
+        }
+        let mut drafts: Vec<(Draft, Vec<String>, bool)> = Vec::new();
+        for w in &works {
+            if let Some(d) = self.finish(w, resolver) {
+                let leads: Vec<String> = w.leads.iter().map(|&k| self.ms[k].key.clone()).collect();
+                drafts.push((d, leads, w.own_time.is_some()));
+            }
+        }
+        merge_drafts(drafts)
+    }
+
+    fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {
+        let Some(wt) = w.own_time else { return true };
+        let a = resolver.resolve(&self.times[wt], &self.times[..wt]);
+        let b = resolver.resolve(&self.times[tk], &self.times[..tk]);
+        match (a, b) {
+            (Some(a), Some(b)) => match (a.start, a.end, b.start, b.end) {
+                (Some(s1), Some(e1), Some(s2), Some(e2)) => s1 <= e2 && s2 <= e1,
+                _ => a.start == b.start,
+            },
+            _ => true,
+        }
+    }
+
+    fn finish(&self, w: &Work, resolver: &Resolver) -> Option<Draft> {
+        let n = self.doc.norm;
+        // Days: the activity's own phrase, else the nearest one before its sentences.
+        let tk = w.own_time.or_else(|| w.core.iter().find_map(|&si| self.time_before(si)));
+        let (when, phrase) = match tk {
+            Some(k) => {
+                let te = &self.times[k];
+                (resolver.resolve(te, &self.times[..k]), Some(chars_str(&n[te.start..te.end])))
+            }
+            None => (None, None),
+        };
+        let when = when.or_else(|| {
+            resolver.published.map(|p| Resolved {
+                start: Some(p),
+                end: Some(p),
+                part: None,
+                approx: true,
+                basis: TimeBasis::Inferred,
+            })
+        });
+        // People: leads first, each with the titles of their best mention.
+        let mut people: Vec<PersonOut> = Vec::new();
+        let lead_keys: HashSet<&str> = w.leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+        for &(k, role) in &w.people {
+            let m = &self.ms[k];
+            let lead = role == Role::Lead && lead_keys.contains(m.key.as_str());
+            if let Some(p) = people.iter_mut().find(|p| p.key == m.key) {
+                p.lead |= lead;
+                continue;
+            }
+            let best = self.best_mention(&m.key, w);
+            let titles = best
+                .map(|b| b.titles.iter().map(|&(a, e)| chars_str(&n[a..e])).collect())
+                .unwrap_or_default();
+            let name_m = best.unwrap_or(m);
+            let name = if name_m.name_end - name_m.name_start == m.key.chars().count() {
+                chars_str(&n[name_m.name_start..name_m.name_end])
+            } else {
+                m.key.clone()
+            };
+            people.push(PersonOut { key: m.key.clone(), name, titles, lead });
+        }
+        people.sort_by_key(|p| !p.lead);
+        if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
+            return None;
+        }
+        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| chars_str(&n[a..b])).collect());
+        let (places, targets) = self.places(w);
+        let kind = self.kind(w);
+        let mut evidence: Vec<(usize, usize)> = w.core.iter().map(|&si| self.sents[si]).collect();
+        evidence.sort_unstable();
+        evidence.dedup();
+        let mut confidence: f64 = 0.9;
+        if let Some(r) = &when {
+            if r.approx {
+                confidence -= 0.15;
+            }
+            if r.basis == TimeBasis::YearUnknown {
+                confidence -= 0.1;
+            }
+        }
+        if !people.iter().any(|p| p.lead) {
+            confidence -= 0.2;
+        }
+        Some(Draft {
+            kind,
+            when,
+            phrase,
+            people,
+            orgs,
+            places,
+            targets,
+            evidence,
+            confidence: (confidence * 100.0).round() / 100.0,
+        })
+    }
+
+    /// The mention whose titles describe a person in this activity.
+    fn best_mention(&self, key: &str, w: &Work) -> Option<&Mention> {
+        let own_sent = w.own_time.and_then(|k| {
+            let s = self.times[k].start;
+            self.sents.iter().position(|&(a, b)| a <= s && s < b)
+        });
+        let titled = |m: &&Mention| m.key == key && !m.titles.is_empty();
+        let in_sents = |sis: &[usize]| -> Option<&Mention> {
+            self.ms.iter().filter(titled).find(|m| {
+                sis.iter().any(|&si| {
+                    let (a, b) = self.sents[si];
+                    a <= m.start && m.start < b
+                })
+            })
+        };
+        own_sent
+            .and_then(|si| {
+                let te = w.own_time.map(|k| self.times[k].start).unwrap_or(0);
+                let (a, b) = self.sents[si];
+                self.ms
+                    .iter()
+                    .filter(titled)
+                    .filter(|m| a <= m.start && m.start < b)
+                    .min_by_key(|m| if m.start >= te { m.start - te } else { usize::MAX / 2 + te - m.start })
+            })
+            .or_else(|| in_sents(&w.core))
+            .or_else(|| in_sents(&w.scope))
+            .or_else(|| self.ms.iter().find(titled))
+    }
+
+    fn kind(&self, w: &Work) -> EventKind {
+        let (cues, weights) = &*KIND_CUES;
+        let mut score = [0u32; 7];
+        let mut add = |text: &[char], skip_titles: Option<usize>, factor: u32| {
+            let mut i = 0;
+            while i < text.len() {
+                if let Some(l) = cues.longest_at(text, i) {
+                    let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
+                    if !inside && !inside_not_kind(text, i)
+                        && let Some((k, wgt)) = weights.get(&text[i..i + l])
+                    {
+                        if let Some(pos) = EventKind::ALL.iter().position(|x| x == k) {
+                            score[pos] += wgt * factor;
+                        }
+                    }
+                    i += l;
+                    continue;
+                }
+                i += 1;
+            }
+        };
+        let mut seen = HashSet::new();
+        for &si in &w.core {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                add(&self.t[a..b], Some(a), if si == w.first_anchor { 4 } else { 3 });
+            }
+        }
+        for &si in &w.scope {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                add(&self.t[a..b], Some(a), 1);
+            }
+        }
+        if let Some(title) = self.doc.title {
+            let simp = crate::normalize::simplified(title);
+            add(&simp, None, 2);
+        }
+        // Ties go to the more specific kind (the order of EventKind::ALL).
+        let best = (0..7).max_by_key(|&i| (score[i], 7 - i)).unwrap_or(6);
+        if score[best] == 0 { EventKind::Other } else { EventKind::ALL[best] }
+    }
+
+    /// Places and targets named in the activity's sentences.
+    fn places(&self, w: &Work) -> (Vec<String>, Vec<String>) {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut seen = HashSet::new();
+        for &si in &w.core {
+            if !seen.insert(si) {
+                continue;
+            }
+            let (s, e) = self.sents[si];
+            self.places_in(s, e, &mut spans);
+        }
+        let n = self.doc.norm;
+        let mut places = Vec::new();
+        let mut targets = Vec::new();
+        for (a, b) in spans {
+            let simp = &self.t[a..b];
+            let s = chars_str(&n[a..b]);
+            let target = ["公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会"]
+                .iter()
+                .any(|w| ends_with(simp, simp.len(), w));
+            if target { targets.push(s) } else { places.push(s) }
+        }
+        (dedup(places), dedup(targets))
+    }
+
+    fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
+        let t = self.t;
+        let mentions = self.mentions_in(s, e);
+        let in_mention = |i: usize| mentions.iter().any(|&k| self.ms[k].start <= i && i < self.ms[k].name_end);
+        let mut i = s;
+        while i < e {
+            if SPEECH_VERBS.starts_at(t, i) && !self.in_title(i) {
+                return;
+            }
+            if in_mention(i) || self.in_title(i) {
+                i += 1;
+                continue;
+            }
+            let verb = MOVEMENT_VERBS.longest_at(t, i).filter(|_| !inside_not_kind(t, i));
+            let verb = match verb {
+                Some(l) if t[i] == '到' && l == 1 && !self.movement_dao(i) => None,
+                v => v,
+            };
+            let at = t[i] == '在'
+                && !(i > s && "正存现所实".contains(t[i - 1]))
+                && !starts(t, i + 1, "于")
+                && !starts(t, i + 1, "建");
+            if verb.is_none() && !at {
+                i += 1;
+                continue;
+            }
+            let l = verb.unwrap_or(1);
+            let pure = at
+                || matches!(t[i], '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵')
+                    && !starts(t, i, "走访");
+            let mut o = i + l;
+            while o < e && matches!(t[o], '了' | '到') {
+                o += 1;
+            }
+            // The object runs up to a stop word, clause punctuation or a person.
+            let mut k = o;
+            while k < e && k - o < 60 {
+                let c = t[k];
+                if CLAUSE_END.contains(&c) || in_mention(k) || PLACE_STOPS.starts_at(t, k) {
+                    break;
+                }
+                if at && "与和同上前里内中时期".contains(c) {
+                    break;
+                }
+                k += 1;
+            }
+            let obj_end = k;
+            if obj_end > o {
+                let items = split_list(t, o, obj_end);
+                let many = items.len() > 1;
+                for (a, b) in items {
+                    let (a, b) = trim_item(t, a, b);
+                    if b <= a || b - a < 2 || b - a > 30 {
+                        continue;
+                    }
+                    let item = &t[a..b];
+                    if "该这其此我".contains(item[0]) || item.iter().any(|c| !is_cjk(*c) && !c.is_ascii_alphanumeric() && !"“”（）·".contains(*c)) {
+                        continue;
+                    }
+                    let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
+                    let ok = if at { suffix && !ends_with(item, item.len(), "会") } else { pure || many || suffix };
+                    if ok {
+                        out.push((a, b));
+                    }
+                }
+            }
+            i = obj_end.max(i + 1);
+        }
+    }
+}
+
+/// Split a list at 、, and its last item at 和/及/以及/与 too.
+fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut items = Vec::new();
+    let mut s = a;
+    for i in a..b {
+        if t[i] == '、' {
+            items.push((s, i));
+            s = i + 1;
+        }
+    }
+    // The last item: 甲和乙 / 甲及乙 / 甲以及乙 / 甲与乙.
+    let mut last = (s, b);
+    let mut i = s + 1;
+    while i < b {
+        let w = if starts(t, i, "以及") { 2 } else if matches!(t[i], '和' | '及' | '与') { 1 } else { 0 };
+        if w > 0 && i > last.0 + 1 {
+            items.push((last.0, i));
+            last = (i + w, b);
+            i += w;
+            continue;
+        }
+        i += 1;
+    }
+    items.push(last);
+    items
+}
+
+fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
+    while a < b && matches!(t[a], '了' | '“' | ' ' | '到' | '在' | '其') {
+        a += 1;
+    }
+    while b > a && matches!(t[b - 1], ' ' | '”' | '等') {
+        b -= 1;
+    }
+    if b > a && t[b - 1] == '”' {
+        b -= 1;
+    }
+    (a, b)
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in v {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn days_overlap(a: &Option<Resolved>, b: &Option<Resolved>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => match (a.start, a.end, b.start, b.end) {
+            (Some(s1), Some(e1), Some(s2), Some(e2)) => s1 <= e2 && s2 <= e1,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// Drafts that describe one activity become one: the same kind and a shared lead, where one has
+/// no days of its own or the days overlap; an organisation's draft without days of its own joins
+/// a draft of the same kind.
+fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool)>) -> Vec<Draft> {
+    let mut out: Vec<(Draft, Vec<String>, bool)> = Vec::new();
+    for (d, leads, own) in drafts {
+        let target = out.iter().position(|(o, ol, oown)| {
+            o.kind == d.kind
+                && (leads.iter().any(|l| ol.contains(l)) && (!own || !oown || days_overlap(&o.when, &d.when))
+                    || leads.is_empty() && !own)
+        });
+        match target {
+            Some(i) => {
+                let (o, ol, oown) = &mut out[i];
+                let keep_when = *oown || !own;
+                if !keep_when {
+                    o.when = d.when.clone();
+                    o.phrase = d.phrase.clone();
+                    *oown = true;
+                    // Titles from the draft with its own days describe the activity better.
+                    for p in &d.people {
+                        if let Some(q) = o.people.iter_mut().find(|q| q.key == p.key)
+                            && !p.titles.is_empty()
+                        {
+                            q.titles = p.titles.clone();
+                        }
+                    }
+                }
+                for p in d.people {
+                    match o.people.iter_mut().find(|q| q.key == p.key) {
+                        Some(q) => q.lead |= p.lead,
+                        None => o.people.push(p),
+                    }
+                }
+                for l in leads {
+                    if !ol.contains(&l) {
+                        ol.push(l);
+                    }
+                }
+                o.orgs = dedup([o.orgs.clone(), d.orgs].concat());
+                o.places = dedup([o.places.clone(), d.places].concat());
+                o.targets = dedup([o.targets.clone(), d.targets].concat());
+                o.evidence.extend(d.evidence);
+                o.evidence.sort_unstable();
+                o.evidence.dedup();
+            }
+            None => out.push((d, leads, own)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, _, _)| {
+            d.people.sort_by_key(|p| !p.lead);
+            d
+        })
+        .collect()
+}
+
+/// Every activity of one article.
+pub(crate) fn extract_doc(doc: &Doc<'_>, resolver: &Resolver) -> Vec<Draft> {
+    let p = Parser::new(doc);
+    p.run(resolver)
+}

@@ -1,0 +1,246 @@
+//! Normalisation: full-width forms, CJK spacing, broken column lines, with a map back to the raw
+//! text. Only deletes characters or replaces one by one, so [`OffsetMap`] describes it.
+
+use crate::lexicon::TRAD_SIMP;
+use crate::Normalized;
+use dongtai_proto::OffsetMap;
+
+/// One line of the raw text: char range without its line break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line {
+    pub start: usize,
+    pub end: usize,
+    /// Char offset of the line break after it (== `end` when the text ends there).
+    pub brk: usize,
+}
+
+/// Lines of `chars` (split at `\n`; a `\r` before it belongs to the line).
+pub(crate) fn lines(chars: &[char]) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            out.push(Line { start, end: i, brk: i });
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        out.push(Line { start, end: chars.len(), brk: chars.len() });
+    }
+    out
+}
+
+pub(crate) fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}' | '\u{2002}'..='\u{200b}' | '\u{feff}')
+}
+
+/// Trimmed length of a line in chars.
+pub(crate) fn trimmed_len(chars: &[char], l: Line) -> usize {
+    let s = &chars[l.start..l.end];
+    let a = s.iter().position(|&c| !is_space(c));
+    let b = s.iter().rposition(|&c| !is_space(c));
+    match (a, b) {
+        (Some(a), Some(b)) => b + 1 - a,
+        _ => 0,
+    }
+}
+
+/// The width of a newspaper column when the text looks like one (most lines short, of about the
+/// same length), else `None`.
+pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
+    let lens: Vec<usize> =
+        lines.iter().map(|&l| trimmed_len(chars, l)).filter(|&n| n > 0).collect();
+    if lens.len() < 6 {
+        return None;
+    }
+    let short = lens.iter().filter(|&&n| (4..=22).contains(&n)).count();
+    if short * 10 < lens.len() * 7 {
+        return None;
+    }
+    let mut counts = [0usize; 23];
+    for &n in &lens {
+        if (6..=22).contains(&n) {
+            counts[n] += 1;
+        }
+    }
+    let (w, _) = counts.iter().enumerate().max_by_key(|&(n, c)| (*c, n))?;
+    (w >= 6).then_some(w)
+}
+
+/// Whether a line is a jump line such as （下转第 6 版）.
+pub(crate) fn is_jump_line(chars: &[char], l: Line) -> bool {
+    let s: String = chars[l.start..l.end].iter().filter(|c| !is_space(**c)).collect();
+    let n = s.chars().count();
+    n <= 16 && s.contains('版') && (s.contains("转第") || s.contains("接第") || s.contains("转"))
+}
+
+fn is_ascii_word(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Full-width letters and digits become ASCII; ASCII punctuation in Chinese text becomes the
+/// full-width form the parser expects.
+fn map_char(prev: Option<char>, c: char, next: Option<char>) -> char {
+    let digit = |o: Option<char>| o.is_some_and(|c| c.is_ascii_digit());
+    match c {
+        '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => {
+            char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+        }
+        ',' if !(digit(prev) && digit(next)) => '，',
+        ':' if !(digit(prev) && digit(next)) => '：',
+        ';' => '；',
+        '(' => '（',
+        ')' => '）',
+        '!' => '！',
+        '?' => '？',
+        _ => c,
+    }
+}
+
+/// Normalise the given raw lines of `chars` into one text. `join[i]` says whether the break after
+/// line `i` is a column break (deleted) rather than a paragraph break (kept as one `\n`).
+pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> Normalized {
+    let mut text = String::with_capacity(chars.len() * 3);
+    let mut map = OffsetMap::identity();
+    let mut n = 0usize;
+    let mut prev: Option<char> = None;
+    let mut pending_space: Option<usize> = None;
+    // The stream of (raw index, char) the text is made of: line chars, and line breaks kept.
+    let mut emit = |raw: usize, c: char, text: &mut String, prev: &mut Option<char>| {
+        map.push(n, raw);
+        text.push(c);
+        n += 1;
+        *prev = Some(c);
+    };
+    let nonblank: Vec<usize> =
+        (0..lines.len()).filter(|&i| trimmed_len(chars, lines[i]) > 0).collect();
+    for (k, &li) in nonblank.iter().enumerate() {
+        let l = lines[li];
+        for i in l.start..l.end {
+            let c = chars[i];
+            if is_space(c) {
+                if pending_space.is_none() {
+                    pending_space = Some(i);
+                }
+                continue;
+            }
+            if let Some(sp) = pending_space.take()
+                && prev.is_some_and(is_ascii_word)
+                && is_ascii_word(c)
+            {
+                emit(sp, ' ', &mut text, &mut prev);
+            }
+            let next = chars.get(i + 1).copied();
+            let mapped = map_char(prev, c, next);
+            emit(i, mapped, &mut text, &mut prev);
+        }
+        let last = k + 1 == nonblank.len();
+        if last {
+            break;
+        }
+        if join.get(li).copied().unwrap_or(false) {
+            // A column break: the lines run on; a space between two ASCII words survives.
+            if pending_space.is_none() {
+                pending_space = Some(l.brk.min(chars.len().saturating_sub(1)));
+            }
+        } else {
+            pending_space = None;
+            if prev.is_some() && prev != Some('\n') {
+                emit(l.brk, '\n', &mut text, &mut prev);
+            }
+        }
+    }
+    Normalized { text, map }
+}
+
+/// Which line breaks of a text are column breaks to delete.
+pub(crate) fn column_joins(chars: &[char], lines: &[Line], width: Option<usize>) -> Vec<bool> {
+    let mut join = vec![false; lines.len()];
+    if width.is_none() {
+        return join;
+    }
+    for i in 0..lines.len() {
+        if is_jump_line(chars, lines[i]) {
+            continue;
+        }
+        // A paragraph that starts indented right after a line (no blank line) starts a new
+        // article on a scanned page: keep that break.
+        let next = (i + 1..lines.len()).find(|&j| trimmed_len(chars, lines[j]) > 0);
+        if let Some(j) = next {
+            let indented = chars.get(lines[j].start).is_some_and(|&c| is_space(c));
+            if j == i + 1 && indented || is_jump_line(chars, lines[j]) {
+                continue;
+            }
+        }
+        join[i] = true;
+    }
+    join
+}
+
+/// The whole normalisation of a raw text.
+pub(crate) fn normalize(raw: &str) -> Normalized {
+    let chars: Vec<char> = raw.chars().collect();
+    let ls = lines(&chars);
+    let width = column_width(&chars, &ls);
+    let join = column_joins(&chars, &ls, width);
+    normalize_lines(&chars, &ls, &join)
+}
+
+/// The simplified form of normalised text, char for char (same offsets).
+pub(crate) fn simplified(chars: &[char]) -> Vec<char> {
+    let table = &*TRAD_SIMP;
+    chars.iter().map(|c| table.get(c).copied().unwrap_or(*c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_map(raw: &str, n: &Normalized) {
+        let raw: Vec<char> = raw.chars().collect();
+        for (i, c) in n.text.chars().enumerate() {
+            let r = n.map.to_raw(i);
+            assert!(r < raw.len() || c == '\n', "offset {i} maps outside");
+            if c != '\n' && c != ' ' && c.is_alphanumeric() && raw[r].is_alphanumeric() {
+                let rc = raw[r];
+                assert!(rc == c || map_char(None, rc, None) == c, "{c} maps to {rc}");
+            }
+        }
+    }
+
+    #[test]
+    fn spaces_inside_chinese_and_around_numbers_are_removed() {
+        for (raw, want) in [
+            ("11 月 5 日上午， 区委书记", "11月5日上午，区委书记"),
+            ("参观 AI 芯片", "参观AI芯片"),
+            ("Hello world 你好", "Hello world你好"),
+            ("１２月３日", "12月3日"),
+            ("会议,讨论(草案)", "会议，讨论（草案）"),
+            ("1,000 元", "1,000元"),
+        ] {
+            let n = normalize(raw);
+            assert_eq!(n.text, want, "{raw}");
+            check_map(raw, &n);
+        }
+    }
+
+    #[test]
+    fn broken_column_lines_are_joined_back_into_paragraphs() {
+        let raw = "9 月 3 日上午，县委书记王某某\n\n带队前往城东新区调研园区建\n\n设情况，并听取有关工作汇报。\n\n王某某一行先后察看了三个项\n\n目现场，详细了解工程进度。\n\n县领导李某某参加调研活动。\n";
+        let n = normalize(raw);
+        assert_eq!(
+            n.text,
+            "9月3日上午，县委书记王某某带队前往城东新区调研园区建设情况，并听取有关工作汇报。\
+             王某某一行先后察看了三个项目现场，详细了解工程进度。县领导李某某参加调研活动。"
+        );
+        check_map(raw, &n);
+        let start = n.text.chars().position(|c| c == '带').unwrap_or(0);
+        assert_eq!(raw.chars().nth(n.map.to_raw(start)), Some('带'));
+    }
+
+    #[test]
+    fn paragraphs_of_a_clean_article_stay_apart() {
+        let raw = "标题一行\n\n第一段内容很长很长很长很长很长很长很长很长很长很长很长很长很长。\n第二段。";
+        assert_eq!(normalize(raw).text, "标题一行\n第一段内容很长很长很长很长很长很长很长很长很长很长很长很长很长。\n第二段。");
+    }
+}

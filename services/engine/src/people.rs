@@ -1,0 +1,377 @@
+//! People in the text: title + name mentions (区委副书记、区长钟某某), name lists sharing a title
+//! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
+
+use crate::lexicon::{FOLLOWERS, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLES, WEAK_NAME_CHARS};
+use std::collections::HashMap;
+
+/// A person mentioned in the text (offsets in chars of the segment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// First char of the mention (its first title, or the name).
+    pub start: usize,
+    pub name_start: usize,
+    pub name_end: usize,
+    /// Title spans, in the order written.
+    pub titles: Vec<(usize, usize)>,
+    /// The titles were written for this name (not copied from a list or coreference).
+    pub own_titles: bool,
+    /// The simplified name: the person's identity within a document.
+    pub key: String,
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+/// Punctuation a title's organisation prefix never crosses.
+fn is_title_boundary(c: char) -> bool {
+    !(is_cjk(c) || c.is_ascii_alphanumeric() || matches!(c, '（' | '）' | '.' | '·'))
+}
+
+const CUT_WORDS: &[&str] = &[
+    "以及", "会见了", "会见", "接见了", "接见", "陪同", "看望", "慰问", "邀请", "带领", "随同", "式上",
+    "会上", "由", "在", "与", "和", "及", "同", "经", "据", "对", "向", "是", "的", "了", "等", "请",
+    "当", "并", "被", "让", "于", "即", "为",
+];
+
+fn word_at(text: &[char], i: usize, w: &str) -> bool {
+    let mut k = i;
+    for c in w.chars() {
+        if text.get(k) != Some(&c) {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// Where the organisation prefix of a title word starting at `word_start` begins.
+fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
+    let mut q = word_start;
+    while q > floor && word_start - q < 22 && !is_title_boundary(text[q - 1]) {
+        q -= 1;
+    }
+    let mut cut = q;
+    let mut i = q;
+    while i < word_start {
+        if let Some(l) = PROTECTED.longest_at(text, i)
+            && i + l <= word_start
+        {
+            i += l;
+            continue;
+        }
+        if let Some(w) = CUT_WORDS.iter().find(|w| word_at(text, i, w)) {
+            let l = w.chars().count();
+            if i + l <= word_start {
+                cut = i + l;
+                i += l;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    cut
+}
+
+fn follows_ok(text: &[char], i: usize) -> bool {
+    match text.get(i) {
+        None => true,
+        Some(&c) if !is_cjk(c) => !c.is_ascii_alphanumeric(),
+        Some(_) => FOLLOWERS.starts_at(text, i),
+    }
+}
+
+fn count(text: &[char], w: &[char], around: usize) -> usize {
+    if w.is_empty() {
+        return 0;
+    }
+    let lo = around.saturating_sub(20_000);
+    let hi = (around + 20_000).min(text.len());
+    text[lo..hi].windows(w.len()).filter(|x| *x == w).count()
+}
+
+/// The length of the person's name starting at `text[j]`, if one does.
+pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
+    let first = *text.get(j)?;
+    if !is_cjk(first) {
+        return None;
+    }
+    // Transliterated names carry a dot: 赫马库马拉·某某.
+    let mut k = j;
+    let mut dot = false;
+    while k < text.len() && k - j < 16 {
+        let c = text[k];
+        if c == '.' || c == '·' || c == '•' {
+            dot = true;
+        } else if !is_cjk(c) {
+            break;
+        } else if dot && FOLLOWERS.starts_at(text, k) {
+            break;
+        }
+        k += 1;
+    }
+    if dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1]) {
+        return Some(k - j);
+    }
+    let sur = if SURNAMES.longest_at(text, j) == Some(2) { 2 } else if SURNAMES.longest_at(text, j) == Some(1) { 1 } else { return None };
+    let valid = |len: usize| -> bool {
+        j + len <= text.len()
+            && text[j..j + len].iter().all(|&c| is_cjk(c))
+            && follows_ok(text, j + len)
+            && TITLES.longest_at(text, j).is_none_or(|l| l > len)
+            && TITLES.longest_ending_at(text, j + len).is_none()
+    };
+    let (c2, c3, c4) = (sur + 1, sur + 2, sur + 3);
+    let (v2, v3) = (valid(c2), valid(c3));
+    let third = text.get(j + c2).copied();
+    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c));
+    let n3 = if j + c3 <= text.len() { count(text, &text[j..j + c3], j) } else { 0 };
+    let n2 = count(text, &text[j..(j + c2).min(text.len())], j);
+    match (v2, v3) {
+        (true, true) => {
+            if n3 >= 2 {
+                Some(c3)
+            } else if n2 > n3 || weak {
+                Some(c2)
+            } else {
+                Some(c3)
+            }
+        }
+        (false, true) => Some(c3),
+        (true, false) => Some(c2),
+        (false, false) => {
+            if sur == 1 && valid(c4) {
+                Some(c4)
+            } else if j + c3 <= text.len() && n3 >= 2 && !weak && text[j..j + c3].iter().all(|&c| is_cjk(c)) {
+                Some(c3)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Whether a title item (title word + name, or a title word before 、) starts at `s`.
+fn title_item_ahead(text: &[char], s: usize) -> bool {
+    let mut k = s + 1;
+    while k < text.len() && k - s < 22 && !is_title_boundary(text[k - 1]) {
+        if TITLES.longest_ending_at(text, k).is_some_and(|l| k - l >= s) {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
+
+/// Every titled mention of `text`, with name lists.
+fn titled(text: &[char]) -> Vec<Mention> {
+    let mut out: Vec<Mention> = Vec::new();
+    let mut floor = 0usize;
+    let mut j = 1;
+    while j < text.len() {
+        let c = text[j];
+        if !is_cjk(c) {
+            j += 1;
+            continue;
+        }
+        let Some(l) = TITLES.longest_ending_at(text, j) else {
+            j += 1;
+            continue;
+        };
+        let Some(len) = parse_name(text, j) else {
+            j += 1;
+            continue;
+        };
+        let word_start = j - l;
+        if word_start < floor {
+            j += 1;
+            continue;
+        }
+        let mut left = title_left(text, word_start, floor);
+        let mut titles = vec![(left, j)];
+        while left > floor && text[left - 1] == '、' {
+            let k = left - 1;
+            match TITLES.longest_ending_at(text, k) {
+                Some(l2) if k >= l2 + floor => {
+                    let lf = title_left(text, k - l2, floor);
+                    titles.push((lf, k));
+                    left = lf;
+                }
+                _ => break,
+            }
+        }
+        titles.reverse();
+        let name_end = j + len;
+        out.push(Mention {
+            start: left,
+            name_start: j,
+            name_end,
+            titles: titles.clone(),
+            own_titles: true,
+            key: text[j..name_end].iter().collect(),
+        });
+        let mut e = name_end;
+        while text.get(e) == Some(&'、') && !title_item_ahead(text, e + 1) {
+            match parse_name(text, e + 1) {
+                Some(l3) => {
+                    out.push(Mention {
+                        start: e + 1,
+                        name_start: e + 1,
+                        name_end: e + 1 + l3,
+                        titles: titles.clone(),
+                        own_titles: false,
+                        key: text[e + 1..e + 1 + l3].iter().collect(),
+                    });
+                    e += 1 + l3;
+                }
+                None => break,
+            }
+        }
+        floor = e;
+        j = e.max(j + 1);
+    }
+    out
+}
+
+/// Whether the titles of a mention make the person an official (not only a business title).
+pub fn is_official(text: &[char], m: &Mention) -> bool {
+    m.titles.iter().any(|&(a, b)| {
+        let t = &text[a..b];
+        let business = ["董事", "集团", "公司", "总裁", "有限", "银行", "企业", "商会"]
+            .iter()
+            .any(|w| t.windows(w.chars().count()).any(|x| x.iter().copied().eq(w.chars())));
+        !business && OFFICIAL_TITLES.longest_ending_at(t, t.len()).is_some()
+    })
+}
+
+/// Every person mention of `text`, in order: titled mentions, then bare names of the people
+/// they name, and surname + title references to them.
+pub fn mentions(text: &[char]) -> Vec<Mention> {
+    let mut out = titled(text);
+    let mut known: Vec<Vec<char>> = Vec::new();
+    for m in &out {
+        let k: Vec<char> = m.key.chars().collect();
+        if k.len() >= 2 && !known.contains(&k) && known.len() < 200 {
+            known.push(k);
+        }
+    }
+    let mut taken: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
+    taken.sort_unstable();
+    let free = |taken: &[(usize, usize)], a: usize, b: usize| {
+        let i = taken.partition_point(|&(_, e)| e <= a);
+        taken.get(i).is_none_or(|&(s, _)| s >= b)
+    };
+    let mut extra = Vec::new();
+    for name in &known {
+        let n = name.len();
+        let mut i = 0;
+        while i + n <= text.len() {
+            if text[i..i + n] == name[..] && free(&taken, i, i + n) {
+                let next_ok = n >= 3 || follows_ok(text, i + n);
+                if next_ok {
+                    extra.push(Mention {
+                        start: i,
+                        name_start: i,
+                        name_end: i + n,
+                        titles: Vec::new(),
+                        own_titles: false,
+                        key: name.iter().collect(),
+                    });
+                    i += n;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+    // Surname + title (钟区长): the one known person with that surname.
+    let mut by_surname: HashMap<char, Vec<&Vec<char>>> = HashMap::new();
+    for k in &known {
+        by_surname.entry(k[0]).or_default().push(k);
+    }
+    for i in 0..text.len().saturating_sub(2) {
+        let Some(ks) = by_surname.get(&text[i]) else { continue };
+        if ks.len() != 1 {
+            continue;
+        }
+        let Some(l) = TITLES.longest_at(text, i + 1) else { continue };
+        let e = i + 1 + l;
+        if parse_name(text, e).is_some() || !free(&taken, i, e) {
+            continue;
+        }
+        if extra.iter().any(|m: &Mention| m.start < e && i < m.name_end) {
+            continue;
+        }
+        extra.push(Mention {
+            start: i,
+            name_start: i,
+            name_end: e,
+            titles: Vec::new(),
+            own_titles: false,
+            key: ks[0].iter().collect(),
+        });
+    }
+    out.extend(extra);
+    out.sort_by_key(|m| m.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(s: &str) -> Vec<(String, Vec<String>)> {
+        let t: Vec<char> = s.chars().collect();
+        mentions(&t)
+            .into_iter()
+            .filter(|m| m.own_titles || !m.titles.is_empty())
+            .map(|m| {
+                let titles = m.titles.iter().map(|&(a, b)| t[a..b].iter().collect()).collect();
+                (m.key, titles)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn titles_before_names_are_found_with_their_organisation_prefix() {
+        let cases: &[(&str, &[(&str, &[&str])])] = &[
+            ("区委书记王建国，区委副书记、区长刘晓明带队前往", &[("王建国", &["区委书记"]), ("刘晓明", &["区委副书记", "区长"])]),
+            ("同日，甲县总林长、县长李强到乙镇巡林", &[("李强", &["甲县总林长", "县长"])]),
+            ("由某市发展和改革委员会副主任周平带队", &[("周平", &["某市发展和改革委员会副主任"])]),
+            ("县领导孙力、钱文参加", &[("孙力", &["县领导"]), ("钱文", &["县领导"])]),
+            ("会见了某集团董事长吴海涛一行", &[("吴海涛", &["某集团董事长"])]),
+            ("在漳江宾馆与某局集团党委书记、董事长郑国华座谈", &[("郑国华", &["某局集团党委书记", "董事长"])]),
+            ("某国驻华大使易卜拉一行", &[("易卜拉", &["某国驻华大使"])]),
+            ("某省省长阿卜杜.拉赫曼分别致辞", &[("阿卜杜.拉赫曼", &["某省省长"])]),
+        ];
+        for (text, want) in cases {
+            let got = people(text);
+            let want: Vec<(String, Vec<String>)> = want
+                .iter()
+                .map(|(n, ts)| (n.to_string(), ts.iter().map(|t| t.to_string()).collect()))
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn two_or_three_character_names_are_told_apart_by_what_follows() {
+        for (text, name) in [
+            ("副市长文健到乙镇督查", "文健"),
+            ("副省长郭大进到某展区巡馆", "郭大进"),
+            ("区长严允深入西湖区调研", "严允"),
+            ("县长王立德第一时间赴港", "王立德"),
+        ] {
+            let got = people(text);
+            assert_eq!(got.first().map(|p| p.0.as_str()), Some(name), "{text}");
+        }
+    }
+
+    #[test]
+    fn bare_names_and_surname_with_title_refer_to_people_already_named() {
+        let t: Vec<char> = "县长徐某蔚前往乙乡。徐某蔚一行察看了道路。徐县长表示满意。".chars().collect();
+        let ms = mentions(&t);
+        assert_eq!(ms.len(), 3);
+        assert!(ms.iter().all(|m| m.key == "徐某蔚"));
+    }
+}

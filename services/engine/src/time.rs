@@ -1,0 +1,498 @@
+//! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
+//! 第六届进博会 …) and turns them into days, anchored on the publication date.
+
+use crate::lexicon::{RelativeDay, TIME_WORDS};
+use chrono::{Datelike, Duration, NaiveDate};
+use dongtai_proto::{PartOfDay, TimeBasis};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A date as written: parts the text gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ymd {
+    pub year: Option<i32>,
+    pub month: Option<u32>,
+    pub day: u32,
+}
+
+/// What a time phrase says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimeKind {
+    /// A written date, maybe a range.
+    Absolute { from: Ymd, to: Option<Ymd> },
+    /// 昨天, 近日 …
+    Relative(RelativeDay),
+    /// 同日, 当天: the day last mentioned.
+    SameDay,
+    /// 当年: the year of the expo edition last mentioned.
+    ThatYear,
+    /// An expo edition with known days.
+    Edition { start: NaiveDate, end: NaiveDate },
+}
+
+/// A time phrase found in the text (offsets in chars).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimeExpr {
+    pub start: usize,
+    pub end: usize,
+    pub kind: TimeKind,
+    pub part: Option<PartOfDay>,
+}
+
+impl TimeExpr {
+    /// How much a phrase is to be trusted as the day of an activity (higher is better).
+    pub fn rank(&self) -> u8 {
+        match self.kind {
+            TimeKind::Absolute { from, .. } if from.month.is_some() => 6,
+            TimeKind::Absolute { .. } => 5,
+            TimeKind::SameDay => 4,
+            TimeKind::Relative(r) if !r.approx => 4,
+            TimeKind::Relative(_) => 3,
+            TimeKind::ThatYear => 2,
+            TimeKind::Edition { .. } => 1,
+        }
+    }
+}
+
+/// Days resolved from a phrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    pub part: Option<PartOfDay>,
+    pub approx: bool,
+    pub basis: TimeBasis,
+}
+
+static EDITIONS: LazyLock<Vec<(Vec<char>, u32, NaiveDate, NaiveDate)>> = LazyLock::new(|| {
+    include_str!("lexicon/expo_editions.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut p = l.split_whitespace();
+            let name: Vec<char> = p.next()?.chars().collect();
+            let n = p.next()?.parse().ok()?;
+            let a = NaiveDate::parse_from_str(p.next()?, "%Y-%m-%d").ok()?;
+            let b = NaiveDate::parse_from_str(p.next()?, "%Y-%m-%d").ok()?;
+            Some((name, n, a, b))
+        })
+        .collect()
+});
+
+static CN_DIGITS: LazyLock<HashMap<char, u32>> = LazyLock::new(|| {
+    "〇零一二三四五六七八九"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| (c, if i == 0 { 0 } else { i as u32 - 1 }))
+        .chain([('两', 2)])
+        .collect()
+});
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || c == '十' || CN_DIGITS.contains_key(&c)
+}
+
+/// A number at `text[i..]`: ASCII digits, or Chinese numerals up to 99 (十一, 二十八, 三十一)
+/// or digit by digit (二〇二三). Returns (value, chars used).
+fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
+    let c = *text.get(i)?;
+    if c.is_ascii_digit() {
+        let mut v: u32 = 0;
+        let mut j = i;
+        while j < text.len() && text[j].is_ascii_digit() && j - i < 4 {
+            v = v * 10 + text[j].to_digit(10).unwrap_or(0);
+            j += 1;
+        }
+        if text.get(j).is_some_and(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        return Some((v, j - i));
+    }
+    let mut j = i;
+    let mut digits = Vec::new();
+    let mut has_ten = false;
+    while j < text.len() && j - i < 4 {
+        match text[j] {
+            '十' => {
+                has_ten = true;
+                digits.push(10);
+            }
+            c => match CN_DIGITS.get(&c) {
+                Some(&d) => digits.push(d),
+                None => break,
+            },
+        }
+        j += 1;
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    let v = if has_ten {
+        match digits.as_slice() {
+            [10] => 10,
+            [10, u] => 10 + u,
+            [t, 10] => t * 10,
+            [t, 10, u] => t * 10 + u,
+            _ => return None,
+        }
+    } else {
+        digits.iter().fold(0, |acc, d| acc * 10 + d)
+    };
+    Some((v, j - i))
+}
+
+fn part_of_day(text: &[char], i: usize) -> Option<(PartOfDay, usize)> {
+    const WORDS: &[(&str, PartOfDay)] = &[
+        ("上午", PartOfDay::Morning),
+        ("早上", PartOfDay::Morning),
+        ("早晨", PartOfDay::Morning),
+        ("清晨", PartOfDay::Morning),
+        ("中午", PartOfDay::Afternoon),
+        ("下午", PartOfDay::Afternoon),
+        ("傍晚", PartOfDay::Evening),
+        ("晚上", PartOfDay::Evening),
+        ("晚间", PartOfDay::Evening),
+        ("夜间", PartOfDay::Evening),
+        ("当晚", PartOfDay::Evening),
+    ];
+    WORDS.iter().find_map(|(w, p)| {
+        let n = w.chars().count();
+        (i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())).then_some((*p, n))
+    })
+}
+
+fn starts_with(text: &[char], i: usize, w: &str) -> bool {
+    let n = w.chars().count();
+    i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())
+}
+
+/// A date at `text[i..]`: [year年][month月]day日|号, with a year or a month. Returns the date and
+/// the chars used.
+fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
+    let mut j = i;
+    let mut year = None;
+    if let Some((v, n)) = number(text, j)
+        && n == 4
+        && text.get(j + n) == Some(&'年')
+        && (1900..=2100).contains(&v)
+    {
+        year = Some(v as i32);
+        j += n + 1;
+    }
+    let mut month = None;
+    if let Some((v, n)) = number(text, j)
+        && text.get(j + n) == Some(&'月')
+        && (1..=12).contains(&v)
+    {
+        month = Some(v);
+        j += n + 1;
+    }
+    if need_month && month.is_none() {
+        return None;
+    }
+    let (d, n) = number(text, j)?;
+    if !(1..=31).contains(&d) || !matches!(text.get(j + n), Some('日') | Some('号')) {
+        return None;
+    }
+    Some((Ymd { year, month, day: d }, j + n + 1 - i))
+}
+
+/// Every time phrase of `text`, in order.
+pub fn scan(text: &[char]) -> Vec<TimeExpr> {
+    let mut out = Vec::new();
+    let (words, rel) = &*TIME_WORDS;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        let prev = if i > 0 { Some(text[i - 1]) } else { None };
+        if is_numeral(c) && !prev.is_some_and(|p| is_numeral(p) || p == '第' || p == '每') {
+            if let Some(e) = absolute_at(text, i) {
+                i = e.end;
+                out.push(e);
+                continue;
+            }
+        }
+        if c == '第'
+            && let Some(e) = edition_at(text, i)
+        {
+            i = e.end;
+            out.push(e);
+            continue;
+        }
+        if let Some(l) = words.longest_at(text, i)
+            && let Some(r) = rel.get(&text[i..i + l])
+        {
+            let part = part_of_day(text, i + l);
+            let end = i + l + part.map_or(0, |p| p.1);
+            out.push(TimeExpr { start: i, end, kind: TimeKind::Relative(*r), part: part.map(|p| p.0) });
+            i = end;
+            continue;
+        }
+        for (w, kind) in [("同日", TimeKind::SameDay), ("当天", TimeKind::SameDay), ("当日", TimeKind::SameDay), ("当年", TimeKind::ThatYear)] {
+            if starts_with(text, i, w) {
+                let part = part_of_day(text, i + 2);
+                let end = i + 2 + part.map_or(0, |p| p.1);
+                out.push(TimeExpr { start: i, end, kind, part: part.map(|p| p.0) });
+                i = end - 1;
+                break;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let (from, n) = match date_at(text, i, false) {
+        Some((d, n)) if d.month.is_some() || d.year.is_some() => (d, n),
+        Some((d, n)) => {
+            // A bare day (八日, 5日) only counts where a date can stand: before a part of day,
+            // punctuation or a range word, or inside brackets.
+            let after = text.get(i + n).copied();
+            let before = if i > 0 { text.get(i - 1).copied() } else { None };
+            let ok = part_of_day(text, i + n).is_some()
+                || matches!(after, Some('，' | '、' | '至' | '）' | '起' | '晚' | '—' | '-') | None)
+                || matches!(before, Some('（' | '，' | '、' | '\n') | None);
+            if !ok || starts_with(text, i + n, "至今") {
+                return None;
+            }
+            (d, n)
+        }
+        None => return None,
+    };
+    let mut j = i + n;
+    let mut to = None;
+    let mut part = part_of_day(text, j);
+    if let Some((_, pn)) = part {
+        j += pn;
+    }
+    // Ranges: 至 / 到 / — / - / ～, and lists of days with 、.
+    loop {
+        let sep = text.get(j).copied();
+        if !matches!(sep, Some('至' | '到' | '—' | '-' | '～' | '~' | '、')) {
+            break;
+        }
+        let Some((d, m)) = date_at(text, j + 1, false) else { break };
+        let d = Ymd { year: d.year.or(from.year), month: d.month.or(from.month), ..d };
+        to = Some(d);
+        j += 1 + m;
+        if part.is_none()
+            && let Some((p, pn)) = part_of_day(text, j)
+        {
+            part = Some((p, pn));
+            j += pn;
+        } else if let Some((_, pn)) = part_of_day(text, j) {
+            j += pn;
+        }
+    }
+    Some(TimeExpr { start: i, end: j, kind: TimeKind::Absolute { from, to }, part: part.map(|p| p.0) })
+}
+
+fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let (n, used) = number(text, i + 1)?;
+    if text.get(i + 1 + used) != Some(&'届') {
+        return None;
+    }
+    let after = i + 2 + used;
+    for (name, ed, a, b) in EDITIONS.iter() {
+        if *ed != n {
+            continue;
+        }
+        // The expo's name may follow after a few characters (第六届中国国际进口博览会).
+        for skip in 0..=2 {
+            let s = after + skip;
+            if s + name.len() <= text.len() && text[s..s + name.len()] == name[..] {
+                return Some(TimeExpr {
+                    start: i,
+                    end: s + name.len(),
+                    kind: TimeKind::Edition { start: *a, end: *b },
+                    part: None,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn make_date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+fn previous_month(y: i32, m: u32) -> (i32, u32) {
+    if m == 1 { (y - 1, 12) } else { (y, m - 1) }
+}
+
+/// Context for resolving: publication date, a year the text states elsewhere, and the phrases
+/// resolved before this one.
+pub struct Resolver {
+    pub published: Option<NaiveDate>,
+    pub doc_year: Option<i32>,
+}
+
+impl Resolver {
+    /// Resolve `e`; `before` are earlier phrases of the same text (for 同日 and 当年).
+    pub fn resolve(&self, e: &TimeExpr, before: &[TimeExpr]) -> Option<Resolved> {
+        let part = e.part;
+        match e.kind {
+            TimeKind::Absolute { from, to } => {
+                let (start, approx, basis) = self.ymd(from, before)?;
+                let end = match to {
+                    Some(t) => self.ymd(t, before).and_then(|r| r.0).or(start),
+                    None => start,
+                };
+                let end = match (start, end) {
+                    (Some(s), Some(e)) if e < s => Some(s),
+                    (_, e) => e,
+                };
+                Some(Resolved { start, end, part, approx, basis })
+            }
+            TimeKind::Relative(r) => {
+                let day = self.published.map(|p| p + Duration::days(r.offset));
+                Some(Resolved {
+                    start: day,
+                    end: day,
+                    part,
+                    approx: r.approx || day.is_none(),
+                    basis: TimeBasis::RelativeToPublished,
+                })
+            }
+            TimeKind::SameDay => {
+                let k = before.iter().rposition(|b| !matches!(b.kind, TimeKind::SameDay | TimeKind::Edition { .. } | TimeKind::ThatYear))?;
+                let mut r = self.resolve(&before[k], &before[..k])?;
+                r.part = part.or(r.part);
+                Some(r)
+            }
+            TimeKind::ThatYear => {
+                let k = before.iter().rposition(|b| matches!(b.kind, TimeKind::Edition { .. }))?;
+                let mut r = self.resolve(&before[k], &before[..k])?;
+                r.approx = true;
+                r.basis = TimeBasis::Inferred;
+                Some(r)
+            }
+            TimeKind::Edition { start, end } => Some(Resolved {
+                start: Some(start),
+                end: Some(end),
+                part: None,
+                approx: true,
+                basis: TimeBasis::Inferred,
+            }),
+        }
+    }
+
+    /// (day, approx, basis) of a written date.
+    fn ymd(&self, d: Ymd, before: &[TimeExpr]) -> Option<(Option<NaiveDate>, bool, TimeBasis)> {
+        let month = d.month.or_else(|| {
+            before.iter().rev().find_map(|b| match b.kind {
+                TimeKind::Absolute { from, to } => to.and_then(|t| t.month).or(from.month),
+                _ => None,
+            })
+        });
+        if let Some(y) = d.year {
+            let m = month.or(self.published.map(|p| p.month()))?;
+            return Some((make_date(y, m, d.day), false, TimeBasis::Explicit));
+        }
+        match (self.published, month) {
+            (Some(p), Some(m)) => {
+                let mut date = make_date(p.year(), m, d.day);
+                if date.is_some_and(|x| x > p + Duration::days(7)) {
+                    date = make_date(p.year() - 1, m, d.day);
+                }
+                let basis =
+                    if d.month.is_some() { TimeBasis::Explicit } else { TimeBasis::RelativeToPublished };
+                Some((date, false, basis))
+            }
+            (Some(p), None) => {
+                let (y, m) = if d.day > p.day() { previous_month(p.year(), p.month()) } else { (p.year(), p.month()) };
+                Some((make_date(y, m, d.day), false, TimeBasis::RelativeToPublished))
+            }
+            (None, Some(m)) => match self.doc_year {
+                Some(y) => Some((make_date(y, m, d.day), true, TimeBasis::Inferred)),
+                None => Some((None, true, TimeBasis::YearUnknown)),
+            },
+            (None, None) => Some((None, true, TimeBasis::YearUnknown)),
+        }
+    }
+}
+
+/// A year the text states (2023年, 2023-05-08), for texts without a publication date.
+pub fn doc_year(text: &[char]) -> Option<i32> {
+    let mut i = 0;
+    while i + 4 < text.len() {
+        if text[i].is_ascii_digit() && (i == 0 || !text[i - 1].is_ascii_digit()) {
+            let digits = &text[i..i + 4];
+            if digits.iter().all(|c| c.is_ascii_digit())
+                && matches!(text.get(i + 4), Some('年' | '-' | '/' | '.'))
+            {
+                let y: i32 = digits.iter().collect::<String>().parse().unwrap_or(0);
+                if (1990..=2100).contains(&y) {
+                    return Some(y);
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn first(text: &str, published: Option<&str>) -> Resolved {
+        let t: Vec<char> = text.chars().collect();
+        let exprs = scan(&t);
+        assert!(!exprs.is_empty(), "no time phrase in {text}");
+        let r = Resolver { published: published.map(d), doc_year: doc_year(&t) };
+        let best = exprs.iter().enumerate().max_by_key(|(i, e)| (e.rank(), usize::MAX - i)).unwrap();
+        r.resolve(best.1, &exprs[..best.0]).unwrap()
+    }
+
+    #[test]
+    fn time_phrases_resolve_to_days_with_their_basis() {
+        use PartOfDay::*;
+        let cases: &[(&str, &str, &str, &str, Option<PartOfDay>, bool, TimeBasis)] = &[
+            ("11月5日上午，区委书记调研", "2023-11-10", "2023-11-05", "2023-11-05", Some(Morning), false, TimeBasis::Explicit),
+            ("11月7日、8日，区长带队", "2023-11-10", "2023-11-07", "2023-11-08", None, false, TimeBasis::Explicit),
+            ("3月1日至3日，考察团", "2024-03-05", "2024-03-01", "2024-03-03", None, false, TimeBasis::Explicit),
+            ("十一月五日下午，县长", "2023-11-10", "2023-11-05", "2023-11-05", Some(Afternoon), false, TimeBasis::Explicit),
+            ("二〇二二年十二月二十八日，", "2023-01-02", "2022-12-28", "2022-12-28", None, false, TimeBasis::Explicit),
+            ("12月28日，书记巡林", "2024-01-03", "2023-12-28", "2023-12-28", None, false, TimeBasis::Explicit),
+            ("昨天，副市长走访", "2023-06-02", "2023-06-01", "2023-06-01", None, false, TimeBasis::RelativeToPublished),
+            ("今天上午，区长", "2023-06-02", "2023-06-02", "2023-06-02", Some(Morning), false, TimeBasis::RelativeToPublished),
+            ("近日，县委书记", "2023-06-02", "2023-06-02", "2023-06-02", None, true, TimeBasis::RelativeToPublished),
+            ("八日下午至晚间，县长", "2026-01-09", "2026-01-08", "2026-01-08", Some(Afternoon), false, TimeBasis::RelativeToPublished),
+            ("今天（5日）继续考察", "2024-06-05", "2024-06-05", "2024-06-05", None, false, TimeBasis::RelativeToPublished),
+            ("参观第六届进博会", "2023-11-10", "2023-11-05", "2023-11-10", None, true, TimeBasis::Inferred),
+            ("于1月13日至15日期间", "2023-01-17", "2023-01-13", "2023-01-15", None, false, TimeBasis::Explicit),
+        ];
+        for (text, published, start, end, part, approx, basis) in cases {
+            let r = first(text, Some(published));
+            assert_eq!(r.start, Some(d(start)), "{text}");
+            assert_eq!(r.end, Some(d(end)), "{text}");
+            assert_eq!(r.part, *part, "{text}");
+            assert_eq!(r.approx, *approx, "{text}");
+            assert_eq!(r.basis, *basis, "{text}");
+        }
+    }
+
+    #[test]
+    fn without_a_publication_date_the_year_is_never_guessed_silently() {
+        let r = first("5月6日，区长调研", None);
+        assert_eq!((r.start, r.approx, r.basis), (None, true, TimeBasis::YearUnknown));
+        let r = first("发布日期：2021-05-08\n5月6日，区长调研", None);
+        assert_eq!((r.start, r.approx, r.basis), (Some(d("2021-05-06")), true, TimeBasis::Inferred));
+    }
+
+    #[test]
+    fn numbers_that_are_not_days_are_not_dates() {
+        for text in ["第5号令", "增长5.6%", "共有12家企业", "每日巡查", "在30日内完成"] {
+            let t: Vec<char> = text.chars().collect();
+            assert!(scan(&t).iter().all(|e| !matches!(e.kind, TimeKind::Absolute { .. })), "{text}");
+        }
+    }
+}
