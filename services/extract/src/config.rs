@@ -21,6 +21,9 @@ pub enum Command {
     Serve(Config),
     /// Print the events of one text file as a JSON array (no NATS needed).
     File(FileArgs),
+    /// Re-extract every stored article with this engine: publish changed events, retract
+    /// events no longer found.
+    Replay(crate::replay::ReplayArgs),
 }
 
 /// Configuration of `dongtai-extract serve`.

@@ -9,6 +9,7 @@ pub mod consumer;
 pub mod file;
 pub mod handler;
 pub mod metrics;
+pub mod replay;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer::pull, consumer::AckPolicy};

@@ -10,6 +10,9 @@ async fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::File(args) => dongtai_extract::file::run(&args),
+        Command::Replay(args) => dongtai_extract::replay::run(&args).await.map(|report| {
+            println!("{report}");
+        }),
         Command::Serve(config) => {
             let shutdown = dongtai_common::shutdown::on_signal();
             match dongtai_extract::Application::build(config).await {
