@@ -60,6 +60,8 @@ struct SentenceInfo {
     strong: bool,
     /// Organisation acting, when no person leads.
     org: Option<(usize, usize)>,
+    /// Where the actor (lead or organisation) is named.
+    actor_pos: usize,
 }
 
 #[derive(Debug)]
@@ -74,7 +76,10 @@ struct Work {
     scope: Vec<usize>,
     /// Time phrase of its own (index into the time list).
     own_time: Option<usize>,
+    /// Its time phrase: its own, or the one it inherits.
+    time: Option<usize>,
     first_anchor: usize,
+    actor_pos: usize,
 }
 
 const CLAUSE_END: &[char] = &['，', '。', '；', '：', '！', '？', '\n'];
@@ -179,6 +184,7 @@ impl<'a> Parser<'a> {
             if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
                 && !self.in_title(i)
                 && !inside_not_kind(t, i)
+                && !(i > 0 && t[i - 1] == '在')
             {
                 let w = &t[i..i + l];
                 let weak = WEAK_TRIGGERS.iter().any(|x| w.iter().copied().eq(x.chars()));
@@ -223,12 +229,14 @@ impl<'a> Parser<'a> {
         {
             info.anchor = true;
             info.strong = strong;
+            info.actor_pos = self.ms[k].start;
         }
-        if !info.anchor && !info.roles.iter().any(|&(k, _)| self.official[k]) {
+        if !info.anchor && lead_seen.is_none() {
             info.org = self.org_actor(s, e);
-            if info.org.is_some() {
+            if let Some((a, _)) = info.org {
                 info.anchor = true;
                 info.strong = true;
+                info.actor_pos = a;
             }
         }
         let _ = t;
@@ -244,8 +252,11 @@ impl<'a> Parser<'a> {
         if MEETING_MARKERS.longest_ending_at(t, m.start).is_some() {
             return Role::Participant;
         }
-        // 与/和/同 某 … 座谈.
-        if m.start > 0 && matches!(t[m.start - 1], '与' | '和' | '同' | '跟') {
+        // 与/和/同 (前来参观的) 某 … 座谈.
+        let clause_start = (0..m.start).rev().find(|&i| CLAUSE_END.contains(&t[i])).map_or(0, |i| i + 1);
+        let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
+            .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
+        if with {
             let clause_end = (m.name_end..se).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(se);
             if TALK_VERBS.find(t, m.name_end, clause_end).is_some() {
                 return Role::Participant;
@@ -318,8 +329,21 @@ impl<'a> Parser<'a> {
                     }
                     let org = &t[a..end];
                     let bad = org.iter().any(|c| "的要是为这该其我他她".contains(*c))
-                        || self.mentions_in(a, end).len() > 0;
-                    if !bad && org.len() >= 3 && self.trigger_after(end, e).is_some_and(|x| x.1) {
+                        || !self.mentions_in(a, end).is_empty();
+                    // It acts in its own clause, or the next one when that has no subject of
+                    // its own.
+                    let mut until = ce;
+                    if ce < e {
+                        let ne = (ce + 1..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+                        let own_subject = !self.mentions_in(ce + 1, ne).is_empty()
+                            || (ce + 3..=(ce + 12).min(ne))
+                                .any(|x| ORG_SUFFIXES.longest_ending_at(t, x).is_some());
+                        if !own_subject {
+                            until = ne;
+                        }
+                    }
+                    if !bad && org.len() >= 3 && self.trigger_after(end, until).is_some_and(|x| x.1)
+                    {
                         return Some((a, end));
                     }
                     break;
@@ -331,10 +355,15 @@ impl<'a> Parser<'a> {
         None
     }
 
-    /// The best own time phrase of a sentence.
-    fn own_time(&self, si: usize) -> Option<usize> {
+    /// The best own time phrase of a sentence: the surest kind, then the nearest before the
+    /// actor (a dateline's date loses to the date in the sentence itself).
+    fn own_time(&self, si: usize, actor: usize) -> Option<usize> {
         let (s, e) = self.sents[si];
-        self.times_in(s, e).into_iter().max_by_key(|&k| (self.times[k].rank(), usize::MAX - k))
+        self.times_in(s, e).into_iter().max_by_key(|&k| {
+            let st = self.times[k].start;
+            let near = if st <= actor { usize::MAX / 2 - (actor - st) } else { usize::MAX / 4 - st };
+            (self.times[k].rank(), near)
+        })
     }
 
     /// The nearest time phrase before sentence `si`.
@@ -348,7 +377,7 @@ impl<'a> Parser<'a> {
         let mut works: Vec<Work> = Vec::new();
         let mut pending: Vec<(usize, Role)> = Vec::new();
         for (si, info) in infos.iter().enumerate() {
-            let own = self.own_time(si);
+            let own = self.own_time(si, info.actor_pos);
             if info.anchor {
                 let leads: Vec<usize> =
                     info.roles.iter().filter(|r| r.1 == Role::Lead).map(|r| r.0).collect();
@@ -379,8 +408,9 @@ impl<'a> Parser<'a> {
                     }
                     w.core.push(si);
                     w.scope.push(si);
-                    if w.own_time.is_none() {
+                    if w.own_time.is_none() && own.is_some() {
                         w.own_time = own;
+                        w.time = own;
                     }
                 } else {
                     let mut people = std::mem::take(&mut pending);
@@ -392,7 +422,9 @@ impl<'a> Parser<'a> {
                         core: vec![si],
                         scope: vec![si],
                         own_time: own,
+                        time: own.or_else(|| self.time_before(si)),
                         first_anchor: si,
+                        actor_pos: info.actor_pos,
                     });
                 }
             } else {
@@ -433,7 +465,7 @@ impl<'a> Parser<'a> {
     }
 
     fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {
-        let Some(wt) = w.own_time else { return true };
+        let Some(wt) = w.time else { return true };
         let a = resolver.resolve(&self.times[wt], &self.times[..wt]);
         let b = resolver.resolve(&self.times[tk], &self.times[..tk]);
         match (a, b) {
@@ -577,7 +609,13 @@ impl<'a> Parser<'a> {
         for &si in &w.core {
             if seen.insert(si) {
                 let (a, b) = self.sents[si];
-                add(&self.t[a..b], Some(a), if si == w.first_anchor { 4 } else { 3 });
+                if si == w.first_anchor && w.actor_pos > a && w.actor_pos < b {
+                    // What the actor does counts more than the sentence's background.
+                    add(&self.t[a..w.actor_pos], Some(a), 1);
+                    add(&self.t[w.actor_pos..b], Some(w.actor_pos), 4);
+                } else {
+                    add(&self.t[a..b], Some(a), 3);
+                }
             }
         }
         for &si in &w.scope {

@@ -139,10 +139,8 @@ pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> 
             break;
         }
         if join.get(li).copied().unwrap_or(false) {
-            // A column break: the lines run on; a space between two ASCII words survives.
-            if pending_space.is_none() {
-                pending_space = Some(l.brk.min(chars.len().saturating_sub(1)));
-            }
+            // A column break: the lines run on, even a number cut in two (2 | 6日).
+            pending_space = None;
         } else {
             pending_space = None;
             if prev.is_some() && prev != Some('\n') {
@@ -168,7 +166,8 @@ pub(crate) fn column_joins(chars: &[char], lines: &[Line], width: Option<usize>)
         let next = (i + 1..lines.len()).find(|&j| trimmed_len(chars, lines[j]) > 0);
         if let Some(j) = next {
             let indented = chars.get(lines[j].start).is_some_and(|&c| is_space(c));
-            if j == i + 1 && indented || is_jump_line(chars, lines[j]) {
+            let adjacent = lines[j].start == lines[i].brk + 1;
+            if adjacent && indented || is_jump_line(chars, lines[j]) {
                 continue;
             }
         }

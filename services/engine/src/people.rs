@@ -140,7 +140,8 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
         (false, true) => Some(c3),
         (true, false) => Some(c2),
         (false, false) => {
-            if sur == 1 && valid(c4) {
+            // Four characters (巴音朝鲁) only before a word that follows names, not punctuation.
+            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c)) {
                 Some(c4)
             } else if j + c3 <= text.len() && n3 >= 2 && !weak && text[j..j + c3].iter().all(|&c| is_cjk(c)) {
                 Some(c3)
@@ -188,6 +189,11 @@ fn titled(text: &[char]) -> Vec<Mention> {
             continue;
         }
         let mut left = title_left(text, word_start, floor);
+        // 各级林长, 全体党员: a kind of people, not a person's title.
+        if text[left] == '各' || word_at(text, left, "全体") {
+            j += 1;
+            continue;
+        }
         let mut titles = vec![(left, j)];
         while left > floor && text[left - 1] == '、' {
             let k = left - 1;
