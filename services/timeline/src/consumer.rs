@@ -32,7 +32,11 @@ pub fn decode(subject: &str, payload: &[u8]) -> Result<Change, serde_json::Error
 }
 
 /// Apply one change at `seq`; returns the stored event when it changed.
-pub fn apply(store: &TimelineStore, change: &Change, seq: u64) -> anyhow::Result<Option<StoredEvent>> {
+pub fn apply(
+    store: &TimelineStore,
+    change: &Change,
+    seq: u64,
+) -> anyhow::Result<Option<StoredEvent>> {
     use crate::store::Applied;
     let (id, applied) = match change {
         Change::Upsert(e) => (&e.id, store.upsert(e, seq)?),
@@ -95,7 +99,9 @@ pub async fn run(
                 continue;
             }
         };
-        let batches = messages.take_until(shutdown.clone().cancelled_owned()).ready_chunks(BATCH);
+        let batches = messages
+            .take_until(shutdown.clone().cancelled_owned())
+            .ready_chunks(BATCH);
         let mut batches = std::pin::pin!(batches);
         while let Some(batch) = batches.next().await {
             let mut ok = Vec::with_capacity(batch.len());

@@ -9,6 +9,7 @@ pub mod query;
 pub mod rebuild;
 pub mod routes;
 pub mod store;
+pub mod view;
 
 use anyhow::Context as _;
 use config::Config;
@@ -21,7 +22,8 @@ use tokio_util::sync::CancellationToken;
 /// A built timeline: store open, consumer provisioned, port bound.
 pub struct Application {
     client: async_nats::Client,
-    consumer: async_nats::jetstream::consumer::Consumer<async_nats::jetstream::consumer::pull::Config>,
+    consumer:
+        async_nats::jetstream::consumer::Consumer<async_nats::jetstream::consumer::pull::Config>,
     listener: tokio::net::TcpListener,
     state: routes::AppState,
 }
@@ -31,8 +33,12 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let store = TimelineStore::open(&config.data_dir)
-            .with_context(|| format!("cannot open the timeline store in {}", config.data_dir.display()))?;
+        let store = TimelineStore::open(&config.data_dir).with_context(|| {
+            format!(
+                "cannot open the timeline store in {}",
+                config.data_dir.display()
+            )
+        })?;
         let client = dongtai_common::connect(&config.nats, "dongtai-timeline").await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams(&js).await?;
@@ -42,21 +48,34 @@ impl Application {
             .with_context(|| format!("failed to bind {}", config.http_addr))?;
         let (feed, _) = broadcast::channel::<Arc<StoredEvent>>(4096);
         let state = routes::AppState::new(config, store, client.clone(), feed);
-        Ok(Self { client, consumer, listener, state })
+        Ok(Self {
+            client,
+            consumer,
+            listener,
+            state,
+        })
     }
 
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Consume and serve until `shutdown`; then stop taking messages, finish the batch in hand,
     /// flush sled and drain NATS.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(mut self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        self.state.shutdown = shutdown.clone();
         tracing::info!(addr = %self.local_addr(), "timeline listening");
         let store = self.state.store.clone();
         let feed = self.state.feed.clone();
-        let consuming = tokio::spawn(consumer::run(self.consumer, store.clone(), feed, shutdown.clone()));
+        let consuming = tokio::spawn(consumer::run(
+            self.consumer,
+            store.clone(),
+            feed,
+            shutdown.clone(),
+        ));
         let app = routes::router(self.state);
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())

@@ -43,7 +43,11 @@ impl Cursor {
     /// The text form handed to clients.
     pub fn encode(&self) -> String {
         let (date, id) = self.0.split_at(store::NO_DATE.len().min(self.0.len()));
-        format!("{}.{}", String::from_utf8_lossy(date), String::from_utf8_lossy(id))
+        format!(
+            "{}.{}",
+            String::from_utf8_lossy(date),
+            String::from_utf8_lossy(id)
+        )
     }
 
     /// Parse a cursor a client sent back; `None` if it is not one of ours.
@@ -85,44 +89,48 @@ impl EventQuery {
         if e.retracted {
             return false;
         }
-        if let Some(a) = &self.actor {
-            if !ev.actors.iter().any(|x| &x.name == a) {
+        if let Some(a) = &self.actor
+            && !ev.actors.iter().any(|x| &x.name == a)
+        {
+            return false;
+        }
+        // Places and targets are one list to a question (see `store::index_keys`).
+        for want in [&self.target, &self.place].into_iter().flatten() {
+            if !ev.targets.iter().chain(&ev.places).any(|x| x == want) {
                 return false;
             }
         }
-        if let Some(t) = &self.target {
-            if !ev.targets.iter().any(|x| x == t) {
-                return false;
-            }
-        }
-        if let Some(p) = &self.place {
-            if !ev.places.iter().any(|x| x == p) {
-                return false;
-            }
-        }
-        if let Some(k) = self.kind {
-            if ev.kind != k {
-                return false;
-            }
+        if let Some(k) = self.kind
+            && ev.kind != k
+        {
+            return false;
         }
         let start = ev.when.start;
         let end = ev.when.end.or(start);
-        if let Some(from) = self.from {
-            if end.is_none_or(|e| e < from) {
-                return false;
-            }
+        if let Some(from) = self.from
+            && end.is_none_or(|e| e < from)
+        {
+            return false;
         }
-        if let Some(to) = self.to {
-            if start.is_none_or(|s| s > to) {
-                return false;
-            }
+        if let Some(to) = self.to
+            && start.is_none_or(|s| s > to)
+        {
+            return false;
         }
         if let Some(q) = &self.q {
             let hit = ev.evidence.iter().any(|x| x.text.contains(q.as_str()))
                 || ev.topic.as_deref().is_some_and(|t| t.contains(q.as_str()))
                 || ev.actors.iter().any(|x| x.name.contains(q.as_str()))
-                || ev.places.iter().chain(&ev.targets).any(|x| x.contains(q.as_str()))
-                || ev.source.title.as_deref().is_some_and(|t| t.contains(q.as_str()));
+                || ev
+                    .places
+                    .iter()
+                    .chain(&ev.targets)
+                    .any(|x| x.contains(q.as_str()))
+                || ev
+                    .source
+                    .title
+                    .as_deref()
+                    .is_some_and(|t| t.contains(q.as_str()));
             if !hit {
                 return false;
             }
@@ -135,7 +143,9 @@ impl EventQuery {
 pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
     let (tag, term) = q.index();
     let from_key = q.from.map(|f| {
-        let back = f.checked_sub_days(Days::new(LONGEST_ACTIVITY_DAYS)).unwrap_or(f);
+        let back = f
+            .checked_sub_days(Days::new(LONGEST_ACTIVITY_DAYS))
+            .unwrap_or(f);
         back.format("%Y-%m-%d").to_string().into_bytes()
     });
     let upper = q.to.map(|t| t.format("%Y-%m-%d").to_string().into_bytes());
@@ -143,19 +153,25 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
     let mut last_pos = None;
     let mut more = false;
     // Start at the later of the `from` bound (inclusive) and the cursor (exclusive).
-    let (from, after) = match (from_key.as_deref(), q.cursor.as_ref().map(|c| c.0.as_slice())) {
+    let (from, after) = match (
+        from_key.as_deref(),
+        q.cursor.as_ref().map(|c| c.0.as_slice()),
+    ) {
         (Some(f), Some(a)) if a < f => (Some(f), None),
         (_, Some(a)) => (None, Some(a)),
         (f, None) => (f, None),
     };
     for pos in store.scan(tag, term, from, after) {
         let pos = pos?;
-        if let Some(u) = &upper {
-            if pos.len() >= u.len() && &pos[..u.len()] > u.as_slice() {
-                break;
-            }
+        if let Some(u) = &upper
+            && pos.len() >= u.len()
+            && &pos[..u.len()] > u.as_slice()
+        {
+            break;
         }
-        let Some(e) = store.at_position(&pos)? else { continue };
+        let Some(e) = store.at_position(&pos)? else {
+            continue;
+        };
         if !q.matches(&e) {
             continue;
         }
@@ -166,5 +182,8 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
         last_pos = Some(pos);
         events.push(e);
     }
-    Ok(Page { events, next_cursor: if more { last_pos.map(Cursor) } else { None } })
+    Ok(Page {
+        events,
+        next_cursor: if more { last_pos.map(Cursor) } else { None },
+    })
 }

@@ -26,7 +26,12 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
         .get_stream(dongtai_proto::streams::EVENTS)
         .await
         .map_err(|e| anyhow::anyhow!("failed to open the events stream: {e}"))?;
-    let last = stream.info().await.map_err(|e| anyhow::anyhow!("stream info: {e}"))?.state.last_sequence;
+    let last = stream
+        .info()
+        .await
+        .map_err(|e| anyhow::anyhow!("stream info: {e}"))?
+        .state
+        .last_sequence;
     let (mut messages_seen, mut changed) = (0u64, 0u64);
     if last > 0 {
         let consumer = stream
@@ -36,13 +41,19 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
             })
             .await
             .map_err(|e| anyhow::anyhow!("cannot replay the events stream: {e}"))?;
-        let mut messages = consumer.messages().await.map_err(|e| anyhow::anyhow!("replay: {e}"))?;
+        let mut messages = consumer
+            .messages()
+            .await
+            .map_err(|e| anyhow::anyhow!("replay: {e}"))?;
         while let Some(m) = tokio::time::timeout(Duration::from_secs(30), messages.next())
             .await
             .map_err(|_| anyhow::anyhow!("replay stalled"))?
         {
             let m = m.map_err(|e| anyhow::anyhow!("replay: {e}"))?;
-            let (seq, pending) = m.info().map(|i| (i.stream_sequence, i.pending)).unwrap_or((0, 0));
+            let (seq, pending) = m
+                .info()
+                .map(|i| (i.stream_sequence, i.pending))
+                .unwrap_or((0, 0));
             messages_seen += 1;
             match decode(m.subject.as_str(), &m.payload) {
                 Ok(change) => {

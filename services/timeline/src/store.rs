@@ -8,6 +8,9 @@
 //! - `actors`: name → [`ActorSummary`].
 //! - `meta`: counters.
 //! - `history`: `{id}{seq: u64 BE}` → an earlier version of the event.
+//! - `seq`: `{stream_seq: u64 BE}` → event id, the latest publication of each event (live or
+//!   retracted). The SSE feed replays from it after a `Last-Event-ID`, so a reconnecting client
+//!   sees every change since, once, in stream order.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dongtai_proto::{ActivityEvent, ActorKind, EventId, EventKind};
@@ -84,6 +87,7 @@ pub struct TimelineStore {
     actors: sled::Tree,
     meta: sled::Tree,
     history: sled::Tree,
+    seq: sled::Tree,
 }
 
 /// Index tags.
@@ -101,6 +105,9 @@ pub mod tag {
 }
 
 const EVENT_COUNT: &[u8] = b"events";
+/// Set in `meta` once the `seq` tree covers every stored event (stores made before it existed
+/// are backfilled once at open).
+const SEQ_INDEX_READY: &[u8] = b"seq_index_v1";
 /// Sort key of an event with no known date: before every dated one.
 pub const NO_DATE: &str = "0000-00-00";
 
@@ -134,16 +141,23 @@ fn index_keys(event: &ActivityEvent) -> BTreeSet<Vec<u8>> {
     for a in &event.actors {
         add(tag::ACTOR, &a.name);
     }
-    for t in &event.targets {
-        add(tag::TARGET, t);
-    }
-    for p in &event.places {
-        add(tag::PLACE, p);
+    // Where an article puts a booth or a company (place or target) is a matter of wording, not
+    // of what an auditor asks: "who visited X" finds X in either list.
+    for w in event.targets.iter().chain(&event.places) {
+        add(tag::TARGET, w);
+        add(tag::PLACE, w);
     }
     keys
 }
 
-type Tx = (TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree, TransactionalTree);
+type Tx = (
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+);
 
 fn abort(e: serde_json::Error) -> ConflictableTransactionError<serde_json::Error> {
     ConflictableTransactionError::Abort(e)
@@ -152,15 +166,37 @@ fn abort(e: serde_json::Error) -> ConflictableTransactionError<serde_json::Error
 impl TimelineStore {
     /// Open (or create) the store under `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
-        Ok(Self {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        let store = Self {
             events: db.open_tree("events")?,
             idx: db.open_tree("idx")?,
             actors: db.open_tree("actors")?,
             meta: db.open_tree("meta")?,
             history: db.open_tree("history")?,
+            seq: db.open_tree("seq")?,
             db,
-        })
+        };
+        store.backfill_seq_index()?;
+        Ok(store)
+    }
+
+    /// Build the `seq` tree for a store written before it existed. Idempotent; the ready flag is
+    /// written only after every entry, so an interrupted backfill simply runs again.
+    fn backfill_seq_index(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(SEQ_INDEX_READY)? {
+            return Ok(());
+        }
+        for kv in self.events.iter() {
+            let (id, v) = kv?;
+            let e: StoredEvent = serde_json::from_slice(&v)?;
+            self.seq.insert(e.stream_seq.to_be_bytes(), id)?;
+        }
+        self.db.flush()?;
+        self.meta.insert(SEQ_INDEX_READY, &[1u8])?;
+        Ok(())
     }
 
     /// Make every write so far durable. The consumer acks only after this returns.
@@ -173,7 +209,12 @@ impl TimelineStore {
     /// summaries and counters, all in one transaction. Idempotent: the same or an older
     /// publication changes nothing.
     pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
-        let new = StoredEvent { event: event.clone(), stream_seq, stored_at: Utc::now(), retracted: false };
+        let new = StoredEvent {
+            event: event.clone(),
+            stream_seq,
+            stored_at: Utc::now(),
+            retracted: false,
+        };
         self.write(event.id.clone(), stream_seq, Some(new))
     }
 
@@ -182,58 +223,81 @@ impl TimelineStore {
         self.write(id.clone(), stream_seq, None)
     }
 
-    fn write(&self, id: EventId, stream_seq: u64, new: Option<StoredEvent>) -> Result<Applied, StoreError> {
+    fn write(
+        &self,
+        id: EventId,
+        stream_seq: u64,
+        new: Option<StoredEvent>,
+    ) -> Result<Applied, StoreError> {
         let key = id.as_str().as_bytes().to_vec();
-        let result = (&self.events, &self.idx, &self.actors, &self.meta, &self.history).transaction(
-            |(events, idx, actors, meta, history): &Tx| {
-                let old: Option<StoredEvent> = match events.get(&key)? {
-                    Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
-                    None => None,
-                };
-                if let Some(old) = &old {
-                    if old.stream_seq >= stream_seq {
-                        return Ok(Applied::Unchanged);
-                    }
-                }
-                let new = match (&new, &old) {
-                    (Some(n), _) => n.clone(),
-                    (None, Some(o)) if !o.retracted => {
-                        StoredEvent { stream_seq, stored_at: Utc::now(), retracted: true, ..o.clone() }
-                    }
-                    // Retracting what we never had, or had retracted already: nothing to do.
-                    (None, _) => return Ok(Applied::Unchanged),
-                };
-                let live_old = old.as_ref().filter(|o| !o.retracted);
-                if let Some(o) = live_old {
-                    for k in index_keys(&o.event) {
-                        idx.remove(k)?;
-                    }
-                    for name in unique_actor_names(&o.event) {
-                        bump_actor(actors, &o.event, &name, -1)?;
-                    }
-                    bump(meta, EVENT_COUNT, -1)?;
-                    bump(meta, &kind_counter(o.event.kind), -1)?;
-                }
-                if let Some(o) = &old {
-                    let mut hkey = key.clone();
-                    hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
-                    let entry = HistoryEntry { version: o.clone(), replaced_at: Utc::now() };
-                    history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
-                }
-                if !new.retracted {
-                    for k in index_keys(&new.event) {
-                        idx.insert(k, &[] as &[u8])?;
-                    }
-                    for name in unique_actor_names(&new.event) {
-                        bump_actor(actors, &new.event, &name, 1)?;
-                    }
-                    bump(meta, EVENT_COUNT, 1)?;
-                    bump(meta, &kind_counter(new.event.kind), 1)?;
-                }
-                events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
-                Ok(if old.is_some() { Applied::Updated } else { Applied::Inserted })
-            },
+        let trees = (
+            &self.events,
+            &self.idx,
+            &self.actors,
+            &self.meta,
+            &self.history,
+            &self.seq,
         );
+        let result = trees.transaction(|(events, idx, actors, meta, history, seqs): &Tx| {
+            let old: Option<StoredEvent> = match events.get(&key)? {
+                Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
+                None => None,
+            };
+            if let Some(old) = &old
+                && old.stream_seq >= stream_seq
+            {
+                return Ok(Applied::Unchanged);
+            }
+            let new = match (&new, &old) {
+                (Some(n), _) => n.clone(),
+                (None, Some(o)) if !o.retracted => StoredEvent {
+                    stream_seq,
+                    stored_at: Utc::now(),
+                    retracted: true,
+                    ..o.clone()
+                },
+                // Retracting what we never had, or had retracted already: nothing to do.
+                (None, _) => return Ok(Applied::Unchanged),
+            };
+            let live_old = old.as_ref().filter(|o| !o.retracted);
+            if let Some(o) = live_old {
+                for k in index_keys(&o.event) {
+                    idx.remove(k)?;
+                }
+                for name in unique_actor_names(&o.event) {
+                    bump_actor(actors, &o.event, &name, -1)?;
+                }
+                bump(meta, EVENT_COUNT, -1)?;
+                bump(meta, &kind_counter(o.event.kind), -1)?;
+            }
+            if let Some(o) = &old {
+                seqs.remove(&o.stream_seq.to_be_bytes())?;
+                let mut hkey = key.clone();
+                hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
+                let entry = HistoryEntry {
+                    version: o.clone(),
+                    replaced_at: Utc::now(),
+                };
+                history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
+            }
+            if !new.retracted {
+                for k in index_keys(&new.event) {
+                    idx.insert(k, &[] as &[u8])?;
+                }
+                for name in unique_actor_names(&new.event) {
+                    bump_actor(actors, &new.event, &name, 1)?;
+                }
+                bump(meta, EVENT_COUNT, 1)?;
+                bump(meta, &kind_counter(new.event.kind), 1)?;
+            }
+            seqs.insert(&new.stream_seq.to_be_bytes(), key.as_slice())?;
+            events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
+            Ok(if old.is_some() {
+                Applied::Updated
+            } else {
+                Applied::Inserted
+            })
+        });
         result.map_err(|e| match e {
             sled::transaction::TransactionError::Abort(e) => StoreError::Corrupt(e),
             sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
@@ -294,6 +358,37 @@ impl TimelineStore {
             Some(v) => Ok(Some(serde_json::from_slice(&v)?)),
             None => Ok(None),
         }
+    }
+
+    /// Up to `limit` events whose latest publication came after stream sequence `after`, in
+    /// stream order, each with that sequence (retracted ones included: a feed reports them).
+    pub fn changed_since(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let Some(start) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for kv in self.seq.range(start.to_be_bytes()..) {
+            let (seq, id) = kv?;
+            let Some(v) = self.events.get(&id)? else {
+                continue;
+            };
+            let e: StoredEvent = serde_json::from_slice(&v)?;
+            // A stale entry (a newer version exists further on) is skipped, never sent twice.
+            if e.stream_seq.to_be_bytes().as_slice() != seq.as_ref() {
+                continue;
+            }
+            out.push(e);
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The highest stream sequence stored (0 when empty): where a feed without `Last-Event-ID`
+    /// starts.
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.seq.last()?.map(|(k, _)| decode_u64(&k)).unwrap_or(0))
     }
 
     /// Every actor, by name.
@@ -371,7 +466,12 @@ fn bump_actor(
 ) -> Result<(), ConflictableTransactionError<serde_json::Error>> {
     let mut summary = match actors.get(name.as_bytes())? {
         Some(v) => serde_json::from_slice::<ActorSummary>(&v).map_err(abort)?,
-        None => ActorSummary { name: name.to_owned(), kind: ActorKind::Person, titles: Vec::new(), events: 0 },
+        None => ActorSummary {
+            name: name.to_owned(),
+            kind: ActorKind::Person,
+            titles: Vec::new(),
+            events: 0,
+        },
     };
     summary.events = summary.events.saturating_add_signed(delta);
     if delta > 0 {
@@ -384,7 +484,10 @@ fn bump_actor(
             }
         }
     }
-    actors.insert(name.as_bytes(), serde_json::to_vec(&summary).map_err(abort)?)?;
+    actors.insert(
+        name.as_bytes(),
+        serde_json::to_vec(&summary).map_err(abort)?,
+    )?;
     Ok(())
 }
 

@@ -32,7 +32,10 @@ pub enum ApiError {
 impl ApiError {
     /// A bad-parameter error.
     pub fn bad(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::BadParam { field: field.into(), detail: detail.into() }
+        Self::BadParam {
+            field: field.into(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -46,7 +49,9 @@ impl From<crate::store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = match &self {
-            ApiError::BadParam { field, .. } => (StatusCode::BAD_REQUEST, "bad_request", Some(field.clone())),
+            ApiError::BadParam { field, .. } => {
+                (StatusCode::BAD_REQUEST, "bad_request", Some(field.clone()))
+            }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),

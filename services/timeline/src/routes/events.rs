@@ -29,7 +29,10 @@ type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// Validate the query string of `/v1/events` into a query and a format.
 pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), ApiError> {
-    let mut q = EventQuery { limit: query::DEFAULT_LIMIT, ..Default::default() };
+    let mut q = EventQuery {
+        limit: query::DEFAULT_LIMIT,
+        ..Default::default()
+    };
     let mut format = Format::Json;
     let mut seen: Vec<&str> = Vec::new();
     for (key, value) in pairs {
@@ -38,10 +41,16 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
         }
         seen.push(key);
         if value.chars().count() > MAX_PARAM_CHARS {
-            return Err(ApiError::bad(key, format!("{key} is longer than {MAX_PARAM_CHARS} characters")));
+            return Err(ApiError::bad(
+                key,
+                format!("{key} is longer than {MAX_PARAM_CHARS} characters"),
+            ));
         }
         if value.chars().any(char::is_control) {
-            return Err(ApiError::bad(key, format!("{key} holds a control character")));
+            return Err(ApiError::bad(
+                key,
+                format!("{key} holds a control character"),
+            ));
         }
         let text = || -> Result<Option<String>, ApiError> {
             let v = value.trim();
@@ -53,7 +62,12 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
         let date = || -> Result<Option<NaiveDate>, ApiError> {
             NaiveDate::parse_from_str(value, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|e| ApiError::bad(key, format!("{key}={value:?} is not a date YYYY-MM-DD: {e}")))
+                .map_err(|e| {
+                    ApiError::bad(
+                        key,
+                        format!("{key}={value:?} is not a date YYYY-MM-DD: {e}"),
+                    )
+                })
         };
         match key.as_str() {
             "actor" => q.actor = text()?,
@@ -61,16 +75,23 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
             "place" => q.place = text()?,
             "q" => q.q = text()?,
             "kind" => {
-                q.kind = Some(value.parse::<EventKind>().map_err(|e| ApiError::bad("kind", e.to_string()))?)
+                q.kind = Some(
+                    value
+                        .parse::<EventKind>()
+                        .map_err(|e| ApiError::bad("kind", e.to_string()))?,
+                )
             }
             "from" => q.from = date()?,
             "to" => q.to = date()?,
             "limit" => {
-                let n: i64 = value
-                    .parse()
-                    .map_err(|_| ApiError::bad("limit", format!("limit={value:?} is not a whole number")))?;
+                let n: i64 = value.parse().map_err(|_| {
+                    ApiError::bad("limit", format!("limit={value:?} is not a whole number"))
+                })?;
                 if !(1..=query::MAX_LIMIT as i64).contains(&n) {
-                    return Err(ApiError::bad("limit", format!("limit is between 1 and {}", query::MAX_LIMIT)));
+                    return Err(ApiError::bad(
+                        "limit",
+                        format!("limit is between 1 and {}", query::MAX_LIMIT),
+                    ));
                 }
                 q.limit = n as usize;
             }
@@ -84,28 +105,37 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                     "json" => Format::Json,
                     "jsonl" => Format::Jsonl,
                     other => {
-                        return Err(ApiError::bad("format", format!("format {other:?} is not json or jsonl")));
+                        return Err(ApiError::bad(
+                            "format",
+                            format!("format {other:?} is not json or jsonl"),
+                        ));
                     }
                 }
             }
             other => {
                 return Err(ApiError::bad(
                     other,
-                    format!("unknown parameter {other:?}; known: actor, target, place, kind, from, to, q, limit, cursor, format"),
+                    format!(
+                        "unknown parameter {other:?}; known: actor, target, place, kind, from, to, q, limit, cursor, format"
+                    ),
                 ));
             }
         }
     }
-    if let (Some(f), Some(t)) = (q.from, q.to) {
-        if f > t {
-            return Err(ApiError::bad("from", format!("from ({f}) is after to ({t})")));
-        }
+    if let (Some(f), Some(t)) = (q.from, q.to)
+        && f > t
+    {
+        return Err(ApiError::bad(
+            "from",
+            format!("from ({f}) is after to ({t})"),
+        ));
     }
     Ok((q, format))
 }
 
 fn pairs(p: Pairs) -> Result<Vec<(String, String)>, ApiError> {
-    p.map(|Query(v)| v).map_err(|e| ApiError::bad("query", e.body_text()))
+    p.map(|Query(v)| v)
+        .map_err(|e| ApiError::bad("query", e.body_text()))
 }
 
 /// `GET /v1/events`.
@@ -127,7 +157,11 @@ pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Respon
                 out.push_str(&serde_json::to_string(&e.event).map_err(|_| ApiError::Internal)?);
                 out.push('\n');
             }
-            let mut resp = ([(header::CONTENT_TYPE, "application/jsonl; charset=utf-8")], out).into_response();
+            let mut resp = (
+                [(header::CONTENT_TYPE, "application/jsonl; charset=utf-8")],
+                out,
+            )
+                .into_response();
             if let Some(n) = next.and_then(|n| n.parse().ok()) {
                 resp.headers_mut().insert("x-next-cursor", n);
             }
@@ -137,7 +171,8 @@ pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Respon
 }
 
 fn parse_id(id: &str) -> Result<EventId, ApiError> {
-    id.parse().map_err(|e| ApiError::bad("id", format!("{id:?} is not an event id: {e}")))
+    id.parse()
+        .map_err(|e| ApiError::bad("id", format!("{id:?} is not an event id: {e}")))
 }
 
 fn found(id: &EventId, e: Option<StoredEvent>) -> Result<StoredEvent, ApiError> {
@@ -145,7 +180,10 @@ fn found(id: &EventId, e: Option<StoredEvent>) -> Result<StoredEvent, ApiError> 
 }
 
 /// `GET /v1/events/{id}`: the event, with whether it was retracted.
-pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let e = found(&id, state.store.get(&id)?)?;
     let mut v = serde_json::to_value(&e.event).map_err(|_| ApiError::Internal)?;
@@ -155,7 +193,10 @@ pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Resul
 }
 
 /// `GET /v1/events/{id}/history`: every version, oldest first, the current one last.
-pub async fn history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let current = found(&id, state.store.get(&id)?)?;
     let mut versions: Vec<_> = state
@@ -173,7 +214,9 @@ pub async fn history(State(state): State<AppState>, Path(id): Path<String>) -> R
 /// `GET /v1/actors`: every actor with its titles and event count.
 pub async fn actors(State(state): State<AppState>) -> Result<Response, ApiError> {
     let store = state.store.clone();
-    let actors = tokio::task::spawn_blocking(move || store.actors()).await.map_err(|_| ApiError::Internal)??;
+    let actors = tokio::task::spawn_blocking(move || store.actors())
+        .await
+        .map_err(|_| ApiError::Internal)??;
     Ok(Json(json!({ "actors": actors })).into_response())
 }
 

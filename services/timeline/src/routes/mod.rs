@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod events;
+pub mod feed;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
@@ -16,6 +17,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -24,6 +26,9 @@ pub struct AppState {
     pub store: TimelineStore,
     /// Newly stored events, for live feeds.
     pub feed: broadcast::Sender<Arc<StoredEvent>>,
+    /// Fires when the service stops: long-lived responses (the SSE feed) end on it, so a
+    /// graceful shutdown does not wait for clients to hang up.
+    pub shutdown: CancellationToken,
     client: async_nats::Client,
     config: Arc<Config>,
 }
@@ -36,26 +41,39 @@ impl AppState {
         client: async_nats::Client,
         feed: broadcast::Sender<Arc<StoredEvent>>,
     ) -> Self {
-        Self { store, feed, client, config: Arc::new(config) }
+        Self {
+            store,
+            feed,
+            shutdown: CancellationToken::new(),
+            client,
+            config: Arc::new(config),
+        }
     }
 }
 
 /// The timeline API.
 pub fn router(state: AppState) -> Router {
     let limits = tower::ServiceBuilder::new()
-        .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async {
-            ApiError::Unavailable("the request took too long or the server is overloaded".into())
-        }))
+        .layer(axum::error_handling::HandleErrorLayer::new(
+            |_: tower::BoxError| async {
+                ApiError::Unavailable(
+                    "the request took too long or the server is overloaded".into(),
+                )
+            },
+        ))
         .layer(tower::timeout::TimeoutLayer::new(Duration::from_secs(
             state.config.request_timeout_secs,
         )))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(state.config.max_concurrent_requests));
+        .layer(tower::limit::ConcurrencyLimitLayer::new(
+            state.config.max_concurrent_requests,
+        ));
     let api = Router::new()
         .route("/v1/events", get(events::list))
         .route("/v1/events/{id}", get(events::one))
         .route("/v1/events/{id}/history", get(events::history))
         .route("/v1/actors", get(events::actors))
         .route("/v1/stats", get(events::stats))
+        .route("/v1/feed", get(feed::feed))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(api)
@@ -68,7 +86,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let header = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     if dongtai_common::auth::bearer_allows(state.config.token.as_deref(), header) {
         next.run(req).await
     } else {
@@ -79,16 +100,23 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
 async fn readyz(State(state): State<AppState>) -> Response {
     let nats = dongtai_common::nats::is_connected(&state.client);
     let body = json!({"ready": nats, "nats": if nats { "connected" } else { "disconnected" }, "store": "open"});
-    let status = if nats { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if nats {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, axum::Json(body)).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let events = state.store.event_count().unwrap_or(0);
-    let mut out = format!("# TYPE dongtai_timeline_events gauge\ndongtai_timeline_events {events}\n");
+    let mut out =
+        format!("# TYPE dongtai_timeline_events gauge\ndongtai_timeline_events {events}\n");
     if let Ok(kinds) = state.store.kind_counts() {
         for (k, n) in kinds {
-            out.push_str(&format!("dongtai_timeline_events_by_kind{{kind=\"{k}\"}} {n}\n"));
+            out.push_str(&format!(
+                "dongtai_timeline_events_by_kind{{kind=\"{k}\"}} {n}\n"
+            ));
         }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()

@@ -152,3 +152,59 @@ impl TestApp {
         s.info().await.unwrap().state.messages
     }
 }
+
+// ---- Events published straight onto the EVENTS stream (no engine), for the timeline's own tests.
+
+/// The v1 event fixture (曹立强, forest-chief inspection, 2023-11-05 morning).
+pub fn fixture_event() -> dongtai_proto::ActivityEvent {
+    let text =
+        std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// An event of `kind` on `start..=end` led by `lead`, from its own article named `article`.
+pub fn make_event(
+    article: &str,
+    kind: dongtai_proto::EventKind,
+    lead: &str,
+    start: &str,
+    end: &str,
+) -> dongtai_proto::ActivityEvent {
+    let mut e = fixture_event();
+    let article_id = dongtai_proto::ArticleId::of_text(article);
+    e.kind = kind;
+    e.when.start = Some(start.parse().unwrap());
+    e.when.end = Some(end.parse().unwrap());
+    e.actors[0].name = lead.to_owned();
+    e.actors[0].pinyin = None;
+    e.id = dongtai_proto::EventId::derive(&article_id, kind.as_str(), Some(start), &[lead]);
+    e.source.article_id = article_id.clone();
+    for ev in &mut e.evidence {
+        ev.article_id = article_id.clone();
+    }
+    e
+}
+
+/// A JetStream context on the test's nats-server.
+pub async fn jetstream(app: &TestApp) -> async_nats::jetstream::Context {
+    async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap())
+}
+
+/// Publish `e` on its subject and wait for JetStream's ack; returns the stream sequence.
+pub async fn publish_event(js: &async_nats::jetstream::Context, e: &dongtai_proto::ActivityEvent) -> u64 {
+    let subject = dongtai_proto::subjects::event(e.kind);
+    let ack = js.publish(subject, serde_json::to_vec(e).unwrap().into()).await.unwrap().await.unwrap();
+    ack.sequence
+}
+
+/// GET a timeline path and return the status, content type and body text.
+pub async fn get_text(app: &TestApp, path_and_query: &str) -> (u16, String, String) {
+    let resp = app.http.get(format!("{}{}", app.timeline_url, path_and_query)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, ct, resp.text().await.unwrap())
+}
