@@ -178,7 +178,7 @@ impl<'a> Parser<'a> {
         let t = self.t;
         let mut i = from;
         while i < to {
-            if SPEECH_VERBS.starts_at(t, i) && !self.in_title(i) {
+            if self.speech_at(i, from) {
                 return None;
             }
             if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
@@ -196,6 +196,19 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         None
+    }
+
+    /// Whether a verb of saying at `i` reports someone's words: right after the person (`from`
+    /// is where their name ends) or at the head of a clause (，他表示).
+    fn speech_at(&self, i: usize, from: usize) -> bool {
+        let t = self.t;
+        if !SPEECH_VERBS.starts_at(t, i) || self.in_title(i) {
+            return false;
+        }
+        let near = i >= from && i - from <= 4;
+        let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || matches!(t[i - 1], '他' | '她'));
+        let after_name = self.ms.iter().any(|m| m.name_end <= i && i - m.name_end <= 2);
+        near || head || after_name
     }
 
     /// Whether 到 at `i` means going somewhere.
@@ -524,8 +537,19 @@ impl<'a> Parser<'a> {
             return None;
         }
         let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| chars_str(&n[a..b])).collect());
-        let (places, targets) = self.places(w);
+        let (places, mut targets) = self.places(w);
         let kind = self.kind(w);
+        if kind == EventKind::Meeting {
+            // The party met stands for its company (某集团董事长 → 某集团).
+            for p in people.iter().filter(|p| !p.lead) {
+                for title in &p.titles {
+                    if let Some(org) = company_of(title) {
+                        targets.push(org);
+                    }
+                }
+            }
+            targets = dedup(targets);
+        }
         let mut evidence: Vec<(usize, usize)> = w.core.iter().map(|&si| self.sents[si]).collect();
         evidence.sort_unstable();
         evidence.dedup();
@@ -664,7 +688,7 @@ impl<'a> Parser<'a> {
         let in_mention = |i: usize| mentions.iter().any(|&k| self.ms[k].start <= i && i < self.ms[k].name_end);
         let mut i = s;
         while i < e {
-            if SPEECH_VERBS.starts_at(t, i) && !self.in_title(i) {
+            if self.speech_at(i, usize::MAX) {
                 return;
             }
             if in_mention(i) || self.in_title(i) {
@@ -689,25 +713,47 @@ impl<'a> Parser<'a> {
                 || matches!(t[i], '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵')
                     && !starts(t, i, "走访");
             let mut o = i + l;
-            while o < e && matches!(t[o], '了' | '到') {
+            while o < e && (t[o] == '了' && t.get(o + 1) != Some(&'解') || t[o] == '到') {
                 o += 1;
             }
-            // The object runs up to a stop word, clause punctuation or a person.
+            // The object runs up to a stop word, clause punctuation or a person; a modifier
+            // ending in 的 is dropped (投资合作专题的国际经济合作展区).
             let mut k = o;
-            while k < e && k - o < 60 {
+            while k < e && k - o < 120 {
                 let c = t[k];
+                if c == '的' && !at && k > o {
+                    o = k + 1;
+                    k += 1;
+                    continue;
+                }
                 if CLAUSE_END.contains(&c) || in_mention(k) || PLACE_STOPS.starts_at(t, k) {
                     break;
                 }
-                if at && "与和同上前里内中时期".contains(c) {
+                if at && "与和同上前里内中时期当".contains(c) {
                     break;
                 }
                 k += 1;
             }
             let obj_end = k;
+            // 甲、乙等产品展位: a list described by what follows 等 is one target.
+            if t.get(k) == Some(&'等') && obj_end > o {
+                let tail_end = (k + 1..e)
+                    .find(|&x| CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != '等')
+                    .unwrap_or(e);
+                let tail = &t[k + 1..tail_end];
+                let descriptive = tail.len() >= 4
+                    && !tail[0].is_ascii_digit()
+                    && !"一二三四五六七八九十多几数".contains(tail[0])
+                    && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
+                if descriptive {
+                    out.push((o, tail_end));
+                    i = tail_end;
+                    continue;
+                }
+            }
             if obj_end > o {
                 let items = split_list(t, o, obj_end);
-                let many = items.len() > 1;
+                let many = items.len() >= 3;
                 for (a, b) in items {
                     let (a, b) = trim_item(t, a, b);
                     if b <= a || b - a < 2 || b - a > 30 {
@@ -727,6 +773,22 @@ impl<'a> Parser<'a> {
             i = obj_end.max(i + 1);
         }
     }
+}
+
+/// The company at the head of a title (某集团党委书记 → 某集团).
+fn company_of(title: &str) -> Option<String> {
+    let norm: Vec<char> = title.chars().collect();
+    let simp = crate::normalize::simplified(&norm);
+    let mut best = None;
+    for end in 2..=simp.len() {
+        let hit = ["集团）", "集团)", "集团", "公司", "银行", "总商会", "商会", "协会"]
+            .iter()
+            .any(|w| ends_with(&simp, end, w));
+        if hit && !(end < simp.len() && simp[end] == '）') {
+            best = Some(end);
+        }
+    }
+    best.filter(|&e| e >= 4).map(|e| chars_str(&norm[..e]))
 }
 
 /// Split a list at 、, and its last item at 和/及/以及/与 too.
@@ -797,8 +859,10 @@ fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool)>) -> Vec<Draft> {
     for (d, leads, own) in drafts {
         let target = out.iter().position(|(o, ol, oown)| {
             o.kind == d.kind
-                && (leads.iter().any(|l| ol.contains(l)) && (!own || !oown || days_overlap(&o.when, &d.when))
-                    || leads.is_empty() && !own)
+                && (leads.iter().any(|l| ol.contains(l))
+                    && (!own || !oown || days_overlap(&o.when, &d.when))
+                    || leads.is_empty() && !own
+                    || ol.is_empty() && !oown)
         });
         match target {
             Some(i) => {
