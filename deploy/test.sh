@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_cargo
 need_nats_server
 echo "nats-server $(nats-server --version)"
+# The fault tests start the service binaries as real processes: build them first.
+cargo build -p dongtai-ingest -p dongtai-extract -p dongtai-timeline
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
   cargo test --workspace --doc

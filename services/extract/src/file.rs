@@ -15,12 +15,7 @@ pub fn run(args: &FileArgs) -> anyhow::Result<()> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    let meta = dongtai_engine::DocMeta {
-        article_id: Some(dongtai_proto::ArticleId::of_text(&dongtai_engine::normalize(&text).text)),
-        published: args.published,
-        ..Default::default()
-    };
-    let events = dongtai_engine::extract(&text, &meta);
+    let events = dongtai_engine::extract_standalone(&text, args.published);
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &events).context("cannot write to stdout")?;
     writeln!(out).context("cannot write to stdout")?;

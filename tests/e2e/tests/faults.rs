@@ -1,0 +1,370 @@
+//! Faults with real processes: the three service binaries and nats-server, started by the test,
+//! killed with SIGKILL at seeded random moments. Whatever happens, the timeline ends with exactly
+//! the events an undisturbed run finds: none lost, none duplicated.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use dongtai_proto::{ArticleSubmission, EventId};
+use dongtai_testkit::{NatsServer, service_binary, wait_until};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A service child process that can be killed and started again with the same settings.
+struct Service {
+    bin: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+    child: Option<Child>,
+    port: u16,
+}
+
+impl Service {
+    fn new(name: &str, sub: &str, nats: &str, dir: &Path, extra_env: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let mut env = vec![
+            ("DONGTAI_NATS_URL".to_owned(), nats.to_owned()),
+            ("DONGTAI_HTTP_ADDR".to_owned(), format!("127.0.0.1:{port}")),
+            ("RUST_LOG".to_owned(), "warn".to_owned()),
+        ];
+        env.extend(extra_env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        let mut s = Self {
+            bin: service_binary(name),
+            args: vec![sub.to_owned()],
+            env,
+            log: dir.join(format!("{name}.log")),
+            child: None,
+            port,
+        };
+        s.start();
+        s
+    }
+
+    fn start(&mut self) {
+        assert!(self.child.is_none());
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let child = Command::new(&self.bin)
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+    }
+
+    fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap(); // SIGKILL
+            c.wait().unwrap();
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            while c.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The event ids an undisturbed run finds: the same code path (ingest's normalisation, the
+/// worker's extraction) with nothing in between.
+fn expected_ids(articles: &[dongtai_corpus::GeneratedArticle]) -> BTreeSet<EventId> {
+    let mut ids = BTreeSet::new();
+    for a in articles {
+        let sub = ArticleSubmission {
+            text: a.text.clone(),
+            title: Some(a.title.clone()),
+            published: Some(a.published),
+            ..Default::default()
+        };
+        for art in dongtai_ingest::publish::articles_of(sub, dongtai_ingest::publish::Layout::Article).unwrap() {
+            for e in dongtai_extract::handler::events_of(&art) {
+                ids.insert(e.id);
+            }
+        }
+    }
+    ids
+}
+
+/// Every live event id in a (closed) timeline store, and how many entries the date index has.
+fn stored_ids(dir: &Path) -> (BTreeSet<EventId>, usize) {
+    let store = dongtai_timeline::store::TimelineStore::open(dir).unwrap();
+    let mut ids = BTreeSet::new();
+    let mut entries = 0;
+    for pos in store.scan(dongtai_timeline::store::tag::DATE, "", None, None) {
+        let pos = pos.unwrap();
+        entries += 1;
+        let e = store.at_position(&pos).unwrap().expect("an index entry without its event");
+        assert!(!e.retracted);
+        ids.insert(e.event.id);
+    }
+    (ids, entries)
+}
+
+/// A tiny seeded generator for kill moments.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Post every article, retrying on 503 or a refused connection as a real client would.
+/// Returns how many 503s it saw.
+async fn push_all(ingest: String, articles: Arc<Vec<dongtai_corpus::GeneratedArticle>>, sent: Arc<AtomicUsize>) -> usize {
+    use futures::StreamExt as _;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+    let unavailable = Arc::new(AtomicUsize::new(0));
+    futures::stream::iter(0..articles.len())
+        .for_each_concurrent(8, |i| {
+            let (http, ingest, articles, sent, unavailable) =
+                (http.clone(), ingest.clone(), articles.clone(), sent.clone(), unavailable.clone());
+            async move {
+                let a = &articles[i];
+                let body = serde_json::json!({"text": a.text, "title": a.title, "published": a.published});
+                loop {
+                    match http
+                        .post(format!("{ingest}/v1/articles"))
+                        .header("content-type", "application/json")
+                        .body(body.to_string())
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status() == 202 => break,
+                        Ok(r) if r.status() == 503 => {
+                            unavailable.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(r) => panic!("article {i} refused: {} {}", r.status(), r.text().await.unwrap_or_default()),
+                        Err(_) => {}
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .await;
+    unavailable.load(Ordering::Relaxed)
+}
+
+async fn timeline_count(http: &reqwest::Client, url: &str) -> Option<u64> {
+    let r = http.get(format!("{url}/v1/stats")).send().await.ok()?;
+    r.json::<serde_json::Value>().await.ok()?["events"].as_u64()
+}
+
+async fn wait_for_count(http: &reqwest::Client, url: &str, want: usize, secs: u64) -> bool {
+    wait_until(Duration::from_secs(secs), || async {
+        timeline_count(http, url).await == Some(want as u64)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
+    const ARTICLES: usize = 2000;
+    const SEED: u64 = 20231110;
+    let articles = Arc::new(dongtai_corpus::generate(SEED, ARTICLES));
+    let expected = expected_ids(&articles);
+    assert!(expected.len() > ARTICLES / 2, "the generator writes activities");
+
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sled = dir.path().join("timeline");
+    let ingest = Service::new("dongtai-ingest", "serve", nats.url(), dir.path(), &[]);
+    let mut extract = Service::new("dongtai-extract", "serve", nats.url(), dir.path(), &[]);
+    let mut timeline = Service::new(
+        "dongtai-timeline",
+        "serve",
+        nats.url(),
+        dir.path(),
+        &[("DONGTAI_DATA_DIR", sled.display().to_string())],
+    );
+    let http = reqwest::Client::new();
+    for s in [&ingest, &extract, &timeline] {
+        let url = s.url();
+        assert!(wait_until(Duration::from_secs(20), || async {
+            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+        })
+        .await, "service at {url} never became ready");
+    }
+
+    let sent = Arc::new(AtomicUsize::new(0));
+    let pusher = tokio::spawn(push_all(ingest.url(), articles.clone(), sent.clone()));
+
+    // Ten kills at seeded moments (by articles sent), alternating services in seeded order.
+    let mut rng = SEED;
+    let mut moments: Vec<usize> = (0..10).map(|_| (splitmix(&mut rng) % (ARTICLES as u64 * 9 / 10)) as usize).collect();
+    moments.sort_unstable();
+    let mut order: Vec<bool> = (0..10).map(|i| i < 5).collect(); // 5 extract, 5 timeline
+    for i in (1..order.len()).rev() {
+        order.swap(i, (splitmix(&mut rng) % (i as u64 + 1)) as usize);
+    }
+    let (mut extract_kills, mut timeline_kills) = (0, 0);
+    for (at, kill_extract) in moments.iter().zip(order) {
+        while sent.load(Ordering::Relaxed) < *at {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let victim = if kill_extract { &mut extract } else { &mut timeline };
+        victim.kill9();
+        tokio::time::sleep(Duration::from_millis(50 + splitmix(&mut rng) % 250)).await;
+        victim.start();
+        if kill_extract { extract_kills += 1 } else { timeline_kills += 1 }
+    }
+    pusher.await.unwrap();
+    let settled = wait_for_count(&http, &timeline.url(), expected.len(), 180).await;
+    let count = timeline_count(&http, &timeline.url()).await;
+    timeline.stop();
+    let (stored, entries) = stored_ids(&sled);
+    let lost = expected.difference(&stored).count();
+    let extra = stored.difference(&expected).count();
+    println!(
+        "faults: {ARTICLES} articles sent, extract killed {extract_kills}x and timeline killed {timeline_kills}x \
+         (each restarted); expected {} events, timeline has {} ({entries} index entries); lost {lost}, extra {extra}",
+        expected.len(),
+        stored.len()
+    );
+    assert!(settled, "timeline count {count:?} never reached {}", expected.len());
+    assert_eq!(extract_kills + timeline_kills, 10);
+    assert_eq!(lost, 0, "events lost");
+    assert_eq!(extra, 0, "events that an undisturbed run does not find");
+    assert_eq!(entries, stored.len(), "one date-index entry per event: nothing duplicated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_server_restart_mid_stream_loses_nothing_and_ingest_says_503_meanwhile() {
+    const ARTICLES: usize = 400;
+    let articles = Arc::new(dongtai_corpus::generate(77, ARTICLES));
+    let expected = expected_ids(&articles);
+    let mut nats = NatsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sled = dir.path().join("timeline");
+    let ingest = Service::new("dongtai-ingest", "serve", nats.url(), dir.path(), &[]);
+    let _extract = Service::new("dongtai-extract", "serve", nats.url(), dir.path(), &[]);
+    let mut timeline = Service::new(
+        "dongtai-timeline",
+        "serve",
+        nats.url(),
+        dir.path(),
+        &[("DONGTAI_DATA_DIR", sled.display().to_string())],
+    );
+    let http = reqwest::Client::new();
+    for url in [ingest.url(), timeline.url()] {
+        assert!(wait_until(Duration::from_secs(20), || async {
+            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+        })
+        .await);
+    }
+    let sent = Arc::new(AtomicUsize::new(0));
+    let pusher = tokio::spawn(push_all(ingest.url(), articles.clone(), sent.clone()));
+    while sent.load(Ordering::Relaxed) < ARTICLES / 3 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    nats.kill();
+    // While it is down: not ready, and an article gets 503, never 202.
+    for url in [ingest.url(), timeline.url()] {
+        assert!(wait_until(Duration::from_secs(15), || async {
+            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 503)
+        })
+        .await, "{url} kept saying ready while NATS was down");
+    }
+    let probe = http
+        .post(format!("{}/v1/articles", ingest.url()))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"text": "3月1日上午，县委书记王建国前往城关镇调研。"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 503);
+    nats.restart();
+    for url in [ingest.url(), timeline.url()] {
+        assert!(wait_until(Duration::from_secs(30), || async {
+            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+        })
+        .await, "{url} did not reconnect by itself");
+    }
+    let unavailable = pusher.await.unwrap();
+    let settled = wait_for_count(&http, &timeline.url(), expected.len(), 120).await;
+    timeline.stop();
+    let (stored, _) = stored_ids(&sled);
+    println!(
+        "nats restart: {ARTICLES} articles, {unavailable} answered 503 and retried; expected {} events, stored {}",
+        expected.len(),
+        stored.len()
+    );
+    assert!(settled);
+    assert_eq!(stored, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_acks_only_what_sled_has_flushed() {
+    let nats = NatsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sled = dir.path().join("timeline");
+    let mut timeline = Service::new(
+        "dongtai-timeline",
+        "serve",
+        nats.url(),
+        dir.path(),
+        &[("DONGTAI_DATA_DIR", sled.display().to_string())],
+    );
+    let http = reqwest::Client::new();
+    let url = timeline.url();
+    assert!(wait_until(Duration::from_secs(20), || async {
+        http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
+    })
+    .await);
+    let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
+    let fixture: dongtai_proto::ActivityEvent = serde_json::from_str(
+        &std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json")).unwrap(),
+    )
+    .unwrap();
+    let mut ids = BTreeSet::new();
+    for i in 0..1000u32 {
+        let mut e = fixture.clone();
+        e.id = EventId::derive(&e.source.article_id, "burst", Some(&i.to_string()), &[]);
+        ids.insert(e.id.clone());
+        js.publish(dongtai_proto::subjects::event(e.kind), serde_json::to_vec(&e).unwrap().into())
+            .await
+            .unwrap();
+    }
+    // The moment the consumer's ack floor covers the burst, kill -9.
+    let acked = wait_until(Duration::from_secs(30), || async {
+        let mut c = js
+            .get_consumer_from_stream::<async_nats::jetstream::consumer::pull::Config, _, _>(
+                dongtai_proto::streams::timeline_consumer("main"),
+                dongtai_proto::streams::EVENTS,
+            )
+            .await
+            .unwrap();
+        c.info().await.unwrap().ack_floor.stream_sequence >= 1000
+    })
+    .await;
+    assert!(acked);
+    timeline.kill9();
+    let (stored, _) = stored_ids(&sled);
+    assert_eq!(stored, ids, "every acked event is in sled after kill -9");
+}
