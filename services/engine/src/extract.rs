@@ -444,10 +444,7 @@ impl<'a> Parser<'a> {
                 let titled: Vec<(usize, Role)> = info
                     .roles
                     .iter()
-                    .filter(|&&(k, _)| {
-                        let m = &self.ms[k];
-                        !m.titles.is_empty() && !SPEECH_VERBS.starts_at(self.t, m.name_end)
-                    })
+                    .filter(|&&(k, _)| !self.ms[k].titles.is_empty())
                     .map(|&(k, _)| (k, Role::Participant))
                     .collect();
                 match works.last_mut() {
@@ -585,13 +582,22 @@ impl<'a> Parser<'a> {
             self.sents.iter().position(|&(a, b)| a <= s && s < b)
         });
         let titled = |m: &&Mention| m.key == key && !m.titles.is_empty();
+        // Among several, the most titles in the fewest characters: a headline run into the
+        // text (column layout) makes a title long.
         let in_sents = |sis: &[usize]| -> Option<&Mention> {
-            self.ms.iter().filter(titled).find(|m| {
-                sis.iter().any(|&si| {
-                    let (a, b) = self.sents[si];
-                    a <= m.start && m.start < b
+            self.ms
+                .iter()
+                .filter(titled)
+                .filter(|m| {
+                    sis.iter().any(|&si| {
+                        let (a, b) = self.sents[si];
+                        a <= m.start && m.start < b
+                    })
                 })
-            })
+                .min_by_key(|m| {
+                    let len: usize = m.titles.iter().map(|&(a, b)| b - a).sum();
+                    (usize::MAX - m.titles.len(), len)
+                })
         };
         own_sent
             .and_then(|si| {
@@ -600,8 +606,8 @@ impl<'a> Parser<'a> {
                 self.ms
                     .iter()
                     .filter(titled)
-                    .filter(|m| a <= m.start && m.start < b)
-                    .min_by_key(|m| if m.start >= te { m.start - te } else { usize::MAX / 2 + te - m.start })
+                    .filter(|m| te <= m.start && m.start < b && a <= m.start)
+                    .min_by_key(|m| m.start - te)
             })
             .or_else(|| in_sents(&w.core))
             .or_else(|| in_sents(&w.scope))

@@ -30,7 +30,7 @@ fn is_title_boundary(c: char) -> bool {
 
 const CUT_WORDS: &[&str] = &[
     "以及", "会见了", "会见", "接见了", "接见", "陪同", "看望", "慰问", "邀请", "带领", "随同", "式上",
-    "会上", "由", "在", "与", "和", "及", "同", "经", "据", "对", "向", "是", "的", "了", "等", "请",
+    "会上", "由", "在", "与", "和", "及", "同", "对", "向", "是", "的", "了", "等", "请",
     "当", "并", "被", "让", "于", "即", "为",
 ];
 
@@ -117,6 +117,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let valid = |len: usize| -> bool {
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
+            && !"的了之等和与及在是们".contains(text[j + len - 1])
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
