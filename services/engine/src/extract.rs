@@ -575,43 +575,35 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// The mention whose titles describe a person in this activity.
+    /// The mention whose titles describe a person in this activity: in the sentence with the
+    /// activity's date, the nearest after it; else the first in its sentences. A title longer
+    /// than any real one is a headline run into the text (column layout) and loses.
     fn best_mention(&self, key: &str, w: &Work) -> Option<&Mention> {
-        let own_sent = w.own_time.and_then(|k| {
-            let s = self.times[k].start;
-            self.sents.iter().position(|&(a, b)| a <= s && s < b)
-        });
-        let titled = |m: &&Mention| m.key == key && !m.titles.is_empty();
-        // Among several, the most titles in the fewest characters: a headline run into the
-        // text (column layout) makes a title long.
-        let in_sents = |sis: &[usize]| -> Option<&Mention> {
-            self.ms
+        let suspicious = |m: &Mention| m.titles.iter().any(|&(a, b)| b - a > 18);
+        let sent_of = |pos: usize| self.sents.iter().position(|&(a, b)| a <= pos && pos < b);
+        let titled: Vec<&Mention> =
+            self.ms.iter().filter(|m| m.key == key && !m.titles.is_empty()).collect();
+        if let Some(k) = w.own_time {
+            let te = self.times[k].start;
+            let si = sent_of(te);
+            let best = titled.iter().filter(|m| sent_of(m.start) == si).min_by_key(|m| {
+                let dist = if m.start >= te { m.start - te } else { te - m.start };
+                (suspicious(m), m.start < te, dist)
+            });
+            if let Some(m) = best.filter(|m| !suspicious(m)) {
+                return Some(m);
+            }
+        }
+        let first_in = |sis: &[usize]| -> Option<&Mention> {
+            titled
                 .iter()
-                .filter(titled)
-                .filter(|m| {
-                    sis.iter().any(|&si| {
-                        let (a, b) = self.sents[si];
-                        a <= m.start && m.start < b
-                    })
-                })
-                .min_by_key(|m| {
-                    let len: usize = m.titles.iter().map(|&(a, b)| b - a).sum();
-                    (usize::MAX - m.titles.len(), len)
-                })
+                .filter(|m| sent_of(m.start).is_some_and(|si| sis.contains(&si)))
+                .min_by_key(|m| (suspicious(m), m.start))
+                .copied()
         };
-        own_sent
-            .and_then(|si| {
-                let te = w.own_time.map(|k| self.times[k].start).unwrap_or(0);
-                let (a, b) = self.sents[si];
-                self.ms
-                    .iter()
-                    .filter(titled)
-                    .filter(|m| te <= m.start && m.start < b && a <= m.start)
-                    .min_by_key(|m| m.start - te)
-            })
-            .or_else(|| in_sents(&w.core))
-            .or_else(|| in_sents(&w.scope))
-            .or_else(|| self.ms.iter().find(titled))
+        first_in(&w.core)
+            .or_else(|| first_in(&w.scope))
+            .or_else(|| titled.iter().min_by_key(|m| (suspicious(m), m.start)).copied())
     }
 
     fn kind(&self, w: &Work) -> EventKind {
