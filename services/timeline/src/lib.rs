@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod consumer;
+pub mod export;
+pub mod pinyin;
 pub mod query;
 pub mod rebuild;
 pub mod routes;

@@ -2,6 +2,7 @@
 //! rest, page with an opaque cursor (the `{date}{id}` position of the last event returned).
 
 use crate::store::{self, StoreError, StoredEvent, TimelineStore, tag};
+use crate::view::Activity;
 use chrono::{Days, NaiveDate};
 use dongtai_proto::EventKind;
 
@@ -62,8 +63,8 @@ impl Cursor {
 /// One page of answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    /// Events in date order.
-    pub events: Vec<StoredEvent>,
+    /// Activities in date order.
+    pub activities: Vec<Activity>,
     /// Where the next page starts, if there is one.
     pub next_cursor: Option<Cursor>,
 }
@@ -183,7 +184,7 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
         events.push(e);
     }
     Ok(Page {
-        events,
+        activities: events.into_iter().map(Activity::single).collect(),
         next_cursor: if more { last_pos.map(Cursor) } else { None },
     })
 }

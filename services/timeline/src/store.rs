@@ -43,6 +43,10 @@ pub struct StoredEvent {
     /// True once a re-extraction no longer found it.
     #[serde(default)]
     pub retracted: bool,
+    /// The activity this report belongs to when other articles reported it too: the id of the
+    /// first report stored (see `corroborate`). `None`: reported once so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// One earlier version of an event.
@@ -209,11 +213,15 @@ impl TimelineStore {
     /// summaries and counters, all in one transaction. Idempotent: the same or an older
     /// publication changes nothing.
     pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
+        let mut event = event.clone();
+        // Romanised at write time so queries, feeds and exports all read the same names.
+        crate::pinyin::fill(&mut event);
         let new = StoredEvent {
             event: event.clone(),
             stream_seq,
             stored_at: Utc::now(),
             retracted: false,
+            group: None,
         };
         self.write(event.id.clone(), stream_seq, Some(new))
     }

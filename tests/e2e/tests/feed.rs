@@ -190,6 +190,11 @@ async fn a_live_client_sees_new_events_of_its_kind_and_retractions_of_them() {
     publish_event(&js, &expo).await;
     let got = feed.take(1).await;
     assert_eq!(got[0].data["id"], expo.id.to_string());
+    assert_eq!(
+        got[0].data["actors"][0]["pinyin"], "Cao Liqiang",
+        "{}",
+        got[0].data
+    );
 
     let r = Retraction {
         schema: RETRACTION_SCHEMA.into(),

@@ -2,8 +2,10 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::export::{self, atom::FeedSubject};
 use crate::query::{self, Cursor, EventQuery};
 use crate::store::StoredEvent;
+use crate::view::{Activity, event_json};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -23,6 +25,19 @@ pub enum Format {
     Json,
     /// One event per line.
     Jsonl,
+    /// RFC 4180 CSV, one row per report.
+    Csv,
+    /// RFC 5545 iCalendar, one VEVENT per activity.
+    Ics,
+    /// RFC 4287 Atom feed.
+    Atom,
+}
+
+impl Format {
+    /// Exports are whole files for other programs: they default to the largest page.
+    fn is_export(self) -> bool {
+        matches!(self, Format::Csv | Format::Ics | Format::Atom)
+    }
 }
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -104,10 +119,13 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                 format = match value.as_str() {
                     "json" => Format::Json,
                     "jsonl" => Format::Jsonl,
+                    "csv" => Format::Csv,
+                    "ics" => Format::Ics,
+                    "atom" => Format::Atom,
                     other => {
                         return Err(ApiError::bad(
                             "format",
-                            format!("format {other:?} is not json or jsonl"),
+                            format!("format {other:?} is not json, jsonl, csv, ics or atom"),
                         ));
                     }
                 }
@@ -121,6 +139,9 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                 ));
             }
         }
+    }
+    if format.is_export() && !seen.contains(&"limit") {
+        q.limit = query::MAX_LIMIT;
     }
     if let (Some(f), Some(t)) = (q.from, q.to)
         && f > t
@@ -142,32 +163,74 @@ fn pairs(p: Pairs) -> Result<Vec<(String, String)>, ApiError> {
 pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Response, ApiError> {
     let (q, format) = parse_params(&pairs(params)?)?;
     let store = state.store.clone();
-    let page = tokio::task::spawn_blocking(move || query::run(&store, &q))
+    let q2 = q.clone();
+    let page = tokio::task::spawn_blocking(move || query::run(&store, &q2))
         .await
         .map_err(|_| ApiError::Internal)??;
     let next = page.next_cursor.as_ref().map(Cursor::encode);
-    Ok(match format {
+    let activities = &page.activities;
+    let (content_type, body) = match format {
         Format::Json => {
-            let events: Vec<_> = page.events.iter().map(|e| &e.event).collect();
-            Json(json!({"events": events, "next_cursor": next})).into_response()
+            let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
+            return Ok(Json(json!({"events": events, "next_cursor": next})).into_response());
         }
         Format::Jsonl => {
             let mut out = String::new();
-            for e in &page.events {
-                out.push_str(&serde_json::to_string(&e.event).map_err(|_| ApiError::Internal)?);
+            for a in activities {
+                out.push_str(&serde_json::to_string(&a.to_json()).map_err(|_| ApiError::Internal)?);
                 out.push('\n');
             }
-            let mut resp = (
-                [(header::CONTENT_TYPE, "application/jsonl; charset=utf-8")],
-                out,
-            )
-                .into_response();
-            if let Some(n) = next.and_then(|n| n.parse().ok()) {
-                resp.headers_mut().insert("x-next-cursor", n);
-            }
-            resp
+            ("application/jsonl; charset=utf-8", out)
         }
-    })
+        Format::Csv => (
+            "text/csv; charset=utf-8; header=present",
+            export::csv::render(activities),
+        ),
+        Format::Ics => {
+            let name = format!("dongtai 动态: {}", feed_subject(&q).title);
+            (
+                "text/calendar; charset=utf-8",
+                export::ics::render(activities, &name),
+            )
+        }
+        Format::Atom => {
+            let text = export::atom::render(activities, &feed_subject(&q), chrono::Utc::now());
+            ("application/atom+xml; charset=utf-8", text)
+        }
+    };
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Some(n) = next.and_then(|n| n.parse().ok()) {
+        resp.headers_mut().insert("x-next-cursor", n);
+    }
+    Ok(resp)
+}
+
+/// What a feed or calendar is about, from the query's filters (the most specific first).
+fn feed_subject(q: &EventQuery) -> FeedSubject {
+    let subject = |facet, term: &str, title: String| FeedSubject {
+        facet,
+        term: term.to_owned(),
+        title,
+    };
+    if let Some(a) = &q.actor {
+        let title = match crate::pinyin::romanise(a) {
+            Some(p) => format!("{a} ({p})"),
+            None => a.clone(),
+        };
+        subject("actor", a, title)
+    } else if let Some(p) = &q.place {
+        subject("place", p, p.clone())
+    } else if let Some(t) = &q.target {
+        subject("target", t, t.clone())
+    } else if let Some(k) = q.kind {
+        subject(
+            "kind",
+            k.as_str(),
+            format!("{} {}", k.label_zh(), k.label_en()),
+        )
+    } else {
+        subject("all", "", "全部 all activities".to_owned())
+    }
 }
 
 fn parse_id(id: &str) -> Result<EventId, ApiError> {
@@ -186,7 +249,7 @@ pub async fn one(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let e = found(&id, state.store.get(&id)?)?;
-    let mut v = serde_json::to_value(&e.event).map_err(|_| ApiError::Internal)?;
+    let mut v = event_json(&e);
     v["retracted"] = json!(e.retracted);
     v["stored_at"] = json!(e.stored_at);
     Ok(Json(v).into_response())
