@@ -6,6 +6,7 @@ use crate::lexicon::{
     PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
+use crate::text::{string, word_at, word_before};
 use crate::time::{Resolved, Resolver, TimeExpr, scan};
 use dongtai_proto::{EventKind, TimeBasis};
 use std::collections::HashSet;
@@ -111,26 +112,6 @@ fn sentences(text: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
-fn starts(text: &[char], i: usize, w: &str) -> bool {
-    let mut k = i;
-    for c in w.chars() {
-        if text.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
-}
-
-fn ends_with(text: &[char], end: usize, w: &str) -> bool {
-    let n = w.chars().count();
-    end >= n && starts(text, end - n, w)
-}
-
-fn chars_str(t: &[char]) -> String {
-    t.iter().collect()
-}
-
 struct Parser<'a> {
     doc: &'a Doc<'a>,
     t: &'a [char],
@@ -154,10 +135,21 @@ impl<'a> Parser<'a> {
                 official_keys.insert(m.key.as_str());
             }
         }
-        let official = ms.iter().map(|m| official_keys.contains(m.key.as_str())).collect();
+        let official = ms
+            .iter()
+            .map(|m| official_keys.contains(m.key.as_str()))
+            .collect();
         let times = scan(t);
         let title_spans = ms.iter().flat_map(|m| m.titles.iter().copied()).collect();
-        Parser { doc, t, sents, ms, official, times, title_spans }
+        Parser {
+            doc,
+            t,
+            sents,
+            ms,
+            official,
+            times,
+            title_spans,
+        }
     }
 
     fn in_title(&self, i: usize) -> bool {
@@ -165,11 +157,15 @@ impl<'a> Parser<'a> {
     }
 
     fn mentions_in(&self, s: usize, e: usize) -> Vec<usize> {
-        (0..self.ms.len()).filter(|&k| self.ms[k].start >= s && self.ms[k].start < e).collect()
+        (0..self.ms.len())
+            .filter(|&k| self.ms[k].start >= s && self.ms[k].start < e)
+            .collect()
     }
 
     fn times_in(&self, s: usize, e: usize) -> Vec<usize> {
-        (0..self.times.len()).filter(|&k| self.times[k].start >= s && self.times[k].start < e).collect()
+        (0..self.times.len())
+            .filter(|&k| self.times[k].start >= s && self.times[k].start < e)
+            .collect()
     }
 
     /// The first action trigger in `t[from..to]` not inside a title, unless a speech verb comes
@@ -187,7 +183,9 @@ impl<'a> Parser<'a> {
                 && !(i > 0 && t[i - 1] == '在')
             {
                 let w = &t[i..i + l];
-                let weak = WEAK_TRIGGERS.iter().any(|x| w.iter().copied().eq(x.chars()));
+                let weak = WEAK_TRIGGERS
+                    .iter()
+                    .any(|x| w.iter().copied().eq(x.chars()));
                 return Some((i, !weak));
             }
             if t[i] == '到' && self.movement_dao(i) {
@@ -207,7 +205,10 @@ impl<'a> Parser<'a> {
         }
         let near = i >= from && i - from <= 4;
         let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || matches!(t[i - 1], '他' | '她'));
-        let after_name = self.ms.iter().any(|m| m.name_end <= i && i - m.name_end <= 2);
+        let after_name = self
+            .ms
+            .iter()
+            .any(|m| m.name_end <= i && i - m.name_end <= 2);
         near || head || after_name
     }
 
@@ -260,17 +261,27 @@ impl<'a> Parser<'a> {
     fn role(&self, idx: &[usize], n: usize, lead_seen: Option<usize>) -> Role {
         let t = self.t;
         let m = &self.ms[idx[n]];
-        let (_, se) = self.sents.iter().copied().find(|&(a, b)| a <= m.start && m.start < b).unwrap_or((0, t.len()));
+        let (_, se) = self
+            .sents
+            .iter()
+            .copied()
+            .find(|&(a, b)| a <= m.start && m.start < b)
+            .unwrap_or((0, t.len()));
         // The party met: 会见某, 看望某.
         if MEETING_MARKERS.longest_ending_at(t, m.start).is_some() {
             return Role::Participant;
         }
         // 与/和/同 (前来参观的) 某 … 座谈.
-        let clause_start = (0..m.start).rev().find(|&i| CLAUSE_END.contains(&t[i])).map_or(0, |i| i + 1);
+        let clause_start = (0..m.start)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(0, |i| i + 1);
         let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
             .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
         if with {
-            let clause_end = (m.name_end..se).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(se);
+            let clause_end = (m.name_end..se)
+                .find(|&i| CLAUSE_END.contains(&t[i]))
+                .unwrap_or(se);
             if TALK_VERBS.find(t, m.name_end, clause_end).is_some() {
                 return Role::Participant;
             }
@@ -280,7 +291,9 @@ impl<'a> Parser<'a> {
         while last + 1 < idx.len() {
             let gap = &t[self.ms[idx[last]].name_end..self.ms[idx[last + 1]].start];
             let connector = gap.len() <= 3
-                && gap.iter().all(|c| matches!(c, '、' | '，' | '和' | '及' | '与' | '以'));
+                && gap
+                    .iter()
+                    .all(|c| matches!(c, '、' | '，' | '和' | '及' | '与' | '以'));
             if !connector {
                 break;
             }
@@ -303,7 +316,10 @@ impl<'a> Parser<'a> {
         // 甲、乙 with their own titles: the first leads.
         if n > 0 && lead_seen.is_some() && m.own_titles {
             let prev = &self.ms[idx[n - 1]];
-            if lead_seen == Some(idx[n - 1]) && t.get(prev.name_end) == Some(&'、') && prev.name_end + 1 == m.start {
+            if lead_seen == Some(idx[n - 1])
+                && t.get(prev.name_end) == Some(&'、')
+                && prev.name_end + 1 == m.start
+            {
                 return Role::Participant;
             }
         }
@@ -336,7 +352,10 @@ impl<'a> Parser<'a> {
                     // A longer organisation name may end just after (办公厅调研组).
                     let mut end = k;
                     for k2 in k + 1..=(k + 4).min(limit) {
-                        if ORG_SUFFIXES.longest_ending_at(t, k2).is_some_and(|l| l >= 2) {
+                        if ORG_SUFFIXES
+                            .longest_ending_at(t, k2)
+                            .is_some_and(|l| l >= 2)
+                        {
                             end = k2;
                         }
                     }
@@ -347,7 +366,9 @@ impl<'a> Parser<'a> {
                     // its own.
                     let mut until = ce;
                     if ce < e {
-                        let ne = (ce + 1..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+                        let ne = (ce + 1..e)
+                            .find(|&i| CLAUSE_END.contains(&t[i]))
+                            .unwrap_or(e);
                         let own_subject = !self.mentions_in(ce + 1, ne).is_empty()
                             || (ce + 3..=(ce + 12).min(ne))
                                 .any(|x| ORG_SUFFIXES.longest_ending_at(t, x).is_some());
@@ -374,7 +395,11 @@ impl<'a> Parser<'a> {
         let (s, e) = self.sents[si];
         self.times_in(s, e).into_iter().max_by_key(|&k| {
             let st = self.times[k].start;
-            let near = if st <= actor { usize::MAX / 2 - (actor - st) } else { usize::MAX / 4 - st };
+            let near = if st <= actor {
+                usize::MAX / 2 - (actor - st)
+            } else {
+                usize::MAX / 4 - st
+            };
             (self.times[k].rank(), near)
         })
     }
@@ -382,7 +407,9 @@ impl<'a> Parser<'a> {
     /// The nearest time phrase before sentence `si`.
     fn time_before(&self, si: usize) -> Option<usize> {
         let (s, _) = self.sents[si];
-        (0..self.times.len()).rev().find(|&k| self.times[k].start < s)
+        (0..self.times.len())
+            .rev()
+            .find(|&k| self.times[k].start < s)
     }
 
     fn run(&self, resolver: &Resolver) -> Vec<Draft> {
@@ -392,17 +419,26 @@ impl<'a> Parser<'a> {
         for (si, info) in infos.iter().enumerate() {
             let own = self.own_time(si, info.actor_pos);
             if info.anchor {
-                let leads: Vec<usize> =
-                    info.roles.iter().filter(|r| r.1 == Role::Lead).map(|r| r.0).collect();
-                let lead_keys: HashSet<&str> = leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+                let leads: Vec<usize> = info
+                    .roles
+                    .iter()
+                    .filter(|r| r.1 == Role::Lead)
+                    .map(|r| r.0)
+                    .collect();
+                let lead_keys: HashSet<&str> =
+                    leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
                 let merge = match works.last() {
                     None => false,
                     Some(w) => {
-                        let shared = w.leads.iter().any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
+                        let shared = w
+                            .leads
+                            .iter()
+                            .any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
                         match own {
                             None => true,
                             Some(tk) => {
-                                let same_org = leads.is_empty() && w.leads.is_empty() && info.org.is_some();
+                                let same_org =
+                                    leads.is_empty() && w.leads.is_empty() && info.org.is_some();
                                 (shared || same_org) && self.same_days(resolver, w, tk)
                             }
                         }
@@ -410,8 +446,14 @@ impl<'a> Parser<'a> {
                 };
                 if merge && let Some(w) = works.last_mut() {
                     for &(k, role) in &info.roles {
-                        let role = if role == Role::Lead && !info.strong { Role::Participant } else { role };
-                        if role == Role::Lead && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key) {
+                        let role = if role == Role::Lead && !info.strong {
+                            Role::Participant
+                        } else {
+                            role
+                        };
+                        if role == Role::Lead
+                            && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                        {
                             w.leads.push(k);
                         }
                         w.people.push((k, role));
@@ -490,11 +532,16 @@ impl<'a> Parser<'a> {
     fn finish(&self, w: &Work, resolver: &Resolver) -> Option<Draft> {
         let n = self.doc.norm;
         // Days: the activity's own phrase, else the nearest one before its sentences.
-        let tk = w.own_time.or_else(|| w.core.iter().find_map(|&si| self.time_before(si)));
+        let tk = w
+            .own_time
+            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)));
         let (when, phrase) = match tk {
             Some(k) => {
                 let te = &self.times[k];
-                (resolver.resolve(te, &self.times[..k]), Some(chars_str(&n[te.start..te.end])))
+                (
+                    resolver.resolve(te, &self.times[..k]),
+                    Some(string(&n[te.start..te.end])),
+                )
             }
             None => (None, None),
         };
@@ -519,21 +566,26 @@ impl<'a> Parser<'a> {
             }
             let best = self.best_mention(&m.key, w);
             let titles = best
-                .map(|b| b.titles.iter().map(|&(a, e)| chars_str(&n[a..e])).collect())
+                .map(|b| b.titles.iter().map(|&(a, e)| string(&n[a..e])).collect())
                 .unwrap_or_default();
             let name_m = best.unwrap_or(m);
             let name = if name_m.name_end - name_m.name_start == m.key.chars().count() {
-                chars_str(&n[name_m.name_start..name_m.name_end])
+                string(&n[name_m.name_start..name_m.name_end])
             } else {
                 m.key.clone()
             };
-            people.push(PersonOut { key: m.key.clone(), name, titles, lead });
+            people.push(PersonOut {
+                key: m.key.clone(),
+                name,
+                titles,
+                lead,
+            });
         }
         people.sort_by_key(|p| !p.lead);
         if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
             return None;
         }
-        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| chars_str(&n[a..b])).collect());
+        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| string(&n[a..b])).collect());
         let (places, mut targets) = self.places(w);
         let kind = self.kind(w);
         if kind == EventKind::Meeting {
@@ -581,15 +633,21 @@ impl<'a> Parser<'a> {
     fn best_mention(&self, key: &str, w: &Work) -> Option<&Mention> {
         let suspicious = |m: &Mention| m.titles.iter().any(|&(a, b)| b - a > 18);
         let sent_of = |pos: usize| self.sents.iter().position(|&(a, b)| a <= pos && pos < b);
-        let titled: Vec<&Mention> =
-            self.ms.iter().filter(|m| m.key == key && !m.titles.is_empty()).collect();
+        let titled: Vec<&Mention> = self
+            .ms
+            .iter()
+            .filter(|m| m.key == key && !m.titles.is_empty())
+            .collect();
         if let Some(k) = w.own_time {
             let te = self.times[k].start;
             let si = sent_of(te);
-            let best = titled.iter().filter(|m| sent_of(m.start) == si).min_by_key(|m| {
-                let dist = if m.start >= te { m.start - te } else { te - m.start };
-                (suspicious(m), m.start < te, dist)
-            });
+            let best = titled
+                .iter()
+                .filter(|m| sent_of(m.start) == si)
+                .min_by_key(|m| {
+                    let dist = m.start.abs_diff(te);
+                    (suspicious(m), m.start < te, dist)
+                });
             if let Some(m) = best.filter(|m| !suspicious(m)) {
                 return Some(m);
             }
@@ -603,7 +661,12 @@ impl<'a> Parser<'a> {
         };
         first_in(&w.core)
             .or_else(|| first_in(&w.scope))
-            .or_else(|| titled.iter().min_by_key(|m| (suspicious(m), m.start)).copied())
+            .or_else(|| {
+                titled
+                    .iter()
+                    .min_by_key(|m| (suspicious(m), m.start))
+                    .copied()
+            })
     }
 
     fn kind(&self, w: &Work) -> EventKind {
@@ -614,12 +677,12 @@ impl<'a> Parser<'a> {
             while i < text.len() {
                 if let Some(l) = cues.longest_at(text, i) {
                     let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
-                    if !inside && !inside_not_kind(text, i)
+                    if !inside
+                        && !inside_not_kind(text, i)
                         && let Some((k, wgt)) = weights.get(&text[i..i + l])
+                        && let Some(pos) = EventKind::ALL.iter().position(|x| x == k)
                     {
-                        if let Some(pos) = EventKind::ALL.iter().position(|x| x == k) {
-                            score[pos] += wgt * factor;
-                        }
+                        score[pos] += wgt * factor;
                     }
                     i += l;
                     continue;
@@ -652,7 +715,11 @@ impl<'a> Parser<'a> {
         }
         // Ties go to the more specific kind (the order of EventKind::ALL).
         let best = (0..7).max_by_key(|&i| (score[i], 7 - i)).unwrap_or(6);
-        if score[best] == 0 { EventKind::Other } else { EventKind::ALL[best] }
+        if score[best] == 0 {
+            EventKind::Other
+        } else {
+            EventKind::ALL[best]
+        }
     }
 
     /// Places and targets named in the activity's sentences.
@@ -671,11 +738,17 @@ impl<'a> Parser<'a> {
         let mut targets = Vec::new();
         for (a, b) in spans {
             let simp = &self.t[a..b];
-            let s = chars_str(&n[a..b]);
-            let target = ["公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会"]
-                .iter()
-                .any(|w| ends_with(simp, simp.len(), w));
-            if target { targets.push(s) } else { places.push(s) }
+            let s = string(&n[a..b]);
+            let target = [
+                "公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会",
+            ]
+            .iter()
+            .any(|w| word_before(simp, simp.len(), w));
+            if target {
+                targets.push(s)
+            } else {
+                places.push(s)
+            }
         }
         (dedup(places), dedup(targets))
     }
@@ -683,7 +756,11 @@ impl<'a> Parser<'a> {
     fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
         let t = self.t;
         let mentions = self.mentions_in(s, e);
-        let in_mention = |i: usize| mentions.iter().any(|&k| self.ms[k].start <= i && i < self.ms[k].name_end);
+        let in_mention = |i: usize| {
+            mentions
+                .iter()
+                .any(|&k| self.ms[k].start <= i && i < self.ms[k].name_end)
+        };
         let mut i = s;
         while i < e {
             if self.speech_at(i, usize::MAX) {
@@ -693,23 +770,27 @@ impl<'a> Parser<'a> {
                 i += 1;
                 continue;
             }
-            let verb = MOVEMENT_VERBS.longest_at(t, i).filter(|_| !inside_not_kind(t, i));
+            let verb = MOVEMENT_VERBS
+                .longest_at(t, i)
+                .filter(|_| !inside_not_kind(t, i));
             let verb = match verb {
                 Some(l) if t[i] == '到' && l == 1 && !self.movement_dao(i) => None,
                 v => v,
             };
             let at = t[i] == '在'
-                && !(i > s && "正存现所实".contains(t[i - 1]))
-                && !starts(t, i + 1, "于")
-                && !starts(t, i + 1, "建");
+                && (i == s || !"正存现所实".contains(t[i - 1]))
+                && !word_at(t, i + 1, "于")
+                && !word_at(t, i + 1, "建");
             if verb.is_none() && !at {
                 i += 1;
                 continue;
             }
             let l = verb.unwrap_or(1);
             let pure = at
-                || matches!(t[i], '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵')
-                    && !starts(t, i, "走访");
+                || matches!(
+                    t[i],
+                    '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵'
+                ) && !word_at(t, i, "走访");
             let mut o = i + l;
             while o < e && (t[o] == '了' && t.get(o + 1) != Some(&'解') || t[o] == '到') {
                 o += 1;
@@ -736,7 +817,9 @@ impl<'a> Parser<'a> {
             // 甲、乙等产品展位: a list described by what follows 等 is one target.
             if t.get(k) == Some(&'等') && obj_end > o {
                 let tail_end = (k + 1..e)
-                    .find(|&x| CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != '等')
+                    .find(|&x| {
+                        CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != '等'
+                    })
                     .unwrap_or(e);
                 let tail = &t[k + 1..tail_end];
                 let descriptive = tail.len() >= 4
@@ -758,11 +841,19 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     let item = &t[a..b];
-                    if "该这其此我".contains(item[0]) || item.iter().any(|c| !is_cjk(*c) && !c.is_ascii_alphanumeric() && !"“”（）·".contains(*c)) {
+                    if "该这其此我".contains(item[0])
+                        || item.iter().any(|c| {
+                            !is_cjk(*c) && !c.is_ascii_alphanumeric() && !"“”（）·".contains(*c)
+                        })
+                    {
                         continue;
                     }
                     let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
-                    let ok = if at { suffix && !ends_with(item, item.len(), "会") } else { pure || many || suffix };
+                    let ok = if at {
+                        suffix && !word_before(item, item.len(), "会")
+                    } else {
+                        pure || many || suffix
+                    };
                     if ok {
                         out.push((a, b));
                     }
@@ -779,22 +870,31 @@ fn company_of(title: &str) -> Option<String> {
     let simp = crate::normalize::simplified(&norm);
     let mut best = None;
     for end in 2..=simp.len() {
-        let hit = ["集团）", "集团)", "集团", "公司", "银行", "总商会", "商会", "协会"]
-            .iter()
-            .any(|w| ends_with(&simp, end, w));
+        let hit = [
+            "集团）",
+            "集团)",
+            "集团",
+            "公司",
+            "银行",
+            "总商会",
+            "商会",
+            "协会",
+        ]
+        .iter()
+        .any(|w| word_before(&simp, end, w));
         if hit && !(end < simp.len() && simp[end] == '）') {
             best = Some(end);
         }
     }
-    best.filter(|&e| e >= 4).map(|e| chars_str(&norm[..e]))
+    best.filter(|&e| e >= 4).map(|e| string(&norm[..e]))
 }
 
 /// Split a list at 、, and its last item at 和/及/以及/与 too.
 fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut items = Vec::new();
     let mut s = a;
-    for i in a..b {
-        if t[i] == '、' {
+    for (i, &c) in t.iter().enumerate().take(b).skip(a) {
+        if c == '、' {
             items.push((s, i));
             s = i + 1;
         }
@@ -803,7 +903,13 @@ fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut last = (s, b);
     let mut i = s + 1;
     while i < b {
-        let w = if starts(t, i, "以及") { 2 } else if matches!(t[i], '和' | '及' | '与') { 1 } else { 0 };
+        let w = if word_at(t, i, "以及") {
+            2
+        } else if matches!(t[i], '和' | '及' | '与') {
+            1
+        } else {
+            0
+        };
         if w > 0 && i > last.0 + 1 {
             items.push((last.0, i));
             last = (i + w, b);

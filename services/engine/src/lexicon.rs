@@ -42,18 +42,16 @@ impl WordSet {
         self.words.insert(w);
     }
 
-    /// Whether `w` is in the set.
-    pub fn contains(&self, w: &[char]) -> bool {
-        self.words.contains(w)
-    }
-
     /// Length of the longest word starting at `text[i]`.
     pub fn longest_at(&self, text: &[char], i: usize) -> Option<usize> {
         let first = text.get(i)?;
         if !self.firsts.contains(first) {
             return None;
         }
-        self.lens.iter().copied().find(|&l| i + l <= text.len() && self.words.contains(&text[i..i + l]))
+        self.lens
+            .iter()
+            .copied()
+            .find(|&l| i + l <= text.len() && self.words.contains(&text[i..i + l]))
     }
 
     /// Length of the longest word ending just before `text[end]`.
@@ -62,17 +60,15 @@ impl WordSet {
         if !self.lasts.contains(last) {
             return None;
         }
-        self.lens.iter().copied().find(|&l| l <= end && self.words.contains(&text[end - l..end]))
+        self.lens
+            .iter()
+            .copied()
+            .find(|&l| l <= end && self.words.contains(&text[end - l..end]))
     }
 
     /// Whether some word starts at `text[i]`.
     pub fn starts_at(&self, text: &[char], i: usize) -> bool {
         self.longest_at(text, i).is_some()
-    }
-
-    /// Whether some word of the set occurs in `text`.
-    pub fn occurs_in(&self, text: &[char]) -> bool {
-        (0..text.len()).any(|i| self.starts_at(text, i))
     }
 
     /// Start of the first occurrence of a word in `text[from..to]`, with its length.
@@ -83,7 +79,9 @@ impl WordSet {
 }
 
 fn entries(data: &str) -> impl Iterator<Item = &str> {
-    data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 macro_rules! word_set {
@@ -112,7 +110,9 @@ word_set!(SURNAMES, "surnames.txt");
 
 /// Characters that rarely end a given name (see `weak_name_chars.txt`).
 pub static WEAK_NAME_CHARS: LazyLock<HashSet<char>> = LazyLock::new(|| {
-    entries(include_str!("lexicon/weak_name_chars.txt")).filter_map(|l| l.chars().next()).collect()
+    entries(include_str!("lexicon/weak_name_chars.txt"))
+        .filter_map(|l| l.chars().next())
+        .collect()
 });
 
 /// Traditional → simplified, one character to one.
@@ -125,25 +125,27 @@ pub static TRAD_SIMP: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Kind cue → (kind, weight).
+pub type KindWeights = HashMap<Vec<char>, (EventKind, u32)>;
+
 /// Kind cues: word → (kind, weight).
-pub static KIND_CUES: LazyLock<(WordSet, HashMap<Vec<char>, (EventKind, u32)>)> =
-    LazyLock::new(|| {
-        let mut set = WordSet::default();
-        let mut map = HashMap::new();
-        for line in entries(include_str!("lexicon/kinds.txt")) {
-            let mut parts = line.split_whitespace();
-            let (Some(w), Some(k), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
-                continue;
-            };
-            let (Ok(kind), Ok(weight)) = (k.parse::<EventKind>(), n.parse::<u32>()) else {
-                continue;
-            };
-            let w: Vec<char> = w.chars().collect();
-            set.insert(w.clone());
-            map.insert(w, (kind, weight));
-        }
-        (set, map)
-    });
+pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
+    let mut set = WordSet::default();
+    let mut map = HashMap::new();
+    for line in entries(include_str!("lexicon/kinds.txt")) {
+        let mut parts = line.split_whitespace();
+        let (Some(w), Some(k), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(kind), Ok(weight)) = (k.parse::<EventKind>(), n.parse::<u32>()) else {
+            continue;
+        };
+        let w: Vec<char> = w.chars().collect();
+        set.insert(w.clone());
+        map.insert(w, (kind, weight));
+    }
+    (set, map)
+});
 
 /// A relative time word: days from the publication date, and whether the day is a guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,27 +157,28 @@ pub struct RelativeDay {
 }
 
 /// Relative time words.
-pub static TIME_WORDS: LazyLock<(WordSet, HashMap<Vec<char>, RelativeDay>)> =
-    LazyLock::new(|| {
-        let mut set = WordSet::default();
-        let mut map = HashMap::new();
-        for line in entries(include_str!("lexicon/time_words.txt")) {
-            let mut parts = line.split_whitespace();
-            let (Some(w), Some(n)) = (parts.next(), parts.next()) else { continue };
-            let Ok(offset) = n.parse::<i64>() else { continue };
-            let approx = parts.next() == Some("approx");
-            let w: Vec<char> = w.chars().collect();
-            set.insert(w.clone());
-            map.insert(w, RelativeDay { offset, approx });
-        }
-        (set, map)
-    });
+pub static TIME_WORDS: LazyLock<(WordSet, HashMap<Vec<char>, RelativeDay>)> = LazyLock::new(|| {
+    let mut set = WordSet::default();
+    let mut map = HashMap::new();
+    for line in entries(include_str!("lexicon/time_words.txt")) {
+        let mut parts = line.split_whitespace();
+        let (Some(w), Some(n)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(offset) = n.parse::<i64>() else {
+            continue;
+        };
+        let approx = parts.next() == Some("approx");
+        let w: Vec<char> = w.chars().collect();
+        set.insert(w.clone());
+        map.insert(w, RelativeDay { offset, approx });
+    }
+    (set, map)
+});
 
 /// Whether the word at `text[i..]` is a kind cue that is really part of a bigger non-cue word.
 pub fn inside_not_kind(text: &[char], i: usize) -> bool {
-    (i.saturating_sub(4)..=i).any(|s| {
-        NOT_KIND.longest_at(text, s).is_some_and(|l| s + l > i)
-    })
+    (i.saturating_sub(4)..=i).any(|s| NOT_KIND.longest_at(text, s).is_some_and(|l| s + l > i))
 }
 
 #[cfg(test)]

@@ -3,11 +3,17 @@
 //! Used by the extract worker, the `dongtai-extract file` CLI, ingest (page splitting) and the
 //! benchmarks.
 
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)
+)]
+
 mod extract;
 mod lexicon;
 mod normalize;
 mod page;
 mod people;
+mod text;
 mod time;
 
 use chrono::NaiveDate;
@@ -69,14 +75,22 @@ pub fn split_page(raw: &str) -> Vec<PageArticle> {
 /// What `dongtai-extract file [--published D] PATH` prints: the events of a text known only by
 /// its content and, maybe, its publication date.
 pub fn extract_standalone(raw: &str, published: Option<NaiveDate>) -> Vec<ActivityEvent> {
-    extract(raw, &DocMeta { published, ..DocMeta::default() })
+    extract(
+        raw,
+        &DocMeta {
+            published,
+            ..DocMeta::default()
+        },
+    )
 }
 
 /// Extract the activity events of one document. Evidence offsets are character offsets into
 /// `raw` as given.
 pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
-    let article_id =
-        meta.article_id.clone().unwrap_or_else(|| ArticleId::of_text(&normalize(raw).text));
+    let article_id = meta
+        .article_id
+        .clone()
+        .unwrap_or_else(|| ArticleId::of_text(&normalize(raw).text));
     let raw_len = raw.chars().count();
     // A scanned page holds several articles: each is parsed on its own.
     let segments = page::split_page(raw);
@@ -84,7 +98,10 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
         Some(_) => None,
         None => time::doc_year(&raw.chars().collect::<Vec<char>>()),
     };
-    let resolver = time::Resolver { published: meta.published, doc_year };
+    let resolver = time::Resolver {
+        published: meta.published,
+        doc_year,
+    };
     let source = Source {
         article_id: article_id.clone(),
         title: meta.title.clone(),
@@ -98,9 +115,16 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     for seg in &segments {
         let norm: Vec<char> = seg.text.chars().collect();
         let simp = normalize::simplified(&norm);
-        let title: Option<Vec<char>> =
-            seg.title.as_ref().map(|t| t.chars().collect()).or_else(|| meta_title.clone());
-        let doc = extract::Doc { norm: &norm, simp: &simp, title: title.as_deref() };
+        let title: Option<Vec<char>> = seg
+            .title
+            .as_ref()
+            .map(|t| t.chars().collect())
+            .or_else(|| meta_title.clone());
+        let doc = extract::Doc {
+            norm: &norm,
+            simp: &simp,
+            title: title.as_deref(),
+        };
         for d in extract::extract_doc(&doc, &resolver) {
             events.push(to_event(d, &norm, &seg.map, raw_len, &article_id, &source));
         }
@@ -135,7 +159,12 @@ fn to_event(
         },
     };
     let day = when.start.map(|s| s.format("%Y-%m-%d").to_string());
-    let leads: Vec<&str> = d.people.iter().filter(|p| p.lead).map(|p| p.name.as_str()).collect();
+    let leads: Vec<&str> = d
+        .people
+        .iter()
+        .filter(|p| p.lead)
+        .map(|p| p.name.as_str())
+        .collect();
     let id = EventId::derive(article_id, d.kind.as_str(), day.as_deref(), &leads);
     let mut actors: Vec<Actor> = d
         .people
@@ -143,7 +172,11 @@ fn to_event(
         .map(|p| Actor {
             name: p.name.clone(),
             kind: ActorKind::Person,
-            role: if p.lead { Role::Lead } else { Role::Participant },
+            role: if p.lead {
+                Role::Lead
+            } else {
+                Role::Participant
+            },
             titles: p.titles.clone(),
             pinyin: None,
         })
@@ -163,7 +196,12 @@ fn to_event(
             let start = map.to_raw(s).min(raw_len);
             let end = (map.to_raw(e - 1) + 1).clamp(start, raw_len);
             let text: String = norm[s..e].iter().filter(|c| **c != '\n').collect();
-            Evidence { article_id: article_id.clone(), start, end, text: text.trim().to_owned() }
+            Evidence {
+                article_id: article_id.clone(),
+                start,
+                end,
+                text: text.trim().to_owned(),
+            }
         })
         .collect();
     ActivityEvent {

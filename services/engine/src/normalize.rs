@@ -1,8 +1,8 @@
 //! Normalisation: full-width forms, CJK spacing, broken column lines, with a map back to the raw
 //! text. Only deletes characters or replaces one by one, so [`OffsetMap`] describes it.
 
-use crate::lexicon::TRAD_SIMP;
 use crate::Normalized;
+use crate::lexicon::TRAD_SIMP;
 use dongtai_proto::OffsetMap;
 
 /// One line of the raw text: char range without its line break.
@@ -20,18 +20,29 @@ pub(crate) fn lines(chars: &[char]) -> Vec<Line> {
     let mut start = 0;
     for (i, &c) in chars.iter().enumerate() {
         if c == '\n' {
-            out.push(Line { start, end: i, brk: i });
+            out.push(Line {
+                start,
+                end: i,
+                brk: i,
+            });
             start = i + 1;
         }
     }
     if start < chars.len() {
-        out.push(Line { start, end: chars.len(), brk: chars.len() });
+        out.push(Line {
+            start,
+            end: chars.len(),
+            brk: chars.len(),
+        });
     }
     out
 }
 
 pub(crate) fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}' | '\u{2002}'..='\u{200b}' | '\u{feff}')
+    matches!(
+        c,
+        ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}' | '\u{2002}'..='\u{200b}' | '\u{feff}'
+    )
 }
 
 /// Trimmed length of a line in chars.
@@ -48,8 +59,11 @@ pub(crate) fn trimmed_len(chars: &[char], l: Line) -> usize {
 /// The width of a newspaper column when the text looks like one (most lines short, of about the
 /// same length), else `None`.
 pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
-    let lens: Vec<usize> =
-        lines.iter().map(|&l| trimmed_len(chars, l)).filter(|&n| n > 0).collect();
+    let lens: Vec<usize> = lines
+        .iter()
+        .map(|&l| trimmed_len(chars, l))
+        .filter(|&n| n > 0)
+        .collect();
     if lens.len() < 6 {
         return None;
     }
@@ -69,7 +83,10 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
 
 /// Whether a line is a jump line such as （下转第 6 版）.
 pub(crate) fn is_jump_line(chars: &[char], l: Line) -> bool {
-    let s: String = chars[l.start..l.end].iter().filter(|c| !is_space(**c)).collect();
+    let s: String = chars[l.start..l.end]
+        .iter()
+        .filter(|c| !is_space(**c))
+        .collect();
     let n = s.chars().count();
     n <= 16 && s.contains('版') && (s.contains("转第") || s.contains("接第") || s.contains("转"))
 }
@@ -112,8 +129,9 @@ pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> 
         n += 1;
         *prev = Some(c);
     };
-    let nonblank: Vec<usize> =
-        (0..lines.len()).filter(|&i| trimmed_len(chars, lines[i]) > 0).collect();
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| trimmed_len(chars, lines[i]) > 0)
+        .collect();
     for (k, &li) in nonblank.iter().enumerate() {
         let l = lines[li];
         for i in l.start..l.end {
@@ -188,7 +206,10 @@ pub(crate) fn normalize(raw: &str) -> Normalized {
 /// The simplified form of normalised text, char for char (same offsets).
 pub(crate) fn simplified(chars: &[char]) -> Vec<char> {
     let table = &*TRAD_SIMP;
-    chars.iter().map(|c| table.get(c).copied().unwrap_or(*c)).collect()
+    chars
+        .iter()
+        .map(|c| table.get(c).copied().unwrap_or(*c))
+        .collect()
 }
 
 #[cfg(test)]
@@ -240,6 +261,9 @@ mod tests {
     #[test]
     fn paragraphs_of_a_clean_article_stay_apart() {
         let raw = "标题一行\n\n第一段内容很长很长很长很长很长很长很长很长很长很长很长很长很长。\n第二段。";
-        assert_eq!(normalize(raw).text, "标题一行\n第一段内容很长很长很长很长很长很长很长很长很长很长很长很长很长。\n第二段。");
+        assert_eq!(
+            normalize(raw).text,
+            "标题一行\n第一段内容很长很长很长很长很长很长很长很长很长很长很长很长很长。\n第二段。"
+        );
     }
 }

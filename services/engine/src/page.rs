@@ -4,20 +4,28 @@
 //! on elsewhere ends with a jump line (（下转第 6 版）) followed by its headlines, and a new article
 //! starts with an indented paragraph right after the previous line (no blank line between).
 
+use crate::PageArticle;
 use crate::normalize::{
     Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines, trimmed_len,
 };
-use crate::PageArticle;
 
-const SENTENCE_PUNCT: &[char] = &['，', '。', '；', '：', '！', '？', '、', ',', ';', ':', '!', '?'];
+const SENTENCE_PUNCT: &[char] = &[
+    '，', '。', '；', '：', '！', '？', '、', ',', ';', ':', '!', '?',
+];
 const FINAL_PUNCT: &[char] = &['。', '！', '？', '”', '」', '…', '!', '?'];
 
 fn has_punct(chars: &[char], l: Line) -> bool {
-    chars[l.start..l.end].iter().any(|c| SENTENCE_PUNCT.contains(c))
+    chars[l.start..l.end]
+        .iter()
+        .any(|c| SENTENCE_PUNCT.contains(c))
 }
 
 fn ends_sentence(chars: &[char], l: Line) -> bool {
-    chars[l.start..l.end].iter().rev().find(|c| !is_space(**c)).is_some_and(|c| FINAL_PUNCT.contains(c))
+    chars[l.start..l.end]
+        .iter()
+        .rev()
+        .find(|c| !is_space(**c))
+        .is_some_and(|c| FINAL_PUNCT.contains(c))
 }
 
 #[derive(Default)]
@@ -31,7 +39,11 @@ pub(crate) fn split_page(raw: &str) -> Vec<PageArticle> {
     let chars: Vec<char> = raw.chars().collect();
     let all = lines(&chars);
     let width = column_width(&chars, &all);
-    let nonblank: Vec<Line> = all.iter().copied().filter(|&l| trimmed_len(&chars, l) > 0).collect();
+    let nonblank: Vec<Line> = all
+        .iter()
+        .copied()
+        .filter(|&l| trimmed_len(&chars, l) > 0)
+        .collect();
     let mut groups: Vec<Group> = vec![Group::default()];
     if width.is_none() {
         groups[0].body = nonblank;
@@ -72,7 +84,10 @@ pub(crate) fn split_page(raw: &str) -> Vec<PageArticle> {
         if !g.title.is_empty() || width.is_none() {
             continue;
         }
-        let last_sentence = g.body.iter().rposition(|&l| ends_sentence(&chars, l) || is_jump_line(&chars, l));
+        let last_sentence = g
+            .body
+            .iter()
+            .rposition(|&l| ends_sentence(&chars, l) || is_jump_line(&chars, l));
         if let Some(k) = last_sentence {
             let tail: Vec<Line> = g.body[k + 1..].to_vec();
             if !tail.is_empty() && tail.iter().all(|&l| !has_punct(&chars, l)) {
@@ -87,7 +102,11 @@ pub(crate) fn split_page(raw: &str) -> Vec<PageArticle> {
         .map(|g| {
             let join = column_joins(&chars, &g.body, width);
             let body = normalize_lines(&chars, &g.body, &join);
-            PageArticle { title: headline(&chars, &g.title, width), text: body.text, map: body.map }
+            PageArticle {
+                title: headline(&chars, &g.title, width),
+                text: body.text,
+                map: body.map,
+            }
         })
         .collect()
 }
@@ -125,7 +144,11 @@ mod tests {
         assert_eq!(arts[0].title.as_deref(), Some("秋季展销成交创新高"));
         assert!(arts[0].text.ends_with("（下转第3版）"));
         assert_eq!(arts[1].title, None);
-        assert!(arts[1].text.starts_with("10月8日上午，县委书记王某某带队前往"));
+        assert!(
+            arts[1]
+                .text
+                .starts_with("10月8日上午，县委书记王某某带队前往")
+        );
         assert_eq!(arts[2].title.as_deref(), Some("县长深入乙镇检查森林防火"));
         let pc: Vec<char> = page.chars().collect();
         let start = arts[2].map.to_raw(0);

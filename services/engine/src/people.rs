@@ -2,6 +2,7 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::{FOLLOWERS, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLES, WEAK_NAME_CHARS};
+use crate::text::word_at;
 use std::collections::HashMap;
 
 /// A person mentioned in the text (offsets in chars of the segment).
@@ -29,21 +30,40 @@ fn is_title_boundary(c: char) -> bool {
 }
 
 const CUT_WORDS: &[&str] = &[
-    "以及", "会见了", "会见", "接见了", "接见", "陪同", "看望", "慰问", "邀请", "带领", "随同", "式上",
-    "会上", "由", "在", "与", "和", "及", "同", "对", "向", "是", "的", "了", "等", "请",
-    "当", "并", "被", "让", "于", "即", "为",
+    "以及",
+    "会见了",
+    "会见",
+    "接见了",
+    "接见",
+    "陪同",
+    "看望",
+    "慰问",
+    "邀请",
+    "带领",
+    "随同",
+    "式上",
+    "会上",
+    "由",
+    "在",
+    "与",
+    "和",
+    "及",
+    "同",
+    "对",
+    "向",
+    "是",
+    "的",
+    "了",
+    "等",
+    "请",
+    "当",
+    "并",
+    "被",
+    "让",
+    "于",
+    "即",
+    "为",
 ];
-
-fn word_at(text: &[char], i: usize, w: &str) -> bool {
-    let mut k = i;
-    for c in w.chars() {
-        if text.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
-}
 
 /// Where the organisation prefix of a title word starting at `word_start` begins.
 fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
@@ -103,9 +123,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
         let c = text[k];
         if c == '.' || c == '·' || c == '•' {
             dot = true;
-        } else if !is_cjk(c) {
-            break;
-        } else if dot && FOLLOWERS.starts_at(text, k) {
+        } else if !is_cjk(c) || dot && FOLLOWERS.starts_at(text, k) {
             break;
         }
         k += 1;
@@ -113,7 +131,13 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     if dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1]) {
         return Some(k - j);
     }
-    let sur = if SURNAMES.longest_at(text, j) == Some(2) { 2 } else if SURNAMES.longest_at(text, j) == Some(1) { 1 } else { return None };
+    let sur = if SURNAMES.longest_at(text, j) == Some(2) {
+        2
+    } else if SURNAMES.longest_at(text, j) == Some(1) {
+        1
+    } else {
+        return None;
+    };
     let valid = |len: usize| -> bool {
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
@@ -126,7 +150,11 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let (v2, v3) = (valid(c2), valid(c3));
     let third = text.get(j + c2).copied();
     let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c));
-    let n3 = if j + c3 <= text.len() { count(text, &text[j..j + c3], j) } else { 0 };
+    let n3 = if j + c3 <= text.len() {
+        count(text, &text[j..j + c3], j)
+    } else {
+        0
+    };
     let n2 = count(text, &text[j..(j + c2).min(text.len())], j);
     match (v2, v3) {
         (true, true) => {
@@ -144,7 +172,11 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
             // Four characters (巴音朝鲁) only before a word that follows names, not punctuation.
             if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c)) {
                 Some(c4)
-            } else if j + c3 <= text.len() && n3 >= 2 && !weak && text[j..j + c3].iter().all(|&c| is_cjk(c)) {
+            } else if j + c3 <= text.len()
+                && n3 >= 2
+                && !weak
+                && text[j..j + c3].iter().all(|&c| is_cjk(c))
+            {
                 Some(c3)
             } else {
                 None
@@ -157,7 +189,10 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
 fn title_item_ahead(text: &[char], s: usize) -> bool {
     let mut k = s + 1;
     while k < text.len() && k - s < 22 && !is_title_boundary(text[k - 1]) {
-        if TITLES.longest_ending_at(text, k).is_some_and(|l| k - l >= s) {
+        if TITLES
+            .longest_ending_at(text, k)
+            .is_some_and(|l| k - l >= s)
+        {
             return true;
         }
         k += 1;
@@ -244,9 +279,14 @@ fn titled(text: &[char]) -> Vec<Mention> {
 pub fn is_official(text: &[char], m: &Mention) -> bool {
     m.titles.iter().any(|&(a, b)| {
         let t = &text[a..b];
-        let business = ["董事", "集团", "公司", "总裁", "有限", "银行", "企业", "商会"]
-            .iter()
-            .any(|w| t.windows(w.chars().count()).any(|x| x.iter().copied().eq(w.chars())));
+        let business = [
+            "董事", "集团", "公司", "总裁", "有限", "银行", "企业", "商会",
+        ]
+        .iter()
+        .any(|w| {
+            t.windows(w.chars().count())
+                .any(|x| x.iter().copied().eq(w.chars()))
+        });
         !business && OFFICIAL_TITLES.longest_ending_at(t, t.len()).is_some()
     })
 }
@@ -297,16 +337,23 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
         by_surname.entry(k[0]).or_default().push(k);
     }
     for i in 0..text.len().saturating_sub(2) {
-        let Some(ks) = by_surname.get(&text[i]) else { continue };
+        let Some(ks) = by_surname.get(&text[i]) else {
+            continue;
+        };
         if ks.len() != 1 {
             continue;
         }
-        let Some(l) = TITLES.longest_at(text, i + 1) else { continue };
+        let Some(l) = TITLES.longest_at(text, i + 1) else {
+            continue;
+        };
         let e = i + 1 + l;
         if parse_name(text, e).is_some() || !free(&taken, i, e) {
             continue;
         }
-        if extra.iter().any(|m: &Mention| m.start < e && i < m.name_end) {
+        if extra
+            .iter()
+            .any(|m: &Mention| m.start < e && i < m.name_end)
+        {
             continue;
         }
         extra.push(Mention {
@@ -333,7 +380,11 @@ mod tests {
             .into_iter()
             .filter(|m| m.own_titles || !m.titles.is_empty())
             .map(|m| {
-                let titles = m.titles.iter().map(|&(a, b)| t[a..b].iter().collect()).collect();
+                let titles = m
+                    .titles
+                    .iter()
+                    .map(|&(a, b)| t[a..b].iter().collect())
+                    .collect();
                 (m.key, titles)
             })
             .collect()
@@ -342,14 +393,38 @@ mod tests {
     #[test]
     fn titles_before_names_are_found_with_their_organisation_prefix() {
         let cases: &[(&str, &[(&str, &[&str])])] = &[
-            ("区委书记王建国，区委副书记、区长刘晓明带队前往", &[("王建国", &["区委书记"]), ("刘晓明", &["区委副书记", "区长"])]),
-            ("同日，甲县总林长、县长李强到乙镇巡林", &[("李强", &["甲县总林长", "县长"])]),
-            ("由某市发展和改革委员会副主任周平带队", &[("周平", &["某市发展和改革委员会副主任"])]),
-            ("县领导孙力、钱文参加", &[("孙力", &["县领导"]), ("钱文", &["县领导"])]),
-            ("会见了某集团董事长吴海涛一行", &[("吴海涛", &["某集团董事长"])]),
-            ("在漳江宾馆与某局集团党委书记、董事长郑国华座谈", &[("郑国华", &["某局集团党委书记", "董事长"])]),
+            (
+                "区委书记王建国，区委副书记、区长刘晓明带队前往",
+                &[
+                    ("王建国", &["区委书记"]),
+                    ("刘晓明", &["区委副书记", "区长"]),
+                ],
+            ),
+            (
+                "同日，甲县总林长、县长李强到乙镇巡林",
+                &[("李强", &["甲县总林长", "县长"])],
+            ),
+            (
+                "由某市发展和改革委员会副主任周平带队",
+                &[("周平", &["某市发展和改革委员会副主任"])],
+            ),
+            (
+                "县领导孙力、钱文参加",
+                &[("孙力", &["县领导"]), ("钱文", &["县领导"])],
+            ),
+            (
+                "会见了某集团董事长吴海涛一行",
+                &[("吴海涛", &["某集团董事长"])],
+            ),
+            (
+                "在漳江宾馆与某局集团党委书记、董事长郑国华座谈",
+                &[("郑国华", &["某局集团党委书记", "董事长"])],
+            ),
             ("某国驻华大使易卜拉一行", &[("易卜拉", &["某国驻华大使"])]),
-            ("某省省长阿卜杜.拉赫曼分别致辞", &[("阿卜杜.拉赫曼", &["某省省长"])]),
+            (
+                "某省省长阿卜杜.拉赫曼分别致辞",
+                &[("阿卜杜.拉赫曼", &["某省省长"])],
+            ),
         ];
         for (text, want) in cases {
             let got = people(text);
@@ -376,7 +451,9 @@ mod tests {
 
     #[test]
     fn bare_names_and_surname_with_title_refer_to_people_already_named() {
-        let t: Vec<char> = "县长徐某蔚前往乙乡。徐某蔚一行察看了道路。徐县长表示满意。".chars().collect();
+        let t: Vec<char> = "县长徐某蔚前往乙乡。徐某蔚一行察看了道路。徐县长表示满意。"
+            .chars()
+            .collect();
         let ms = mentions(&t);
         assert_eq!(ms.len(), 3);
         assert!(ms.iter().all(|m| m.key == "徐某蔚"));

@@ -2,6 +2,7 @@
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
 use crate::lexicon::{RelativeDay, TIME_WORDS};
+use crate::text::word_at;
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
 use std::collections::HashMap;
@@ -64,7 +65,10 @@ pub struct Resolved {
     pub basis: TimeBasis,
 }
 
-static EDITIONS: LazyLock<Vec<(Vec<char>, u32, NaiveDate, NaiveDate)>> = LazyLock::new(|| {
+/// An expo edition: name, number, first and last day.
+type Edition = (Vec<char>, u32, NaiveDate, NaiveDate);
+
+static EDITIONS: LazyLock<Vec<Edition>> = LazyLock::new(|| {
     include_str!("lexicon/expo_editions.txt")
         .lines()
         .map(str::trim)
@@ -162,11 +166,6 @@ fn part_of_day(text: &[char], i: usize) -> Option<(PartOfDay, usize)> {
     })
 }
 
-fn starts_with(text: &[char], i: usize, w: &str) -> bool {
-    let n = w.chars().count();
-    i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())
-}
-
 /// A date at `text[i..]`: [year年][month月]day日|号, with a year or a month. Returns the date and
 /// the chars used.
 fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
@@ -195,7 +194,14 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
     if !(1..=31).contains(&d) || !matches!(text.get(j + n), Some('日') | Some('号')) {
         return None;
     }
-    Some((Ymd { year, month, day: d }, j + n + 1 - i))
+    Some((
+        Ymd {
+            year,
+            month,
+            day: d,
+        },
+        j + n + 1 - i,
+    ))
 }
 
 /// Every time phrase of `text`, in order.
@@ -206,12 +212,13 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
     while i < text.len() {
         let c = text[i];
         let prev = if i > 0 { Some(text[i - 1]) } else { None };
-        if is_numeral(c) && !prev.is_some_and(|p| is_numeral(p) || p == '第' || p == '每') {
-            if let Some(e) = absolute_at(text, i) {
-                i = e.end;
-                out.push(e);
-                continue;
-            }
+        if is_numeral(c)
+            && !prev.is_some_and(|p| is_numeral(p) || p == '第' || p == '每')
+            && let Some(e) = absolute_at(text, i)
+        {
+            i = e.end;
+            out.push(e);
+            continue;
         }
         if c == '第'
             && let Some(e) = edition_at(text, i)
@@ -225,15 +232,30 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
         {
             let part = part_of_day(text, i + l);
             let end = i + l + part.map_or(0, |p| p.1);
-            out.push(TimeExpr { start: i, end, kind: TimeKind::Relative(*r), part: part.map(|p| p.0) });
+            out.push(TimeExpr {
+                start: i,
+                end,
+                kind: TimeKind::Relative(*r),
+                part: part.map(|p| p.0),
+            });
             i = end;
             continue;
         }
-        for (w, kind) in [("同日", TimeKind::SameDay), ("当天", TimeKind::SameDay), ("当日", TimeKind::SameDay), ("当年", TimeKind::ThatYear)] {
-            if starts_with(text, i, w) {
+        for (w, kind) in [
+            ("同日", TimeKind::SameDay),
+            ("当天", TimeKind::SameDay),
+            ("当日", TimeKind::SameDay),
+            ("当年", TimeKind::ThatYear),
+        ] {
+            if word_at(text, i, w) {
                 let part = part_of_day(text, i + 2);
                 let end = i + 2 + part.map_or(0, |p| p.1);
-                out.push(TimeExpr { start: i, end, kind, part: part.map(|p| p.0) });
+                out.push(TimeExpr {
+                    start: i,
+                    end,
+                    kind,
+                    part: part.map(|p| p.0),
+                });
                 i = end - 1;
                 break;
             }
@@ -250,11 +272,18 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
             // A bare day (八日, 5日) only counts where a date can stand: before a part of day,
             // punctuation or a range word, or inside brackets.
             let after = text.get(i + n).copied();
-            let before = if i > 0 { text.get(i - 1).copied() } else { None };
+            let before = if i > 0 {
+                text.get(i - 1).copied()
+            } else {
+                None
+            };
             let ok = part_of_day(text, i + n).is_some()
-                || matches!(after, Some('，' | '、' | '至' | '）' | '起' | '晚' | '—' | '-') | None)
+                || matches!(
+                    after,
+                    Some('，' | '、' | '至' | '）' | '起' | '晚' | '—' | '-') | None
+                )
                 || matches!(before, Some('（' | '，' | '、' | '\n') | None);
-            if !ok || starts_with(text, i + n, "至今") {
+            if !ok || word_at(text, i + n, "至今") {
                 return None;
             }
             (d, n)
@@ -273,8 +302,14 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
         if !matches!(sep, Some('至' | '到' | '—' | '-' | '～' | '~' | '、')) {
             break;
         }
-        let Some((d, m)) = date_at(text, j + 1, false) else { break };
-        let d = Ymd { year: d.year.or(from.year), month: d.month.or(from.month), ..d };
+        let Some((d, m)) = date_at(text, j + 1, false) else {
+            break;
+        };
+        let d = Ymd {
+            year: d.year.or(from.year),
+            month: d.month.or(from.month),
+            ..d
+        };
         to = Some(d);
         j += 1 + m;
         if part.is_none()
@@ -286,7 +321,12 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
             j += pn;
         }
     }
-    Some(TimeExpr { start: i, end: j, kind: TimeKind::Absolute { from, to }, part: part.map(|p| p.0) })
+    Some(TimeExpr {
+        start: i,
+        end: j,
+        kind: TimeKind::Absolute { from, to },
+        part: part.map(|p| p.0),
+    })
 }
 
 fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {
@@ -345,7 +385,13 @@ impl Resolver {
                     (Some(s), Some(e)) if e < s => Some(s),
                     (_, e) => e,
                 };
-                Some(Resolved { start, end, part, approx, basis })
+                Some(Resolved {
+                    start,
+                    end,
+                    part,
+                    approx,
+                    basis,
+                })
             }
             TimeKind::Relative(r) => {
                 let day = self.published.map(|p| p + Duration::days(r.offset));
@@ -358,13 +404,20 @@ impl Resolver {
                 })
             }
             TimeKind::SameDay => {
-                let k = before.iter().rposition(|b| !matches!(b.kind, TimeKind::SameDay | TimeKind::Edition { .. } | TimeKind::ThatYear))?;
+                let k = before.iter().rposition(|b| {
+                    !matches!(
+                        b.kind,
+                        TimeKind::SameDay | TimeKind::Edition { .. } | TimeKind::ThatYear
+                    )
+                })?;
                 let mut r = self.resolve(&before[k], &before[..k])?;
                 r.part = part.or(r.part);
                 Some(r)
             }
             TimeKind::ThatYear => {
-                let k = before.iter().rposition(|b| matches!(b.kind, TimeKind::Edition { .. }))?;
+                let k = before
+                    .iter()
+                    .rposition(|b| matches!(b.kind, TimeKind::Edition { .. }))?;
                 let mut r = self.resolve(&before[k], &before[..k])?;
                 r.approx = true;
                 r.basis = TimeBasis::Inferred;
@@ -398,13 +451,24 @@ impl Resolver {
                 if date.is_some_and(|x| x > p + Duration::days(7)) {
                     date = make_date(p.year() - 1, m, d.day);
                 }
-                let basis =
-                    if d.month.is_some() { TimeBasis::Explicit } else { TimeBasis::RelativeToPublished };
+                let basis = if d.month.is_some() {
+                    TimeBasis::Explicit
+                } else {
+                    TimeBasis::RelativeToPublished
+                };
                 Some((date, false, basis))
             }
             (Some(p), None) => {
-                let (y, m) = if d.day > p.day() { previous_month(p.year(), p.month()) } else { (p.year(), p.month()) };
-                Some((make_date(y, m, d.day), false, TimeBasis::RelativeToPublished))
+                let (y, m) = if d.day > p.day() {
+                    previous_month(p.year(), p.month())
+                } else {
+                    (p.year(), p.month())
+                };
+                Some((
+                    make_date(y, m, d.day),
+                    false,
+                    TimeBasis::RelativeToPublished,
+                ))
             }
             (None, Some(m)) => match self.doc_year {
                 Some(y) => Some((make_date(y, m, d.day), true, TimeBasis::Inferred)),
@@ -447,8 +511,15 @@ mod tests {
         let t: Vec<char> = text.chars().collect();
         let exprs = scan(&t);
         assert!(!exprs.is_empty(), "no time phrase in {text}");
-        let r = Resolver { published: published.map(d), doc_year: doc_year(&t) };
-        let best = exprs.iter().enumerate().max_by_key(|(i, e)| (e.rank(), usize::MAX - i)).unwrap();
+        let r = Resolver {
+            published: published.map(d),
+            doc_year: doc_year(&t),
+        };
+        let best = exprs
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, e)| (e.rank(), usize::MAX - i))
+            .unwrap();
         r.resolve(best.1, &exprs[..best.0]).unwrap()
     }
 
@@ -456,19 +527,123 @@ mod tests {
     fn time_phrases_resolve_to_days_with_their_basis() {
         use PartOfDay::*;
         let cases: &[(&str, &str, &str, &str, Option<PartOfDay>, bool, TimeBasis)] = &[
-            ("11月5日上午，区委书记调研", "2023-11-10", "2023-11-05", "2023-11-05", Some(Morning), false, TimeBasis::Explicit),
-            ("11月7日、8日，区长带队", "2023-11-10", "2023-11-07", "2023-11-08", None, false, TimeBasis::Explicit),
-            ("3月1日至3日，考察团", "2024-03-05", "2024-03-01", "2024-03-03", None, false, TimeBasis::Explicit),
-            ("十一月五日下午，县长", "2023-11-10", "2023-11-05", "2023-11-05", Some(Afternoon), false, TimeBasis::Explicit),
-            ("二〇二二年十二月二十八日，", "2023-01-02", "2022-12-28", "2022-12-28", None, false, TimeBasis::Explicit),
-            ("12月28日，书记巡林", "2024-01-03", "2023-12-28", "2023-12-28", None, false, TimeBasis::Explicit),
-            ("昨天，副市长走访", "2023-06-02", "2023-06-01", "2023-06-01", None, false, TimeBasis::RelativeToPublished),
-            ("今天上午，区长", "2023-06-02", "2023-06-02", "2023-06-02", Some(Morning), false, TimeBasis::RelativeToPublished),
-            ("近日，县委书记", "2023-06-02", "2023-06-02", "2023-06-02", None, true, TimeBasis::RelativeToPublished),
-            ("八日下午至晚间，县长", "2026-01-09", "2026-01-08", "2026-01-08", Some(Afternoon), false, TimeBasis::RelativeToPublished),
-            ("今天（5日）继续考察", "2024-06-05", "2024-06-05", "2024-06-05", None, false, TimeBasis::RelativeToPublished),
-            ("参观第六届进博会", "2023-11-10", "2023-11-05", "2023-11-10", None, true, TimeBasis::Inferred),
-            ("于1月13日至15日期间", "2023-01-17", "2023-01-13", "2023-01-15", None, false, TimeBasis::Explicit),
+            (
+                "11月5日上午，区委书记调研",
+                "2023-11-10",
+                "2023-11-05",
+                "2023-11-05",
+                Some(Morning),
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "11月7日、8日，区长带队",
+                "2023-11-10",
+                "2023-11-07",
+                "2023-11-08",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "3月1日至3日，考察团",
+                "2024-03-05",
+                "2024-03-01",
+                "2024-03-03",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "十一月五日下午，县长",
+                "2023-11-10",
+                "2023-11-05",
+                "2023-11-05",
+                Some(Afternoon),
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "二〇二二年十二月二十八日，",
+                "2023-01-02",
+                "2022-12-28",
+                "2022-12-28",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "12月28日，书记巡林",
+                "2024-01-03",
+                "2023-12-28",
+                "2023-12-28",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "昨天，副市长走访",
+                "2023-06-02",
+                "2023-06-01",
+                "2023-06-01",
+                None,
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "今天上午，区长",
+                "2023-06-02",
+                "2023-06-02",
+                "2023-06-02",
+                Some(Morning),
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "近日，县委书记",
+                "2023-06-02",
+                "2023-06-02",
+                "2023-06-02",
+                None,
+                true,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "八日下午至晚间，县长",
+                "2026-01-09",
+                "2026-01-08",
+                "2026-01-08",
+                Some(Afternoon),
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "今天（5日）继续考察",
+                "2024-06-05",
+                "2024-06-05",
+                "2024-06-05",
+                None,
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "参观第六届进博会",
+                "2023-11-10",
+                "2023-11-05",
+                "2023-11-10",
+                None,
+                true,
+                TimeBasis::Inferred,
+            ),
+            (
+                "于1月13日至15日期间",
+                "2023-01-17",
+                "2023-01-13",
+                "2023-01-15",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
         ];
         for (text, published, start, end, part, approx, basis) in cases {
             let r = first(text, Some(published));
@@ -483,16 +658,33 @@ mod tests {
     #[test]
     fn without_a_publication_date_the_year_is_never_guessed_silently() {
         let r = first("5月6日，区长调研", None);
-        assert_eq!((r.start, r.approx, r.basis), (None, true, TimeBasis::YearUnknown));
+        assert_eq!(
+            (r.start, r.approx, r.basis),
+            (None, true, TimeBasis::YearUnknown)
+        );
         let r = first("发布日期：2021-05-08\n5月6日，区长调研", None);
-        assert_eq!((r.start, r.approx, r.basis), (Some(d("2021-05-06")), true, TimeBasis::Inferred));
+        assert_eq!(
+            (r.start, r.approx, r.basis),
+            (Some(d("2021-05-06")), true, TimeBasis::Inferred)
+        );
     }
 
     #[test]
     fn numbers_that_are_not_days_are_not_dates() {
-        for text in ["第5号令", "增长5.6%", "共有12家企业", "每日巡查", "在30日内完成"] {
+        for text in [
+            "第5号令",
+            "增长5.6%",
+            "共有12家企业",
+            "每日巡查",
+            "在30日内完成",
+        ] {
             let t: Vec<char> = text.chars().collect();
-            assert!(scan(&t).iter().all(|e| !matches!(e.kind, TimeKind::Absolute { .. })), "{text}");
+            assert!(
+                scan(&t)
+                    .iter()
+                    .all(|e| !matches!(e.kind, TimeKind::Absolute { .. })),
+                "{text}"
+            );
         }
     }
 }

@@ -1,0 +1,18 @@
+//! Small helpers over char slices (the parser works on `&[char]` to index by character).
+
+/// Whether `w` is written at `text[i..]`.
+pub(crate) fn word_at(text: &[char], i: usize, w: &str) -> bool {
+    let n = w.chars().count();
+    i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())
+}
+
+/// Whether `w` is written just before `text[end]`.
+pub(crate) fn word_before(text: &[char], end: usize, w: &str) -> bool {
+    let n = w.chars().count();
+    end >= n && word_at(text, end - n, w)
+}
+
+/// The chars as a string.
+pub(crate) fn string(t: &[char]) -> String {
+    t.iter().collect()
+}
