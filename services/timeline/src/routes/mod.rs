@@ -3,6 +3,7 @@
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod page;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(api)
+        .route("/", get(page::page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
