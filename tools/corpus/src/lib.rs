@@ -65,6 +65,61 @@ pub fn page(articles: &[GeneratedArticle]) -> String {
     out
 }
 
+/// `n` distinct person names of the stream `seed` (surname + one or two given-name characters),
+/// for benchmarks that need a fixed population of actors.
+pub fn person_names(seed: u64, n: usize) -> Vec<String> {
+    distinct(seed, n, |rng, lex| {
+        let mut name = lex.surnames[rng.below(lex.surnames.len())].to_owned();
+        for _ in 0..1 + usize::from(rng.chance(75)) {
+            name.push_str(lex.given[rng.below(lex.given.len())]);
+        }
+        name
+    })
+}
+
+/// Up to `n` distinct company names of the stream `seed` (the lexicons allow a few hundred).
+pub fn company_names(seed: u64, n: usize) -> Vec<String> {
+    distinct(seed, n, |rng, lex| {
+        stem_and_kind(rng, lex, &lex.company_kinds)
+    })
+}
+
+/// Up to `n` distinct place names of the stream `seed` (the lexicons allow a few hundred).
+pub fn place_names(seed: u64, n: usize) -> Vec<String> {
+    distinct(seed, n, |rng, lex| {
+        stem_and_kind(rng, lex, &lex.place_kinds)
+    })
+}
+
+fn stem_and_kind(rng: &mut SplitMix64, lex: &Lexicon, kinds: &[&str]) -> String {
+    format!(
+        "{}{}",
+        lex.stems[rng.below(lex.stems.len())],
+        kinds[rng.below(kinds.len())]
+    )
+}
+
+/// Draw until `n` distinct values, giving up after many repeats (the lexicon is exhausted).
+fn distinct(
+    seed: u64,
+    n: usize,
+    mut draw: impl FnMut(&mut SplitMix64, &Lexicon) -> String,
+) -> Vec<String> {
+    let mut rng = SplitMix64::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    let mut misses = 0;
+    while out.len() < n && misses < 10_000 {
+        let v = draw(&mut rng, &LEXICON);
+        if seen.insert(v.clone()) {
+            out.push(v);
+        } else {
+            misses += 1;
+        }
+    }
+    out
+}
+
 /// A tiny PRNG (splitmix64): deterministic everywhere, no dependency, good enough to pick words.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
@@ -495,6 +550,16 @@ mod tests {
             assert!(a.published >= NaiveDate::from_ymd_opt(2019, 1, 1).unwrap());
             assert!(a.published <= NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
         }
+    }
+
+    #[test]
+    fn name_populations_are_distinct_and_deterministic() {
+        let names = person_names(4, 2_000);
+        assert_eq!(names.len(), 2_000);
+        assert_eq!(names, person_names(4, 2_000));
+        let set: std::collections::HashSet<_> = names.iter().collect();
+        assert_eq!(set.len(), 2_000);
+        assert!(company_names(4, 200).len() == 200 && place_names(4, 200).len() == 200);
     }
 
     #[test]
