@@ -119,8 +119,10 @@ struct Parser<'a> {
     ms: Vec<Mention>,
     official: Vec<bool>,
     times: Vec<TimeExpr>,
-    /// Spans inside titles (kind cues there do not count).
-    title_spans: Vec<(usize, usize)>,
+    /// Chars inside titles (kind cues there do not count).
+    in_title: Vec<bool>,
+    /// Positions where a person's name ends.
+    name_end: Vec<bool>,
 }
 
 impl<'a> Parser<'a> {
@@ -140,7 +142,14 @@ impl<'a> Parser<'a> {
             .map(|m| official_keys.contains(m.key.as_str()))
             .collect();
         let times = scan(t);
-        let title_spans = ms.iter().flat_map(|m| m.titles.iter().copied()).collect();
+        let mut in_title = vec![false; t.len()];
+        let mut name_end = vec![false; t.len() + 1];
+        for m in &ms {
+            for &(a, b) in &m.titles {
+                in_title[a..b].iter_mut().for_each(|x| *x = true);
+            }
+            name_end[m.name_end] = true;
+        }
         Parser {
             doc,
             t,
@@ -148,24 +157,33 @@ impl<'a> Parser<'a> {
             ms,
             official,
             times,
-            title_spans,
+            in_title,
+            name_end,
         }
     }
 
     fn in_title(&self, i: usize) -> bool {
-        self.title_spans.iter().any(|&(a, b)| a <= i && i < b)
+        self.in_title.get(i).copied().unwrap_or(false)
     }
 
+    /// Mentions starting in `[s, e)` (mentions are sorted by start).
     fn mentions_in(&self, s: usize, e: usize) -> Vec<usize> {
-        (0..self.ms.len())
-            .filter(|&k| self.ms[k].start >= s && self.ms[k].start < e)
-            .collect()
+        let a = self.ms.partition_point(|m| m.start < s);
+        let b = self.ms.partition_point(|m| m.start < e);
+        (a..b).collect()
     }
 
+    /// Time phrases starting in `[s, e)` (sorted by start).
     fn times_in(&self, s: usize, e: usize) -> Vec<usize> {
-        (0..self.times.len())
-            .filter(|&k| self.times[k].start >= s && self.times[k].start < e)
-            .collect()
+        let a = self.times.partition_point(|x| x.start < s);
+        let b = self.times.partition_point(|x| x.start < e);
+        (a..b).collect()
+    }
+
+    /// The sentence holding char `pos`.
+    fn sentence_of(&self, pos: usize) -> Option<usize> {
+        let i = self.sents.partition_point(|&(_, e)| e <= pos);
+        (i < self.sents.len() && self.sents[i].0 <= pos).then_some(i)
     }
 
     /// The first action trigger in `t[from..to]` not inside a title, unless a speech verb comes
@@ -205,10 +223,7 @@ impl<'a> Parser<'a> {
         }
         let near = i >= from && i - from <= 4;
         let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || matches!(t[i - 1], '他' | '她'));
-        let after_name = self
-            .ms
-            .iter()
-            .any(|m| m.name_end <= i && i - m.name_end <= 2);
+        let after_name = (i.saturating_sub(2)..=i).any(|k| self.name_end[k]);
         near || head || after_name
     }
 
@@ -261,12 +276,9 @@ impl<'a> Parser<'a> {
     fn role(&self, idx: &[usize], n: usize, lead_seen: Option<usize>) -> Role {
         let t = self.t;
         let m = &self.ms[idx[n]];
-        let (_, se) = self
-            .sents
-            .iter()
-            .copied()
-            .find(|&(a, b)| a <= m.start && m.start < b)
-            .unwrap_or((0, t.len()));
+        let se = self
+            .sentence_of(m.start)
+            .map_or(t.len(), |si| self.sents[si].1);
         // The party met: 会见某, 看望某.
         if MEETING_MARKERS.longest_ending_at(t, m.start).is_some() {
             return Role::Participant;
@@ -337,10 +349,8 @@ impl<'a> Parser<'a> {
             let ce = (cs..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
             // Skip a time phrase and 由 at the head of the clause.
             let mut a = cs;
-            for te in &self.times {
-                if te.start == a {
-                    a = te.end;
-                }
+            if let Some(&k) = self.times_in(a, a + 1).first() {
+                a = self.times[k].end;
             }
             while a < ce && matches!(t[a], '由' | '“' | '—' | ' ') {
                 a += 1;
@@ -407,9 +417,7 @@ impl<'a> Parser<'a> {
     /// The nearest time phrase before sentence `si`.
     fn time_before(&self, si: usize) -> Option<usize> {
         let (s, _) = self.sents[si];
-        (0..self.times.len())
-            .rev()
-            .find(|&k| self.times[k].start < s)
+        self.times.partition_point(|x| x.start < s).checked_sub(1)
     }
 
     fn run(&self, resolver: &Resolver) -> Vec<Draft> {
@@ -632,7 +640,7 @@ impl<'a> Parser<'a> {
     /// than any real one is a headline run into the text (column layout) and loses.
     fn best_mention(&self, key: &str, w: &Work) -> Option<&Mention> {
         let suspicious = |m: &Mention| m.titles.iter().any(|&(a, b)| b - a > 18);
-        let sent_of = |pos: usize| self.sents.iter().position(|&(a, b)| a <= pos && pos < b);
+        let sent_of = |pos: usize| self.sentence_of(pos);
         let titled: Vec<&Mention> = self
             .ms
             .iter()
@@ -724,7 +732,7 @@ impl<'a> Parser<'a> {
 
     /// Places and targets named in the activity's sentences.
     fn places(&self, w: &Work) -> (Vec<String>, Vec<String>) {
-        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut spans: Vec<(usize, usize, bool)> = Vec::new();
         let mut seen = HashSet::new();
         for &si in &w.core {
             if !seen.insert(si) {
@@ -736,14 +744,15 @@ impl<'a> Parser<'a> {
         let n = self.doc.norm;
         let mut places = Vec::new();
         let mut targets = Vec::new();
-        for (a, b) in spans {
+        for (a, b, listed_as_targets) in spans {
             let simp = &self.t[a..b];
             let s = string(&n[a..b]);
-            let target = [
-                "公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会",
-            ]
-            .iter()
-            .any(|w| word_before(simp, simp.len(), w));
+            let target = listed_as_targets
+                || [
+                    "公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会",
+                ]
+                .iter()
+                .any(|w| word_before(simp, simp.len(), w));
             if target {
                 targets.push(s)
             } else {
@@ -753,7 +762,7 @@ impl<'a> Parser<'a> {
         (dedup(places), dedup(targets))
     }
 
-    fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
+    fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize, bool)>) {
         let t = self.t;
         let mentions = self.mentions_in(s, e);
         let in_mention = |i: usize| {
@@ -827,12 +836,16 @@ impl<'a> Parser<'a> {
                     && !"一二三四五六七八九十多几数".contains(tail[0])
                     && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
                 if descriptive {
-                    out.push((o, tail_end));
+                    out.push((o, tail_end, true));
                     i = tail_end;
                     continue;
                 }
             }
             if obj_end > o {
+                // 甲、乙等展台 / 等企业: the items are what was visited, not where.
+                let companies = ["等展台", "等展位", "等企业", "等公司", "等单位", "等展区"]
+                    .iter()
+                    .any(|w| word_at(t, obj_end, w));
                 let items = split_list(t, o, obj_end);
                 let many = items.len() >= 3;
                 for (a, b) in items {
@@ -855,7 +868,7 @@ impl<'a> Parser<'a> {
                         pure || many || suffix
                     };
                     if ok {
-                        out.push((a, b));
+                        out.push((a, b, companies));
                     }
                 }
             }

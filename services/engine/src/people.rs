@@ -105,8 +105,10 @@ fn count(text: &[char], w: &[char], around: usize) -> usize {
     if w.is_empty() {
         return 0;
     }
-    let lo = around.saturating_sub(20_000);
-    let hi = (around + 20_000).min(text.len());
+    // An article's worth of text around the name: enough to see it repeated, bounded so a huge
+    // input stays linear.
+    let lo = around.saturating_sub(3_000);
+    let hi = (around + 3_000).min(text.len());
     text[lo..hi].windows(w.len()).filter(|x| *x == w).count()
 }
 
@@ -308,39 +310,51 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
         let i = taken.partition_point(|&(_, e)| e <= a);
         taken.get(i).is_none_or(|&(s, _)| s >= b)
     };
-    let mut extra = Vec::new();
-    for name in &known {
-        let n = name.len();
-        let mut i = 0;
-        while i + n <= text.len() {
-            if text[i..i + n] == name[..] && free(&taken, i, i + n) {
-                let next_ok = n >= 3 || follows_ok(text, i + n);
-                if next_ok {
-                    extra.push(Mention {
-                        start: i,
-                        name_start: i,
-                        name_end: i + n,
-                        titles: Vec::new(),
-                        own_titles: false,
-                        key: name.iter().collect(),
-                    });
-                    i += n;
-                    continue;
-                }
+    let mut extra: Vec<Mention> = Vec::new();
+    // One pass over the text for every known name, by first character.
+    let mut by_first: HashMap<char, Vec<&Vec<char>>> = HashMap::new();
+    for k in &known {
+        by_first.entry(k[0]).or_default().push(k);
+    }
+    for v in by_first.values_mut() {
+        v.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+    let mut i = 0;
+    while i < text.len() {
+        let hit = by_first.get(&text[i]).and_then(|names| {
+            names.iter().find(|name| {
+                let n = name.len();
+                i + n <= text.len()
+                    && text[i..i + n] == name[..]
+                    && free(&taken, i, i + n)
+                    && (n >= 3 || follows_ok(text, i + n))
+            })
+        });
+        match hit {
+            Some(name) => {
+                let n = name.len();
+                extra.push(Mention {
+                    start: i,
+                    name_start: i,
+                    name_end: i + n,
+                    titles: Vec::new(),
+                    own_titles: false,
+                    key: name.iter().collect(),
+                });
+                i += n;
             }
-            i += 1;
+            None => i += 1,
         }
     }
     // Surname + title (钟区长): the one known person with that surname.
-    let mut by_surname: HashMap<char, Vec<&Vec<char>>> = HashMap::new();
-    for k in &known {
-        by_surname.entry(k[0]).or_default().push(k);
-    }
+    let n_bare = extra.len();
     for i in 0..text.len().saturating_sub(2) {
-        let Some(ks) = by_surname.get(&text[i]) else {
+        let Some(ks) = by_first.get(&text[i]) else {
             continue;
         };
-        if ks.len() != 1 {
+        let mut people: Vec<&Vec<char>> = ks.to_vec();
+        people.dedup();
+        if people.len() != 1 {
             continue;
         }
         let Some(l) = TITLES.longest_at(text, i + 1) else {
@@ -350,10 +364,8 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
         if parse_name(text, e).is_some() || !free(&taken, i, e) {
             continue;
         }
-        if extra
-            .iter()
-            .any(|m: &Mention| m.start < e && i < m.name_end)
-        {
+        let k = extra[..n_bare].partition_point(|m| m.name_end <= i);
+        if extra[..n_bare].get(k).is_some_and(|m| m.start < e) {
             continue;
         }
         extra.push(Mention {
@@ -362,7 +374,7 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
             name_end: e,
             titles: Vec::new(),
             own_titles: false,
-            key: ks[0].iter().collect(),
+            key: people[0].iter().collect(),
         });
     }
     out.extend(extra);
