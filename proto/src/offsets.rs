@@ -50,7 +50,7 @@ impl OffsetMap {
         let mut points: Vec<usize> = self.0.iter().map(|&[n, _]| n as usize).collect();
         // Every anchor of the outer map, pulled back into a-coordinates, starts a new run too.
         for &[b, _] in &outer.0 {
-            if let Some(a) = self.from_raw(b as usize) {
+            if let Some(a) = self.norm_of_raw(b as usize) {
                 points.push(a);
             }
         }
@@ -64,7 +64,7 @@ impl OffsetMap {
     }
 
     /// The normalised offset that maps to `raw`, if a run covers it.
-    fn from_raw(&self, raw: usize) -> Option<usize> {
+    fn norm_of_raw(&self, raw: usize) -> Option<usize> {
         let mut best = None;
         let mut prev = [0u32, 0u32];
         for &[n, r] in self.0.iter() {

@@ -1,4 +1,5 @@
 //! The wire contract: schema files are current, fixtures round-trip.
+#![allow(clippy::unwrap_used)]
 
 use dongtai_proto::{ActivityEvent, Article, DeadArticle, Retraction};
 use std::path::PathBuf;

@@ -7,5 +7,5 @@ pub mod outcome;
 pub mod shutdown;
 pub mod telemetry;
 
-pub use nats::{NatsArgs, connect, provision_streams};
+pub use nats::{NatsArgs, StreamLimits, connect, provision_streams, provision_streams_with};
 pub use outcome::Outcome;

@@ -17,12 +17,32 @@ pub struct NatsArgs {
     /// NATS password.
     #[arg(long = "nats-password", env = "DONGTAI_NATS_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// Stream limits used when this service is the one that creates the streams.
+    #[command(flatten)]
+    pub limits: StreamLimits,
+}
+
+/// Size limits of the streams, applied when a stream is created (an existing stream keeps the
+/// limits it has; change those with the `nats` CLI). When a stream is full it refuses new
+/// messages (`discard: new`): ingest then answers 503 and extract retries, so the history is
+/// never silently shortened.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StreamLimits {
+    /// Bytes the ARTICLES stream may hold (unset: bounded only by the server's max_file_store).
+    #[arg(long, env = "DONGTAI_ARTICLES_MAX_BYTES")]
+    pub articles_max_bytes: Option<i64>,
+    /// Bytes the EVENTS stream may hold.
+    #[arg(long, env = "DONGTAI_EVENTS_MAX_BYTES")]
+    pub events_max_bytes: Option<i64>,
+    /// Bytes the dead-letter stream may hold.
+    #[arg(long, env = "DONGTAI_DEAD_MAX_BYTES")]
+    pub dead_max_bytes: Option<i64>,
 }
 
 impl NatsArgs {
     /// Connect to `url` without credentials.
     pub fn plain(url: impl Into<String>) -> Self {
-        Self { url: url.into(), user: None, password: None }
+        Self { url: url.into(), user: None, password: None, limits: StreamLimits::default() }
     }
 }
 
@@ -53,20 +73,30 @@ pub fn is_connected(client: &async_nats::Client) -> bool {
     client.connection_state() == async_nats::connection::State::Connected
 }
 
+/// Create the three streams if they are missing, with default limits.
+pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
+    provision_streams_with(js, &StreamLimits::default()).await
+}
+
 /// Create the three streams if they are missing (an existing stream is left as it is, so an
 /// operator's limits survive). Safe to call from every service at every start.
-pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
+pub async fn provision_streams_with(
+    js: &jetstream::Context,
+    limits: &StreamLimits,
+) -> anyhow::Result<()> {
     let window = Duration::from_secs(streams::DUPLICATE_WINDOW_SECS);
-    for (name, subject) in [
-        (streams::ARTICLES, subjects::ARTICLES_NEW),
-        (streams::DEAD_ARTICLES, subjects::ARTICLES_DEAD),
-        (streams::EVENTS, subjects::EVENTS_ALL),
+    for (name, subject, max_bytes) in [
+        (streams::ARTICLES, subjects::ARTICLES_NEW, limits.articles_max_bytes),
+        (streams::DEAD_ARTICLES, subjects::ARTICLES_DEAD, limits.dead_max_bytes),
+        (streams::EVENTS, subjects::EVENTS_ALL, limits.events_max_bytes),
     ] {
         js.get_or_create_stream(stream::Config {
             name: name.to_owned(),
             subjects: vec![subject.to_owned()],
             storage: stream::StorageType::File,
             duplicate_window: window,
+            max_bytes: max_bytes.unwrap_or(-1),
+            discard: stream::DiscardPolicy::New,
             ..Default::default()
         })
         .await

@@ -57,6 +57,11 @@ impl Handler {
                 Metrics::add(&self.metrics.events_published, events.len() as u64);
                 Outcome::Done
             }
+            // Past the delivery bound the article goes to the dead letters rather than being
+            // dropped by JetStream: nothing is lost, and an operator can replay it.
+            Err(e) if delivered >= dongtai_proto::streams::MAX_DELIVERIES => {
+                Outcome::Poison(format!("events not stored after {delivered} deliveries: {e}"))
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "events not stored; will retry");
                 Outcome::RetryLater(Duration::from_secs(1))

@@ -43,7 +43,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let client = dongtai_common::connect(&config.nats, "dongtai-extract").await?;
         let js = jetstream::new(client.clone());
-        dongtai_common::provision_streams(&js).await?;
+        dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let consumer = extract_consumer(&js).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await

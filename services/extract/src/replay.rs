@@ -52,7 +52,7 @@ impl std::fmt::Display for ReplayReport {
 pub async fn run(args: &ReplayArgs) -> anyhow::Result<ReplayReport> {
     let client = dongtai_common::connect(&args.nats, "dongtai-extract-replay").await?;
     let js = jetstream::new(client.clone());
-    dongtai_common::provision_streams(&js).await?;
+    dongtai_common::provision_streams_with(&js, &args.nats.limits).await?;
     let report = replay(&js, args.dry_run).await?;
     client.drain().await.ok();
     Ok(report)

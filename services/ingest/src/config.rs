@@ -32,7 +32,7 @@ pub struct Config {
     #[command(flatten)]
     pub nats: NatsArgs,
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "DONGTAI_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    #[arg(long, env = "DONGTAI_MAX_BODY_BYTES", default_value_t = 512 * 1024)]
     pub max_body_bytes: usize,
     /// Bearer token required on POST /v1/articles (unset: no token needed).
     #[arg(long, env = "DONGTAI_INGEST_TOKEN", hide_env_values = true)]
@@ -51,7 +51,7 @@ impl Config {
         Self {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             nats: NatsArgs::plain(nats_url),
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 512 * 1024,
             token: None,
             max_concurrent_requests: 256,
             request_timeout_secs: 15,

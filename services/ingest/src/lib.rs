@@ -25,7 +25,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let client = dongtai_common::connect(&config.nats, "dongtai-ingest").await?;
         let js = async_nats::jetstream::new(client.clone());
-        dongtai_common::provision_streams(&js).await?;
+        dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await
             .with_context(|| format!("failed to bind {}", config.http_addr))?;

@@ -93,9 +93,24 @@ pub async fn publish_all(
     if !dongtai_common::nats::is_connected(client) {
         return Err(ApiError::Unavailable);
     }
-    // All publishes go out at once; the answer waits for every acknowledgement.
-    let publishes = articles.iter().map(|article| async move {
+    // Refuse what the server would refuse, before publishing any of it.
+    let max_payload = client.server_info().max_payload;
+    let mut payloads = Vec::with_capacity(articles.len());
+    for article in &articles {
         let payload = serde_json::to_vec(article).map_err(|_| ApiError::Unavailable)?;
+        if max_payload > 0 && payload.len() > max_payload {
+            return Err(ApiError::unprocessable(
+                "text",
+                format!(
+                    "the article is {} bytes as a message; the NATS server takes at most {max_payload}",
+                    payload.len()
+                ),
+            ));
+        }
+        payloads.push(payload);
+    }
+    // All publishes go out at once; the answer waits for every acknowledgement.
+    let publishes = articles.iter().zip(payloads).map(|(article, payload)| async move {
         let id = article.id.to_string();
         let publish = dongtai_common::nats::publish_durable(
             js,

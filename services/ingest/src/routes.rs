@@ -138,10 +138,10 @@ async fn accept(
     if mime != "application/json" && mime != "text/plain" {
         return Err(ApiError::UnsupportedMediaType(content_type));
     }
-    if let Some(charset) = content_type.split(';').skip(1).find_map(|p| p.trim().strip_prefix("charset=")) {
-        if !charset.trim_matches('"').eq_ignore_ascii_case("utf-8") {
-            return Err(ApiError::UnsupportedMediaType(content_type));
-        }
+    let charset =
+        content_type.split(';').skip(1).find_map(|p| p.trim().strip_prefix("charset="));
+    if charset.is_some_and(|c| !c.trim_matches('"').eq_ignore_ascii_case("utf-8")) {
+        return Err(ApiError::UnsupportedMediaType(content_type));
     }
     let limit = state.config.max_body_bytes;
     // to_bytes fails on the limit, or on a connection that broke (whose client hears nothing).

@@ -43,7 +43,7 @@ impl Application {
         })?;
         let client = dongtai_common::connect(&config.nats, "dongtai-timeline").await?;
         let js = async_nats::jetstream::new(client.clone());
-        dongtai_common::provision_streams(&js).await?;
+        dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let consumer = consumer::timeline_consumer(&js, &config.replica).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await

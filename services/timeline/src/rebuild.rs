@@ -13,7 +13,7 @@ pub async fn run(args: &RebuildArgs) -> anyhow::Result<String> {
     let store = TimelineStore::open(&args.data_dir)?;
     let client = dongtai_common::connect(&args.nats, "dongtai-timeline-rebuild").await?;
     let js = jetstream::new(client.clone());
-    dongtai_common::provision_streams(&js).await?;
+    dongtai_common::provision_streams_with(&js, &args.nats.limits).await?;
     let report = replay_into(&js, &store).await?;
     client.drain().await.ok();
     Ok(report)

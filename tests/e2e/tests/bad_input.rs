@@ -31,7 +31,7 @@ const TEXT: Option<&str> = Some("text/plain; charset=utf-8");
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_a_4xx_naming_the_field_and_publish_nothing() {
     let app = spawn_app().await;
-    let big = "字".repeat(1024 * 1024); // 3 MiB of UTF-8, over the 2 MiB limit
+    let big = "字".repeat(1024 * 1024); // 3 MiB of UTF-8, over the 512 KiB limit
     let cases = vec![
         ingest("empty text", "/v1/articles", JSON, r#"{"text": ""}"#, 422, "text"),
         ingest("blank text", "/v1/articles", JSON, r#"{"text": "  \n\t "}"#, 422, "text"),

@@ -155,6 +155,7 @@ async fn the_services_run_end_to_end_with_their_own_nats_users() {
         url: nats.url().to_owned(),
         user: Some(user.to_owned()),
         password: Some(format!("pw-{user}")),
+        limits: Default::default(),
     };
     let data = tempfile::tempdir().unwrap();
     let mut ic = dongtai_ingest::config::Config::for_tests(nats.url());

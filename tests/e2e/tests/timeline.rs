@@ -24,7 +24,7 @@ fn event(i: u32) -> ActivityEvent {
     e.id = EventId::derive(&article, e.kind.as_str(), Some(&day.to_string()), &[]);
     e.when.start = Some(day);
     e.when.end = Some(day);
-    e.actors[0].name = if i % 2 == 0 { "甲某".into() } else { "乙某".into() };
+    e.actors[0].name = if i.is_multiple_of(2) { "甲某".into() } else { "乙某".into() };
     e.source.article_id = article;
     e
 }

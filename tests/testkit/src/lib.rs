@@ -66,10 +66,10 @@ impl NatsServer {
         let ports_file = ports_dir.join(format!("nats-server_{pid}.ports"));
         let deadline = Instant::now() + Duration::from_secs(15);
         let url = loop {
-            if let Ok(text) = std::fs::read_to_string(&ports_file) {
-                if let Some(url) = parse_client_url(&text) {
-                    break url;
-                }
+            if let Some(url) =
+                std::fs::read_to_string(&ports_file).ok().and_then(|t| parse_client_url(&t))
+            {
+                break url;
             }
             assert!(Instant::now() < deadline, "nats-server did not report its port; see {}", dir.join("nats.log").display());
             std::thread::sleep(Duration::from_millis(20));
