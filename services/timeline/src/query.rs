@@ -10,8 +10,7 @@ use dongtai_proto::EventKind;
 pub const MAX_LIMIT: usize = 500;
 /// Page size when none is asked.
 pub const DEFAULT_LIMIT: usize = 50;
-/// Activities longer than this are not expected; a `from` bound scans back this far.
-const LONGEST_ACTIVITY_DAYS: u64 = 62;
+use crate::store::LONGEST_ACTIVITY_DAYS;
 
 /// A validated query.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -140,6 +139,20 @@ impl EventQuery {
     }
 }
 
+/// The other live reports of `e`'s activity.
+pub fn others_in_group(
+    store: &TimelineStore,
+    e: &StoredEvent,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let Some(group) = &e.group else {
+        return Ok(Vec::new());
+    };
+    let mut others = store.group_members(group)?;
+    others.retain(|m| m.event.id != e.event.id);
+    others.sort_by_key(|m| store::position(&m.event));
+    Ok(others)
+}
+
 /// Run a query.
 pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
     let (tag, term) = q.index();
@@ -176,15 +189,24 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
         if !q.matches(&e) {
             continue;
         }
+        // A corroborated activity is answered once, at its first report in this query's
+        // order; the same rule on every page keeps paging free of gaps and repeats.
+        let others = others_in_group(store, &e)?;
+        if others
+            .iter()
+            .any(|m| q.matches(m) && store::position(&m.event) < pos)
+        {
+            continue;
+        }
         if events.len() == q.limit {
             more = true;
             break;
         }
         last_pos = Some(pos);
-        events.push(e);
+        events.push(Activity { lead: e, others });
     }
     Ok(Page {
-        activities: events.into_iter().map(Activity::single).collect(),
+        activities: events,
         next_cursor: if more { last_pos.map(Cursor) } else { None },
     })
 }

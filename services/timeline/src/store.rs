@@ -11,9 +11,15 @@
 //! - `seq`: `{stream_seq: u64 BE}` → event id, the latest publication of each event (live or
 //!   retracted). The SSE feed replays from it after a `Last-Event-ID`, so a reconnecting client
 //!   sees every change since, once, in stream order.
+//! - `groups`: `{group}\0{event id}` → `()`: live reports of one activity (corroboration). An
+//!   event's group is found when it is written: a stored live event of the same kind, from
+//!   another article, with a shared lead person and overlapping days, lends it its group;
+//!   otherwise the event starts its own (group = its id). The lookup reads the actor index
+//!   before the transaction; that is safe because one consumer loop applies events one at a
+//!   time, and the membership entry itself is written in the event's transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use dongtai_proto::{ActivityEvent, ActorKind, EventId, EventKind};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use dongtai_proto::{ActivityEvent, ActorKind, EventId, EventKind, Role};
 use serde::{Deserialize, Serialize};
 use sled::Transactional as _;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
@@ -92,6 +98,7 @@ pub struct TimelineStore {
     meta: sled::Tree,
     history: sled::Tree,
     seq: sled::Tree,
+    groups: sled::Tree,
 }
 
 /// Index tags.
@@ -109,6 +116,9 @@ pub mod tag {
 }
 
 const EVENT_COUNT: &[u8] = b"events";
+/// Activities longer than this are not expected: queries and the corroboration lookup scan
+/// back this far from a start date.
+pub const LONGEST_ACTIVITY_DAYS: u64 = 62;
 /// Set in `meta` once the `seq` tree covers every stored event (stores made before it existed
 /// are backfilled once at open).
 const SEQ_INDEX_READY: &[u8] = b"seq_index_v1";
@@ -161,6 +171,7 @@ type Tx = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
 
 fn abort(e: serde_json::Error) -> ConflictableTransactionError<serde_json::Error> {
@@ -181,6 +192,7 @@ impl TimelineStore {
             meta: db.open_tree("meta")?,
             history: db.open_tree("history")?,
             seq: db.open_tree("seq")?,
+            groups: db.open_tree("groups")?,
             db,
         };
         store.backfill_seq_index()?;
@@ -221,9 +233,77 @@ impl TimelineStore {
             stream_seq,
             stored_at: Utc::now(),
             retracted: false,
-            group: None,
+            group: Some(self.find_group(&event)?),
         };
         self.write(event.id.clone(), stream_seq, Some(new))
+    }
+
+    /// The group of a new report: that of a stored live report of the same activity (same
+    /// kind, another article, a shared lead person, overlapping days), else its own id. When
+    /// several groups qualify the smallest id wins, so the choice does not depend on order.
+    fn find_group(&self, event: &ActivityEvent) -> Result<String, StoreError> {
+        let own = event.id.to_string();
+        let Some(start) = event.when.start else {
+            return Ok(own);
+        };
+        let end = event.when.end.unwrap_or(start).max(start);
+        let from = start
+            .checked_sub_days(Days::new(LONGEST_ACTIVITY_DAYS))
+            .unwrap_or(start);
+        let from = from.format("%Y-%m-%d").to_string();
+        let last = end.format("%Y-%m-%d").to_string();
+        let leads = event
+            .actors
+            .iter()
+            .filter(|a| a.role == Role::Lead && a.kind == ActorKind::Person)
+            .map(|a| a.name.as_str());
+        let mut best: Option<String> = None;
+        for lead in leads {
+            for pos in self.scan(tag::ACTOR, lead, Some(from.as_bytes()), None) {
+                let pos = pos?;
+                if pos.get(..last.len()).is_some_and(|d| d > last.as_bytes()) {
+                    break;
+                }
+                let Some(c) = self.at_position(&pos)? else {
+                    continue;
+                };
+                let (ce, cs) = (&c.event, c.event.when.start);
+                let overlaps =
+                    cs.is_some_and(|cs| cs <= end && ce.when.end.unwrap_or(cs).max(cs) >= start);
+                if c.retracted
+                    || ce.id == event.id
+                    || ce.kind != event.kind
+                    || ce.source.article_id == event.source.article_id
+                    || !overlaps
+                    || !ce.lead_names().any(|n| n == lead)
+                {
+                    continue;
+                }
+                let group = c.group.clone().unwrap_or_else(|| ce.id.to_string());
+                if best.as_ref().is_none_or(|b| &group < b) {
+                    best = Some(group);
+                }
+            }
+        }
+        Ok(best.unwrap_or(own))
+    }
+
+    /// The live reports in `group`.
+    pub fn group_members(&self, group: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut prefix = group.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for k in self.groups.scan_prefix(&prefix).keys() {
+            let k = k?;
+            let Some(v) = self.events.get(&k[prefix.len()..])? else {
+                continue;
+            };
+            let e: StoredEvent = serde_json::from_slice(&v)?;
+            if !e.retracted {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     /// Mark an event retracted (it leaves every index and count; its record and history stay).
@@ -245,67 +325,71 @@ impl TimelineStore {
             &self.meta,
             &self.history,
             &self.seq,
+            &self.groups,
         );
-        let result = trees.transaction(|(events, idx, actors, meta, history, seqs): &Tx| {
-            let old: Option<StoredEvent> = match events.get(&key)? {
-                Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
-                None => None,
-            };
-            if let Some(old) = &old
-                && old.stream_seq >= stream_seq
-            {
-                return Ok(Applied::Unchanged);
-            }
-            let new = match (&new, &old) {
-                (Some(n), _) => n.clone(),
-                (None, Some(o)) if !o.retracted => StoredEvent {
-                    stream_seq,
-                    stored_at: Utc::now(),
-                    retracted: true,
-                    ..o.clone()
-                },
-                // Retracting what we never had, or had retracted already: nothing to do.
-                (None, _) => return Ok(Applied::Unchanged),
-            };
-            let live_old = old.as_ref().filter(|o| !o.retracted);
-            if let Some(o) = live_old {
-                for k in index_keys(&o.event) {
-                    idx.remove(k)?;
-                }
-                for name in unique_actor_names(&o.event) {
-                    bump_actor(actors, &o.event, &name, -1)?;
-                }
-                bump(meta, EVENT_COUNT, -1)?;
-                bump(meta, &kind_counter(o.event.kind), -1)?;
-            }
-            if let Some(o) = &old {
-                seqs.remove(&o.stream_seq.to_be_bytes())?;
-                let mut hkey = key.clone();
-                hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
-                let entry = HistoryEntry {
-                    version: o.clone(),
-                    replaced_at: Utc::now(),
+        let result =
+            trees.transaction(|(events, idx, actors, meta, history, seqs, groups): &Tx| {
+                let old: Option<StoredEvent> = match events.get(&key)? {
+                    Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
+                    None => None,
                 };
-                history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
-            }
-            if !new.retracted {
-                for k in index_keys(&new.event) {
-                    idx.insert(k, &[] as &[u8])?;
+                if let Some(old) = &old
+                    && old.stream_seq >= stream_seq
+                {
+                    return Ok(Applied::Unchanged);
                 }
-                for name in unique_actor_names(&new.event) {
-                    bump_actor(actors, &new.event, &name, 1)?;
+                let new = match (&new, &old) {
+                    (Some(n), _) => n.clone(),
+                    (None, Some(o)) if !o.retracted => StoredEvent {
+                        stream_seq,
+                        stored_at: Utc::now(),
+                        retracted: true,
+                        ..o.clone()
+                    },
+                    // Retracting what we never had, or had retracted already: nothing to do.
+                    (None, _) => return Ok(Applied::Unchanged),
+                };
+                let live_old = old.as_ref().filter(|o| !o.retracted);
+                if let Some(o) = live_old {
+                    for k in index_keys(&o.event) {
+                        idx.remove(k)?;
+                    }
+                    for name in unique_actor_names(&o.event) {
+                        bump_actor(actors, &o.event, &name, -1)?;
+                    }
+                    bump(meta, EVENT_COUNT, -1)?;
+                    bump(meta, &kind_counter(o.event.kind), -1)?;
+                    groups.remove(member_key(o))?;
                 }
-                bump(meta, EVENT_COUNT, 1)?;
-                bump(meta, &kind_counter(new.event.kind), 1)?;
-            }
-            seqs.insert(&new.stream_seq.to_be_bytes(), key.as_slice())?;
-            events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
-            Ok(if old.is_some() {
-                Applied::Updated
-            } else {
-                Applied::Inserted
-            })
-        });
+                if let Some(o) = &old {
+                    seqs.remove(&o.stream_seq.to_be_bytes())?;
+                    let mut hkey = key.clone();
+                    hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
+                    let entry = HistoryEntry {
+                        version: o.clone(),
+                        replaced_at: Utc::now(),
+                    };
+                    history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
+                }
+                if !new.retracted {
+                    for k in index_keys(&new.event) {
+                        idx.insert(k, &[] as &[u8])?;
+                    }
+                    for name in unique_actor_names(&new.event) {
+                        bump_actor(actors, &new.event, &name, 1)?;
+                    }
+                    bump(meta, EVENT_COUNT, 1)?;
+                    bump(meta, &kind_counter(new.event.kind), 1)?;
+                    groups.insert(member_key(&new), &[] as &[u8])?;
+                }
+                seqs.insert(&new.stream_seq.to_be_bytes(), key.as_slice())?;
+                events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
+                Ok(if old.is_some() {
+                    Applied::Updated
+                } else {
+                    Applied::Inserted
+                })
+            });
         result.map_err(|e| match e {
             sled::transaction::TransactionError::Abort(e) => StoreError::Corrupt(e),
             sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
@@ -434,6 +518,17 @@ impl TimelineStore {
     pub fn record_count(&self) -> usize {
         self.events.len()
     }
+}
+
+fn member_key(e: &StoredEvent) -> Vec<u8> {
+    let mut k = e
+        .group
+        .clone()
+        .unwrap_or_else(|| e.event.id.to_string())
+        .into_bytes();
+    k.push(0);
+    k.extend_from_slice(e.event.id.as_str().as_bytes());
+    k
 }
 
 fn kind_counter(kind: EventKind) -> Vec<u8> {

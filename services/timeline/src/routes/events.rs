@@ -5,7 +5,7 @@ use super::error::ApiError;
 use crate::export::{self, atom::FeedSubject};
 use crate::query::{self, Cursor, EventQuery};
 use crate::store::StoredEvent;
-use crate::view::{Activity, event_json};
+use crate::view::Activity;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -249,7 +249,12 @@ pub async fn one(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let e = found(&id, state.store.get(&id)?)?;
-    let mut v = event_json(&e);
+    let others = query::others_in_group(&state.store, &e)?;
+    let mut v = Activity {
+        lead: e.clone(),
+        others,
+    }
+    .to_json();
     v["retracted"] = json!(e.retracted);
     v["stored_at"] = json!(e.stored_at);
     Ok(Json(v).into_response())
