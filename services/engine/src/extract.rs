@@ -358,15 +358,17 @@ impl<'a> Parser<'a> {
             let mut k = a + 2;
             let limit = (a + 24).min(ce);
             while k <= limit {
-                if ORG_SUFFIXES.longest_ending_at(t, k).is_some() {
-                    // A longer organisation name may end just after (办公厅调研组).
+                if let Some(first) = ORG_SUFFIXES.longest_ending_at(t, k) {
+                    // After a one-character ending (办), a longer name may go on (办公厅调研组).
                     let mut end = k;
-                    for k2 in k + 1..=(k + 4).min(limit) {
-                        if ORG_SUFFIXES
-                            .longest_ending_at(t, k2)
-                            .is_some_and(|l| l >= 2)
-                        {
-                            end = k2;
+                    if first == 1 {
+                        for k2 in k + 1..=(k + 6).min(limit) {
+                            if ORG_SUFFIXES
+                                .longest_ending_at(t, k2)
+                                .is_some_and(|l| l >= 2)
+                            {
+                                end = k2;
+                            }
                         }
                     }
                     let org = &t[a..end];
@@ -500,8 +502,10 @@ impl<'a> Parser<'a> {
                 match works.last_mut() {
                     Some(w) => {
                         w.scope.push(si);
+                        // A lead named here is still on the visit, unless only quoted.
                         let lead_here = info.roles.iter().any(|&(k, _)| {
                             w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                                && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
                         });
                         if lead_here {
                             w.core.push(si);
@@ -854,7 +858,11 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     let item = &t[a..b];
-                    if "该这其此我".contains(item[0])
+                    let generic = ["辖区", "部分", "重点", "有关", "相关", "多家", "各类"]
+                        .iter()
+                        .any(|w| word_at(item, 0, w));
+                    if generic
+                        || "该这其此我".contains(item[0])
                         || item.iter().any(|c| {
                             !is_cjk(*c) && !c.is_ascii_alphanumeric() && !"“”（）·".contains(*c)
                         })

@@ -219,3 +219,42 @@ fn to_event(
         extractor: EXTRACTOR.to_owned(),
     }
 }
+
+/// A time phrase found and resolved (for diagnostics and the fuzz targets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimePhrase {
+    /// Character offset of the phrase in the normalised text.
+    pub start: usize,
+    /// Character offset just past it.
+    pub end: usize,
+    /// First day, when it resolves to one.
+    pub first: Option<NaiveDate>,
+    /// Last day.
+    pub last: Option<NaiveDate>,
+    /// Whether the days are a guess.
+    pub approx: bool,
+}
+
+/// Every time phrase of `raw` (normalised first), resolved against `published`.
+pub fn resolve_times(raw: &str, published: Option<NaiveDate>) -> Vec<TimePhrase> {
+    let text: Vec<char> = normalize(raw).text.chars().collect();
+    let found = time::scan(&text);
+    let resolver = time::Resolver {
+        published,
+        doc_year: time::doc_year(&text),
+    };
+    found
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let r = resolver.resolve(e, &found[..i]);
+            TimePhrase {
+                start: e.start,
+                end: e.end,
+                first: r.as_ref().and_then(|r| r.start),
+                last: r.as_ref().and_then(|r| r.end),
+                approx: r.as_ref().is_some_and(|r| r.approx),
+            }
+        })
+        .collect()
+}

@@ -96,9 +96,20 @@ fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
 fn follows_ok(text: &[char], i: usize) -> bool {
     match text.get(i) {
         None => true,
-        Some(&c) if !is_cjk(c) => !c.is_ascii_alphanumeric(),
-        Some(_) => FOLLOWERS.starts_at(text, i),
+        Some(&c) if !is_cjk(c) && !c.is_ascii_digit() => !c.is_ascii_alphanumeric(),
+        Some(_) => FOLLOWERS.starts_at(text, i) || date_at(text, i),
     }
+}
+
+/// Whether a day is written at `text[i..]` (某某八日上午前往…).
+fn date_at(text: &[char], i: usize) -> bool {
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十两".contains(c);
+    let n = text[i..]
+        .iter()
+        .take(4)
+        .take_while(|c| numeral(**c))
+        .count();
+    n > 0 && matches!(text.get(i + n), Some('日' | '月' | '号'))
 }
 
 fn count(text: &[char], w: &[char], around: usize) -> usize {
@@ -172,7 +183,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
         (true, false) => Some(c2),
         (false, false) => {
             // Four characters (巴音朝鲁) only before a word that follows names, not punctuation.
-            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c)) {
+            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != '的') {
                 Some(c4)
             } else if j + c3 <= text.len()
                 && n3 >= 2

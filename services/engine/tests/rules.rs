@@ -1,0 +1,457 @@
+//! Extraction rules, one table per rule, written with our own sentences in the genre.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
+
+use chrono::NaiveDate;
+use dongtai_engine::extract_standalone;
+use dongtai_proto::{ActivityEvent, ActorKind, EventKind, PartOfDay, Role, TimeBasis};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn run(text: &str, published: &str) -> Vec<ActivityEvent> {
+    extract_standalone(text, Some(day(published)))
+}
+
+fn one(text: &str, published: &str) -> ActivityEvent {
+    let events = run(text, published);
+    assert_eq!(events.len(), 1, "{text}\n{events:#?}");
+    events.into_iter().next().unwrap()
+}
+
+/// (name, titles) of the people with `role`.
+fn people(e: &ActivityEvent, role: Role) -> Vec<(String, Vec<String>)> {
+    e.actors
+        .iter()
+        .filter(|a| a.role == role && a.kind == ActorKind::Person)
+        .map(|a| (a.name.clone(), a.titles.clone()))
+        .collect()
+}
+
+fn names(e: &ActivityEvent, role: Role) -> Vec<String> {
+    people(e, role).into_iter().map(|p| p.0).collect()
+}
+
+fn owned(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn titles_chained_with_dunhao_all_belong_to_the_name() {
+    let cases: &[(&str, &[(&str, &[&str])])] = &[
+        (
+            "6月3日，县委副书记、县长孙立平带队前往青石镇调研农业生产。",
+            &[("孙立平", &["县委副书记", "县长"])],
+        ),
+        (
+            "6月3日，市政府副市长、市级林长韩志刚到北山林场巡林。",
+            &[("韩志刚", &["市政府副市长", "市级林长"])],
+        ),
+        (
+            "6月3日，区委常委、宣传部部长、区生态屏障区林长何美玲开展巡林工作。",
+            &[("何美玲", &["区委常委", "宣传部部长", "区生态屏障区林长"])],
+        ),
+        (
+            "6月3日，由某市发展和改革委员会副主任邱永新带队到乙县督导林长制工作。",
+            &[("邱永新", &["某市发展和改革委员会副主任"])],
+        ),
+    ];
+    for (text, want) in cases {
+        let e = one(text, "2024-06-05");
+        let want: Vec<(String, Vec<String>)> = want
+            .iter()
+            .map(|(n, t)| (n.to_string(), owned(t)))
+            .collect();
+        assert_eq!(people(&e, Role::Lead), want, "{text}");
+    }
+}
+
+#[test]
+fn two_leads_joined_by_a_comma_both_lead() {
+    let e = one(
+        "9月12日上午，区委书记方建军，区委副书记、区长许晓燕带队先后来到甲公司、乙集团调研。",
+        "2024-09-13",
+    );
+    assert_eq!(
+        people(&e, Role::Lead),
+        vec![
+            ("方建军".to_string(), owned(&["区委书记"])),
+            ("许晓燕".to_string(), owned(&["区委副书记", "区长"])),
+        ]
+    );
+    assert_eq!(e.when.part_of_day, Some(PartOfDay::Morning));
+}
+
+#[test]
+fn people_who_accompany_or_join_are_participants() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (
+            "4月8日，县委书记林国栋深入东岭乡调研产业发展。县领导郭海燕、潘志强参加调研。",
+            &["林国栋"],
+            &["郭海燕", "潘志强"],
+        ),
+        (
+            "4月8日下午，副省长罗振华在市委书记汪海波、市长曾丽娜陪同下，来到会展中心巡馆。",
+            &["罗振华"],
+            &["汪海波", "曾丽娜"],
+        ),
+        (
+            "4月8日，市长梁卫东到高新区检查安全生产，市应急管理局局长钱文博陪同检查。",
+            &["梁卫东"],
+            &["钱文博"],
+        ),
+        (
+            "4月8日，由市农业农村局副局长高建明带队，市林业局科长江海燕、副科长谢明组成的督导组到丙县督导。",
+            &["高建明"],
+            &["江海燕", "谢明"],
+        ),
+        (
+            "4月8日，区委书记冯志远、区政府副区长田丽出席农博会开幕式并巡馆。",
+            &["冯志远"],
+            &["田丽"],
+        ),
+    ];
+    for (text, leads, parts) in cases {
+        let e = one(text, "2024-04-09");
+        assert_eq!(names(&e, Role::Lead), owned(leads), "{text}");
+        assert_eq!(names(&e, Role::Participant), owned(parts), "{text}");
+    }
+}
+
+#[test]
+fn the_party_met_takes_part_and_their_company_is_the_target() {
+    let e = one(
+        "5月20日下午，市委书记陆振宇会见了某新能源集团董事长欧阳志明一行，双方就项目合作进行座谈交流。",
+        "2024-05-21",
+    );
+    assert_eq!(e.kind, EventKind::Meeting);
+    assert_eq!(names(&e, Role::Lead), owned(&["陆振宇"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["欧阳志明"]));
+    assert!(
+        e.targets.contains(&"某新能源集团".to_string()),
+        "{:?}",
+        e.targets
+    );
+    let e = one(
+        "5月20日，市长孔祥瑞在迎宾馆与某港务集团党委书记、董事长邓宏伟一行座谈。",
+        "2024-05-21",
+    );
+    assert_eq!(names(&e, Role::Participant), owned(&["邓宏伟"]));
+    assert_eq!(
+        people(&e, Role::Participant)[0].1,
+        owned(&["某港务集团党委书记", "董事长"])
+    );
+}
+
+#[test]
+fn foreign_and_transliterated_names_are_people() {
+    let e = one(
+        "10月9日，区委书记魏振东会见了某国驻华大使易卜拉一行，双方进行了座谈。",
+        "2024-10-10",
+    );
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![("易卜拉".to_string(), owned(&["某国驻华大使"]))]
+    );
+    let e = one(
+        "10月9日，省长何建平宣布博览会开幕并巡馆。某国某省省长阿卜杜.拉赫曼出席开幕式并致辞。",
+        "2024-10-10",
+    );
+    assert_eq!(names(&e, Role::Participant), owned(&["阿卜杜.拉赫曼"]));
+}
+
+#[test]
+fn bare_names_later_in_the_article_are_the_same_person() {
+    let e = one(
+        "7月2日，县长卢建华带队前往西河镇调研。卢建华一行先后来到西河村、东湖村，察看村容村貌。卢建华强调，要抓好人居环境整治。",
+        "2024-07-03",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["卢建华"]));
+    for place in ["西河镇", "西河村", "东湖村"] {
+        assert!(
+            e.places.contains(&place.to_string()),
+            "{place} not in {:?}",
+            e.places
+        );
+    }
+    assert_eq!(
+        e.evidence.len(),
+        2,
+        "the quote is not evidence of the visit"
+    );
+}
+
+#[test]
+fn each_kind_comes_from_its_triggers() {
+    let cases: &[(&str, EventKind)] = &[
+        (
+            "6月3日，区长陈立新深入辖区企业调研安全生产工作。",
+            EventKind::SiteInspection,
+        ),
+        (
+            "9月8日，副省长黄海涛到会展中心巡馆，察看企业展台。",
+            EventKind::ExpoVisit,
+        ),
+        (
+            "4月12日，县委书记、县总林长杨光辉到青山镇巡林。",
+            EventKind::ForestChiefInspection,
+        ),
+        (
+            "7月1日下午，市委书记林志远会见了来访的客商代表。",
+            EventKind::Meeting,
+        ),
+        (
+            "8月20日至22日，区长郑宏伟率队赴深圳开展招商活动。",
+            EventKind::InvestmentPromotion,
+        ),
+        (
+            "10月10日上午，区委书记何振华主持召开区委常委会会议。",
+            EventKind::Conference,
+        ),
+        (
+            "2月1日，县长马文斌率队到车站看望坚守岗位的工作人员。",
+            EventKind::Other,
+        ),
+    ];
+    for (text, kind) in cases {
+        assert_eq!(one(text, "2024-10-12").kind, *kind, "{text}");
+    }
+}
+
+#[test]
+fn different_leaders_at_different_places_are_separate_events() {
+    let events = run(
+        "3月5日，县委书记韦东升到南岭镇巡林。同日，县长龙海平到北坡乡巡查林长制工作。",
+        "2024-03-06",
+    );
+    assert_eq!(events.len(), 2);
+    assert_eq!(names(&events[1], Role::Lead), owned(&["龙海平"]));
+    assert_eq!(
+        events[1].when.start,
+        Some(day("2024-03-05")),
+        "同日 is the day named before"
+    );
+}
+
+#[test]
+fn one_trip_through_several_sites_is_one_event() {
+    let e = one(
+        "11月3日上午，区长邵明辉先后前往甲科技、乙材料、丙产业园等地，实地察看项目建设。随后，邵明辉来到丁街道，走访辖区企业。",
+        "2024-11-04",
+    );
+    assert_eq!(
+        e.targets.len() + e.places.len(),
+        4,
+        "{:?} {:?}",
+        e.places,
+        e.targets
+    );
+}
+
+#[test]
+fn time_forms_resolve_against_the_publication_date() {
+    let cases: &[(&str, &str, &str, &str, bool, TimeBasis)] = &[
+        (
+            "11月7日、8日，区长邹明带队调研企业。",
+            "2023-11-10",
+            "2023-11-07",
+            "2023-11-08",
+            false,
+            TimeBasis::Explicit,
+        ),
+        (
+            "3月1日至3日，区长邹明带队赴外地考察。",
+            "2024-03-05",
+            "2024-03-01",
+            "2024-03-03",
+            false,
+            TimeBasis::Explicit,
+        ),
+        (
+            "十一月五日，区长邹明到乙镇调研。",
+            "2023-11-10",
+            "2023-11-05",
+            "2023-11-05",
+            false,
+            TimeBasis::Explicit,
+        ),
+        (
+            "二〇二三年十二月二十日，区长邹明到乙镇调研。",
+            "2024-01-02",
+            "2023-12-20",
+            "2023-12-20",
+            false,
+            TimeBasis::Explicit,
+        ),
+        (
+            "12月30日，区长邹明到乙镇调研。",
+            "2024-01-02",
+            "2023-12-30",
+            "2023-12-30",
+            false,
+            TimeBasis::Explicit,
+        ),
+        (
+            "昨天，区长邹明到乙镇调研。",
+            "2024-05-10",
+            "2024-05-09",
+            "2024-05-09",
+            false,
+            TimeBasis::RelativeToPublished,
+        ),
+        (
+            "今天上午，区长邹明到乙镇调研。",
+            "2024-05-10",
+            "2024-05-10",
+            "2024-05-10",
+            false,
+            TimeBasis::RelativeToPublished,
+        ),
+        (
+            "近日，区长邹明到乙镇调研。",
+            "2024-05-10",
+            "2024-05-10",
+            "2024-05-10",
+            true,
+            TimeBasis::RelativeToPublished,
+        ),
+        (
+            "日前，区长邹明到乙镇调研。",
+            "2024-05-10",
+            "2024-05-10",
+            "2024-05-10",
+            true,
+            TimeBasis::RelativeToPublished,
+        ),
+        (
+            "八日下午，区长邹明到乙镇调研。",
+            "2024-05-10",
+            "2024-05-08",
+            "2024-05-08",
+            false,
+            TimeBasis::RelativeToPublished,
+        ),
+        (
+            "区长邹明带队走访第六届进博会参展企业。",
+            "2023-11-20",
+            "2023-11-05",
+            "2023-11-10",
+            true,
+            TimeBasis::Inferred,
+        ),
+    ];
+    for (text, published, start, end, approx, basis) in cases {
+        let e = one(text, published);
+        assert_eq!(e.when.start, Some(day(start)), "{text}");
+        assert_eq!(e.when.end, Some(day(end)), "{text}");
+        assert_eq!(e.when.approx, *approx, "{text}");
+        assert_eq!(e.when.basis, *basis, "{text}");
+        assert!(e.when.phrase.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn without_a_publication_date_the_year_is_not_guessed() {
+    let e = extract_standalone("5月6日，区长邹明到乙镇调研。", None).remove(0);
+    assert_eq!(
+        (e.when.start, e.when.approx, e.when.basis),
+        (None, true, TimeBasis::YearUnknown)
+    );
+    let e =
+        extract_standalone("发布时间：2022-05-08\n5月6日，区长邹明到乙镇调研。", None).remove(0);
+    assert_eq!(e.when.start, Some(day("2022-05-06")));
+    assert!(e.when.approx);
+    assert_eq!(e.when.basis, TimeBasis::Inferred);
+}
+
+#[test]
+fn traditional_script_extracts_like_simplified_and_reports_names_as_written() {
+    let trad = one(
+        "縣長林永發八日上午前往東河鄉會勘道路改善工程，鄉長陳志明陪同。",
+        "2024-05-10",
+    );
+    let simp = one(
+        "县长林永发八日上午前往东河乡会勘道路改善工程，乡长陈志明陪同。",
+        "2024-05-10",
+    );
+    assert_eq!(trad.kind, simp.kind);
+    assert_eq!(trad.kind, EventKind::SiteInspection);
+    assert_eq!(trad.when, simp.when.clone());
+    assert_eq!(
+        people(&trad, Role::Lead),
+        vec![("林永發".to_string(), owned(&["縣長"]))]
+    );
+    assert_eq!(
+        people(&trad, Role::Participant),
+        vec![("陳志明".to_string(), owned(&["鄉長"]))]
+    );
+    assert!(
+        trad.places.contains(&"東河鄉".to_string()),
+        "{:?}",
+        trad.places
+    );
+    assert!(trad.evidence[0].text.starts_with("縣長林永發"));
+}
+
+#[test]
+fn organisations_and_teams_act_when_no_person_leads() {
+    let e = one(
+        "5月14日、15日，省政府办公厅调研组来我市开展专题调研。",
+        "2024-05-20",
+    );
+    assert_eq!(e.kind, EventKind::SiteInspection);
+    let org: Vec<&str> = e
+        .actors
+        .iter()
+        .filter(|a| a.kind == ActorKind::Organization)
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(org, vec!["省政府办公厅调研组"]);
+    assert_eq!(e.when.end, Some(day("2024-05-15")));
+}
+
+#[test]
+fn articles_that_report_no_activity_yield_nothing() {
+    for text in [
+        "前三季度，全区实现地区生产总值1200亿元，同比增长5.1%。其中，第一产业增加值60亿元。",
+        "县园林管理处处长王芳介绍，今年将新建5座口袋公园，方便市民休闲。",
+        "日前，全区首个林长制主题公园即将建成，市民可以在这里了解林长制知识。",
+        "近日，记者走进城东社区，看到居民正在广场上跳舞。",
+    ] {
+        assert!(run(text, "2024-06-01").is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn every_event_carries_its_contract_fields() {
+    let text = "6月3日，区长陈立新深入辖区企业调研安全生产工作。";
+    let e = one(text, "2024-06-05");
+    assert_eq!(e.schema, dongtai_proto::EVENT_SCHEMA);
+    assert_eq!(e.extractor, dongtai_engine::EXTRACTOR);
+    assert!(e.extractor.starts_with("dongtai-extract "));
+    assert!(e.confidence > 0.0 && e.confidence <= 1.0);
+    assert_eq!(e.source.published, Some(day("2024-06-05")));
+    let id = dongtai_proto::ArticleId::of_text(&dongtai_engine::normalize(text).text);
+    assert_eq!(e.source.article_id, id);
+    let expected =
+        dongtai_proto::EventId::derive(&id, "site_inspection", Some("2024-06-03"), &["陈立新"]);
+    assert_eq!(e.id, expected);
+    let ev = &e.evidence[0];
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(chars[ev.start..ev.end].iter().collect::<String>(), ev.text);
+}
+
+#[test]
+fn column_layout_evidence_points_into_the_raw_text() {
+    let raw = "6 月 3 日， 区长陈立新深\n\n入辖区企业调研安全生产\n\n工作， 听取有关汇报。\n\n陈立新强调， 要压实各\n\n方责任， 守牢安全底线\n\n。\n";
+    let e = one(raw, "2024-06-05");
+    let chars: Vec<char> = raw.chars().collect();
+    let ev = &e.evidence[0];
+    let span: String = chars[ev.start..ev.end]
+        .iter()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(span, ev.text.replace(' ', ""));
+    assert_eq!(e.when.start, Some(day("2024-06-03")));
+}
