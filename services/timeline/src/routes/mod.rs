@@ -1,5 +1,6 @@
 //! HTTP API of the timeline. Errors are mapped to JSON in [`error`], in one place.
 
+pub mod actors;
 pub mod error;
 pub mod events;
 pub mod feed;
@@ -75,6 +76,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/actors", get(events::actors))
         .route("/v1/stats", get(events::stats))
         .route("/v1/feed", get(feed::feed))
+        .route("/v1/actors/{name}", get(actors::one))
+        .route("/v1/actors/{name}/companions", get(actors::companions))
+        .route("/v1/actors/{name}/months", get(actors::months))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(api)
