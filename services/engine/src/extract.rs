@@ -802,8 +802,8 @@ impl<'a> Parser<'a> {
             let pure = at
                 || matches!(
                     t[i],
-                    '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵'
-                ) && !word_at(t, i, "走访");
+                    '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵' | '拜'
+                );
             let mut o = i + l;
             while o < e && (t[o] == '了' && t.get(o + 1) != Some(&'解') || t[o] == '到') {
                 o += 1;
@@ -871,7 +871,7 @@ impl<'a> Parser<'a> {
                     }
                     let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
                     let ok = if at {
-                        suffix && !word_before(item, item.len(), "会")
+                        suffix && item.len() >= 3 && !word_before(item, item.len(), "会")
                     } else {
                         pure || many || suffix
                     };

@@ -118,7 +118,10 @@ fn headline(chars: &[char], title: &[Line], width: Option<usize>) -> Option<Stri
     let mut cur: Vec<Line> = Vec::new();
     for &l in title {
         cur.push(l);
-        if trimmed_len(chars, l) + 1 < w {
+        // A full-width line runs on; a shorter or a wider one (printed across columns) ends a
+        // headline.
+        let n = trimmed_len(chars, l);
+        if n + 1 < w || n > w + 1 {
             parts.push(std::mem::take(&mut cur));
         }
     }

@@ -390,7 +390,14 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
     }
     out.extend(extra);
     out.sort_by_key(|m| m.start);
-    out
+    // Mentions never overlap: the first one wins.
+    let mut kept: Vec<Mention> = Vec::with_capacity(out.len());
+    for m in out {
+        if kept.last().is_none_or(|k| k.name_end <= m.start) {
+            kept.push(m);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
