@@ -1,0 +1,140 @@
+//! Extraction speed on the seed page and on a generated corpus of our own articles, next to
+//! jieba-rs `cut` on the same text in the same run (issue 6: at least jieba's speed, ≥ 10 MB/s on
+//! one core). Prints MB/s for both and their ratio, then criterion's own figures.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use criterion::{Criterion, Throughput, black_box};
+use dongtai_engine::extract_standalone;
+use jieba_rs::Jieba;
+use std::time::{Duration, Instant};
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "欧阳"];
+const GIVEN: &[&str] = &["建国", "晓明", "志强", "丽华", "海", "伟", "文博", "玉兰", "国栋", "静"];
+const TITLES: &[&str] = &[
+    "区委书记", "区委副书记、区长", "县委书记、县总林长", "副市长", "市政府副秘书长", "县长",
+];
+const PLACES: &[&str] = &["东湖镇", "西山村", "高新区", "城南工业园", "北坡林场", "滨江社区"];
+const COMPANIES: &[&str] = &["甲科技", "乙材料", "丙电气", "丁食品公司", "戊物流集团", "己药业"];
+const TRIGGERS: &[&str] = &["调研企业生产经营情况", "开展巡林工作", "检查安全生产工作", "巡馆"];
+const FILLER: &[&str] = &[
+    "要坚持问题导向，压实工作责任，确保各项任务落到实处",
+    "全区上下要提振精气神，聚焦主责主业，推动高质量发展",
+    "据了解，今年以来该区新建口袋公园十二座，绿化覆盖率稳步提升",
+    "前三季度，全区规模以上工业增加值同比增长百分之八",
+];
+
+struct Rng(u64);
+impl Rng {
+    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        v[(self.0 % v.len() as u64) as usize]
+    }
+}
+
+/// One article in the genre: a dated visit with titles, a trip through sites, a quote, the
+/// people who joined; about one in seven reports no activity at all.
+fn article(r: &mut Rng, i: usize) -> String {
+    let name = format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN));
+    let other = format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN));
+    let month = i % 12 + 1;
+    let day = i % 28 + 1;
+    if i % 7 == 0 {
+        return format!("{}。{}。{}。\n", r.pick(FILLER), r.pick(FILLER), r.pick(FILLER));
+    }
+    format!(
+        "{month}月{day}日上午，{}{name}带队前往{}、{}等地{}。\n{name}一行先后来到{}、{}，\
+         详细了解项目建设进度。{name}强调，{}。{}。\n县领导{other}参加调研。\n",
+        r.pick(TITLES),
+        r.pick(PLACES),
+        r.pick(PLACES),
+        r.pick(TRIGGERS),
+        r.pick(COMPANIES),
+        r.pick(COMPANIES),
+        r.pick(FILLER),
+        r.pick(FILLER),
+    )
+}
+
+fn corpus(bytes: usize) -> Vec<String> {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut i = 0;
+    while total < bytes {
+        let a = article(&mut r, i);
+        total += a.len();
+        out.push(a);
+        i += 1;
+    }
+    out
+}
+
+fn seed() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds/xuhui-2023-11-10-p1.txt");
+    std::fs::read_to_string(path).expect("the seed page is in seeds/")
+}
+
+/// MB/s of `f` over `bytes`, best of a few runs of at least half a second.
+fn mbps(bytes: usize, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let mut n = 0u32;
+        while t0.elapsed() < Duration::from_millis(500) {
+            f();
+            n += 1;
+        }
+        best = best.min(t0.elapsed().as_secs_f64() / f64::from(n));
+    }
+    bytes as f64 / best / 1e6
+}
+
+fn main() {
+    let published = NaiveDate::from_ymd_opt(2023, 11, 10);
+    let seed = seed();
+    let docs = corpus(2 << 20);
+    let corpus_bytes: usize = docs.iter().map(String::len).sum();
+    let jieba = Jieba::new();
+    for (label, texts, bytes) in [
+        ("seed page", vec![seed.clone()], seed.len()),
+        ("generated corpus", docs.clone(), corpus_bytes),
+    ] {
+        let engine = mbps(bytes, || {
+            for t in &texts {
+                black_box(extract_standalone(black_box(t), published));
+            }
+        });
+        let cut = mbps(bytes, || {
+            for t in &texts {
+                black_box(jieba.cut(black_box(t), true));
+            }
+        });
+        println!(
+            "{label}: dongtai-engine extract {engine:.1} MB/s, jieba-rs cut {cut:.1} MB/s, \
+             ratio {:.2}x ({bytes} bytes)",
+            engine / cut
+        );
+    }
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut g = c.benchmark_group("seed_page");
+    g.throughput(Throughput::Bytes(seed.len() as u64));
+    g.bench_function("extract", |b| b.iter(|| extract_standalone(black_box(&seed), published)));
+    g.bench_function("jieba_cut", |b| b.iter(|| jieba.cut(black_box(&seed), true)));
+    g.finish();
+    let mut g = c.benchmark_group("generated_corpus");
+    g.throughput(Throughput::Bytes(corpus_bytes as u64));
+    g.sample_size(10);
+    g.bench_function("extract", |b| {
+        b.iter(|| docs.iter().map(|d| extract_standalone(black_box(d), published).len()).sum::<usize>())
+    });
+    g.bench_function("jieba_cut", |b| {
+        b.iter(|| docs.iter().map(|d| jieba.cut(black_box(d), true).len()).sum::<usize>())
+    });
+    g.finish();
+    c.final_summary();
+}
