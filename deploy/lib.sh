@@ -23,3 +23,14 @@ wait_http() {
   echo "timed out waiting for $url" >&2
   return 1
 }
+
+# need_debs PKG...: install the Debian packages that are missing.
+need_debs() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing ${missing[*]} (apt-get)…" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 . deploy/lib.sh
 need_cargo
 need_nats_server
+# The timeline page is tested in headless Chromium; the font renders its Chinese in screenshots.
+need_debs chromium fonts-wqy-zenhei
 echo "nats-server $(nats-server --version)"
 # The fault tests start the service binaries as real processes: build them first.
 cargo build -p dongtai-ingest -p dongtai-extract -p dongtai-timeline
