@@ -10,14 +10,42 @@ use dongtai_engine::extract_standalone;
 use jieba_rs::Jieba;
 use std::time::{Duration, Instant};
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "欧阳"];
-const GIVEN: &[&str] = &["建国", "晓明", "志强", "丽华", "海", "伟", "文博", "玉兰", "国栋", "静"];
-const TITLES: &[&str] = &[
-    "区委书记", "区委副书记、区长", "县委书记、县总林长", "副市长", "市政府副秘书长", "县长",
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "欧阳",
 ];
-const PLACES: &[&str] = &["东湖镇", "西山村", "高新区", "城南工业园", "北坡林场", "滨江社区"];
-const COMPANIES: &[&str] = &["甲科技", "乙材料", "丙电气", "丁食品公司", "戊物流集团", "己药业"];
-const TRIGGERS: &[&str] = &["调研企业生产经营情况", "开展巡林工作", "检查安全生产工作", "巡馆"];
+const GIVEN: &[&str] = &[
+    "建国", "晓明", "志强", "丽华", "海", "伟", "文博", "玉兰", "国栋", "静",
+];
+const TITLES: &[&str] = &[
+    "区委书记",
+    "区委副书记、区长",
+    "县委书记、县总林长",
+    "副市长",
+    "市政府副秘书长",
+    "县长",
+];
+const PLACES: &[&str] = &[
+    "东湖镇",
+    "西山村",
+    "高新区",
+    "城南工业园",
+    "北坡林场",
+    "滨江社区",
+];
+const COMPANIES: &[&str] = &[
+    "甲科技",
+    "乙材料",
+    "丙电气",
+    "丁食品公司",
+    "戊物流集团",
+    "己药业",
+];
+const TRIGGERS: &[&str] = &[
+    "调研企业生产经营情况",
+    "开展巡林工作",
+    "检查安全生产工作",
+    "巡馆",
+];
 const FILLER: &[&str] = &[
     "要坚持问题导向，压实工作责任，确保各项任务落到实处",
     "全区上下要提振精气神，聚焦主责主业，推动高质量发展",
@@ -43,7 +71,12 @@ fn article(r: &mut Rng, i: usize) -> String {
     let month = i % 12 + 1;
     let day = i % 28 + 1;
     if i % 7 == 0 {
-        return format!("{}。{}。{}。\n", r.pick(FILLER), r.pick(FILLER), r.pick(FILLER));
+        return format!(
+            "{}。{}。{}。\n",
+            r.pick(FILLER),
+            r.pick(FILLER),
+            r.pick(FILLER)
+        );
     }
     format!(
         "{month}月{day}日上午，{}{name}带队前往{}、{}等地{}。\n{name}一行先后来到{}、{}，\
@@ -74,7 +107,10 @@ fn corpus(bytes: usize) -> Vec<String> {
 }
 
 fn seed() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds/xuhui-2023-11-10-p1.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../seeds/xuhui-2023-11-10-p1.txt"
+    );
     std::fs::read_to_string(path).expect("the seed page is in seeds/")
 }
 
@@ -123,17 +159,29 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     let mut g = c.benchmark_group("seed_page");
     g.throughput(Throughput::Bytes(seed.len() as u64));
-    g.bench_function("extract", |b| b.iter(|| extract_standalone(black_box(&seed), published)));
-    g.bench_function("jieba_cut", |b| b.iter(|| jieba.cut(black_box(&seed), true)));
+    g.bench_function("extract", |b| {
+        b.iter(|| extract_standalone(black_box(&seed), published))
+    });
+    g.bench_function("jieba_cut", |b| {
+        b.iter(|| jieba.cut(black_box(&seed), true))
+    });
     g.finish();
     let mut g = c.benchmark_group("generated_corpus");
     g.throughput(Throughput::Bytes(corpus_bytes as u64));
     g.sample_size(10);
     g.bench_function("extract", |b| {
-        b.iter(|| docs.iter().map(|d| extract_standalone(black_box(d), published).len()).sum::<usize>())
+        b.iter(|| {
+            docs.iter()
+                .map(|d| extract_standalone(black_box(d), published).len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("jieba_cut", |b| {
-        b.iter(|| docs.iter().map(|d| jieba.cut(black_box(d), true).len()).sum::<usize>())
+        b.iter(|| {
+            docs.iter()
+                .map(|d| jieba.cut(black_box(d), true).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
     c.final_summary();

@@ -227,6 +227,25 @@ impl<'a> Parser<'a> {
         near || head || after_name
     }
 
+    /// Whether the clause at `from` continues a list of places: it reads like one (、, 及其,
+    /// 以及) and holds no person, no activity verb and no stop word before its end.
+    fn list_goes_on(&self, from: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (from..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+        let stop = (from..end)
+            .find(|&i| PLACE_STOPS.starts_at(t, i))
+            .unwrap_or(end);
+        let seg = &t[from..stop];
+        let listy = seg.contains(&'、')
+            || word_at(t, from, "以及")
+            || word_at(t, from, "及")
+            || seg.windows(2).any(|w| w == ['及', '其']);
+        listy
+            && stop > from
+            && self.mentions_in(from, stop).is_empty()
+            && ACTION_TRIGGERS.find(t, from, stop).is_none()
+    }
+
     /// Whether 到 at `i` means going somewhere.
     fn movement_dao(&self, i: usize) -> bool {
         let t = self.t;
@@ -818,6 +837,11 @@ impl<'a> Parser<'a> {
                     k += 1;
                     continue;
                 }
+                // A list of places may run on over a comma: 甲镇及其乙村、丙村，丁镇及其戊村.
+                if c == '，' && !at && k > o && self.list_goes_on(k + 1, e) {
+                    k += 1;
+                    continue;
+                }
                 if CLAUSE_END.contains(&c) || in_mention(k) || PLACE_STOPS.starts_at(t, k) {
                     break;
                 }
@@ -835,7 +859,11 @@ impl<'a> Parser<'a> {
                     })
                     .unwrap_or(e);
                 let tail = &t[k + 1..tail_end];
+                let category = ["企业", "单位", "地", "公司", "项目", "部门", "场所", "乡镇"]
+                    .iter()
+                    .any(|w| word_before(tail, tail.len(), w));
                 let descriptive = tail.len() >= 4
+                    && !category
                     && !tail[0].is_ascii_digit()
                     && !"一二三四五六七八九十多几数".contains(tail[0])
                     && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
@@ -914,11 +942,24 @@ fn company_of(title: &str) -> Option<String> {
 fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut items = Vec::new();
     let mut s = a;
-    for (i, &c) in t.iter().enumerate().take(b).skip(a) {
-        if c == '、' {
-            items.push((s, i));
-            s = i + 1;
+    let mut i = a;
+    while i < b {
+        // 、 and a run-on comma separate items anywhere; so do 及其 and 以及.
+        let w = match t[i] {
+            '、' | '，' => 1,
+            '及' if t.get(i + 1) == Some(&'其') => 2,
+            '以' if t.get(i + 1) == Some(&'及') => 2,
+            _ => 0,
+        };
+        if w > 0 {
+            if i > s {
+                items.push((s, i));
+            }
+            s = i + w;
+            i += w;
+            continue;
         }
+        i += 1;
     }
     // The last item: 甲和乙 / 甲及乙 / 甲以及乙 / 甲与乙.
     let mut last = (s, b);

@@ -3,18 +3,98 @@
 
 use dongtai_proto::EventKind;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-/// A set of words, looked up by char slice without allocating.
+/// A fast non-cryptographic hasher (the Fx hash of rustc): lexicon keys are trusted data, and
+/// SipHash was a sixth of the engine's time.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// HashMap with the fast hasher.
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// HashSet with the fast hasher.
+pub type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// A set of characters: the Basic Multilingual Plane as bits, others in a small set.
+#[derive(Debug, Clone)]
+pub struct CharBits {
+    bits: Vec<u64>,
+    other: FxSet<char>,
+}
+
+impl Default for CharBits {
+    fn default() -> Self {
+        CharBits {
+            bits: vec![0; 1024],
+            other: FxSet::default(),
+        }
+    }
+}
+
+impl CharBits {
+    fn insert(&mut self, c: char) {
+        let u = c as usize;
+        if u < 65536 {
+            self.bits[u >> 6] |= 1 << (u & 63);
+        } else {
+            self.other.insert(c);
+        }
+    }
+
+    /// Whether `c` is in the set.
+    #[inline]
+    pub fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        if u < 65536 {
+            self.bits[u >> 6] & (1 << (u & 63)) != 0
+        } else {
+            self.other.contains(&c)
+        }
+    }
+}
+
+/// A set of words, looked up by char slice without allocating: a bit test on the first (or
+/// last) character rejects most positions, then the few words sharing that character are
+/// compared, longest first.
 #[derive(Debug, Default)]
 pub struct WordSet {
-    words: HashSet<Vec<char>>,
-    /// Lengths present, longest first.
-    lens: Vec<usize>,
+    by_first: FxMap<char, Vec<Box<[char]>>>,
+    by_last: FxMap<char, Vec<Box<[char]>>>,
     /// Every first character of a word (a fast filter).
-    firsts: HashSet<char>,
+    firsts: CharBits,
     /// Every last character of a word.
-    lasts: HashSet<char>,
+    lasts: CharBits,
+    len: usize,
 }
 
 impl WordSet {
@@ -31,39 +111,51 @@ impl WordSet {
     }
 
     fn insert(&mut self, w: Vec<char>) {
-        if let (Some(&f), Some(&l)) = (w.first(), w.last()) {
-            self.firsts.insert(f);
-            self.lasts.insert(l);
+        let (Some(&f), Some(&l)) = (w.first(), w.last()) else {
+            return;
+        };
+        let firsts = self.by_first.entry(f).or_default();
+        if firsts.iter().any(|x| x[..] == w[..]) {
+            return;
         }
-        if !self.lens.contains(&w.len()) {
-            self.lens.push(w.len());
-            self.lens.sort_unstable_by(|a, b| b.cmp(a));
-        }
-        self.words.insert(w);
+        self.firsts.insert(f);
+        self.lasts.insert(l);
+        firsts.push(w.clone().into_boxed_slice());
+        firsts.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        let lasts = self.by_last.entry(l).or_default();
+        lasts.push(w.into_boxed_slice());
+        lasts.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        self.len += 1;
     }
 
     /// Length of the longest word starting at `text[i]`.
+    #[inline]
     pub fn longest_at(&self, text: &[char], i: usize) -> Option<usize> {
-        let first = text.get(i)?;
+        let first = *text.get(i)?;
         if !self.firsts.contains(first) {
             return None;
         }
-        self.lens
+        let rest = &text[i..];
+        self.by_first
+            .get(&first)?
             .iter()
-            .copied()
-            .find(|&l| i + l <= text.len() && self.words.contains(&text[i..i + l]))
+            .find(|w| rest.starts_with(w))
+            .map(|w| w.len())
     }
 
     /// Length of the longest word ending just before `text[end]`.
+    #[inline]
     pub fn longest_ending_at(&self, text: &[char], end: usize) -> Option<usize> {
-        let last = text.get(end.checked_sub(1)?)?;
+        let last = *text.get(end.checked_sub(1)?)?;
         if !self.lasts.contains(last) {
             return None;
         }
-        self.lens
+        let head = &text[..end];
+        self.by_last
+            .get(&last)?
             .iter()
-            .copied()
-            .find(|&l| l <= end && self.words.contains(&text[end - l..end]))
+            .find(|w| head.ends_with(w))
+            .map(|w| w.len())
     }
 
     /// Whether some word starts at `text[i]`.
@@ -109,29 +201,33 @@ word_set!(PROTECTED, "protected_words.txt");
 word_set!(SURNAMES, "surnames.txt");
 
 /// Characters that rarely end a given name (see `weak_name_chars.txt`).
-pub static WEAK_NAME_CHARS: LazyLock<HashSet<char>> = LazyLock::new(|| {
+pub static WEAK_NAME_CHARS: LazyLock<FxSet<char>> = LazyLock::new(|| {
     entries(include_str!("lexicon/weak_name_chars.txt"))
         .filter_map(|l| l.chars().next())
         .collect()
 });
 
-/// Traditional → simplified, one character to one.
-pub static TRAD_SIMP: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
-    entries(include_str!("lexicon/trad_simp.txt"))
+/// Traditional → simplified, one character to one, with a bit set of the traditional ones (most
+/// characters of most texts are not).
+pub static TRAD_SIMP: LazyLock<(CharBits, FxMap<char, char>)> = LazyLock::new(|| {
+    let map: FxMap<char, char> = entries(include_str!("lexicon/trad_simp.txt"))
         .filter_map(|l| {
             let mut cs = l.chars();
             Some((cs.next()?, cs.next()?))
         })
-        .collect()
+        .collect();
+    let mut bits = CharBits::default();
+    map.keys().for_each(|&c| bits.insert(c));
+    (bits, map)
 });
 
 /// Kind cue → (kind, weight).
-pub type KindWeights = HashMap<Vec<char>, (EventKind, u32)>;
+pub type KindWeights = FxMap<Vec<char>, (EventKind, u32)>;
 
 /// Kind cues: word → (kind, weight).
 pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
     let mut set = WordSet::default();
-    let mut map = HashMap::new();
+    let mut map = FxMap::default();
     for line in entries(include_str!("lexicon/kinds.txt")) {
         let mut parts = line.split_whitespace();
         let (Some(w), Some(k), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
@@ -157,9 +253,9 @@ pub struct RelativeDay {
 }
 
 /// Relative time words.
-pub static TIME_WORDS: LazyLock<(WordSet, HashMap<Vec<char>, RelativeDay>)> = LazyLock::new(|| {
+pub static TIME_WORDS: LazyLock<(WordSet, FxMap<Vec<char>, RelativeDay>)> = LazyLock::new(|| {
     let mut set = WordSet::default();
-    let mut map = HashMap::new();
+    let mut map = FxMap::default();
     for line in entries(include_str!("lexicon/time_words.txt")) {
         let mut parts = line.split_whitespace();
         let (Some(w), Some(n)) = (parts.next(), parts.next()) else {
@@ -193,9 +289,9 @@ mod tests {
             ("followers", &*FOLLOWERS),
             ("movement", &*MOVEMENT_VERBS),
         ] {
-            assert!(set.words.len() > 10, "{name} has too few entries");
+            assert!(set.len > 10, "{name} has too few entries");
         }
-        assert!(TRAD_SIMP.len() > 300);
+        assert!(TRAD_SIMP.1.len() > 300);
         assert!(KIND_CUES.1.len() > 30);
         assert!(TIME_WORDS.1.len() > 5);
     }

@@ -205,10 +205,16 @@ pub(crate) fn normalize(raw: &str) -> Normalized {
 
 /// The simplified form of normalised text, char for char (same offsets).
 pub(crate) fn simplified(chars: &[char]) -> Vec<char> {
-    let table = &*TRAD_SIMP;
+    let (bits, table) = &*TRAD_SIMP;
     chars
         .iter()
-        .map(|c| table.get(c).copied().unwrap_or(*c))
+        .map(|&c| {
+            if bits.contains(c) {
+                table.get(&c).copied().unwrap_or(c)
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

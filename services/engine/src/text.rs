@@ -2,8 +2,14 @@
 
 /// Whether `w` is written at `text[i..]`.
 pub(crate) fn word_at(text: &[char], i: usize, w: &str) -> bool {
-    let n = w.chars().count();
-    i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())
+    let mut k = i;
+    for c in w.chars() {
+        if text.get(k) != Some(&c) {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 /// Whether `w` is written just before `text[end]`.

@@ -5,7 +5,6 @@ use crate::lexicon::{RelativeDay, TIME_WORDS};
 use crate::text::word_at;
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// A date as written: parts the text gives.
@@ -84,17 +83,25 @@ static EDITIONS: LazyLock<Vec<Edition>> = LazyLock::new(|| {
         .collect()
 });
 
-static CN_DIGITS: LazyLock<HashMap<char, u32>> = LazyLock::new(|| {
-    "〇零一二三四五六七八九"
-        .chars()
-        .enumerate()
-        .map(|(i, c)| (c, if i == 0 { 0 } else { i as u32 - 1 }))
-        .chain([('两', 2)])
-        .collect()
-});
+/// The value of a Chinese digit (〇 to 九, 两).
+fn cn_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
 
 fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || c == '十' || CN_DIGITS.contains_key(&c)
+    c.is_ascii_digit() || c == '十' || cn_digit(c).is_some()
 }
 
 /// A number at `text[i..]`: ASCII digits, or Chinese numerals up to 99 (十一, 二十八, 三十一)
@@ -122,8 +129,8 @@ fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
                 has_ten = true;
                 digits.push(10);
             }
-            c => match CN_DIGITS.get(&c) {
-                Some(&d) => digits.push(d),
+            c => match cn_digit(c) {
+                Some(d) => digits.push(d),
                 None => break,
             },
         }

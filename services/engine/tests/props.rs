@@ -8,12 +8,73 @@ use std::time::{Duration, Instant};
 
 /// Pieces of the genre, so random text often looks like an activity.
 const PIECES: &[&str] = &[
-    "11月5日上午，", "3 月 1 日至 3 日，", "八日下午", "近日，", "同日，", "当年", "第六届进博会",
-    "区委书记", "区委副书记、区长", "县领导", "副市长", "总林长", "董事长", "大使", "曹", "钟", "欧阳",
-    "立强", "晓", "咏", "一行", "带队", "率队", "前往", "来到", "到", "深入", "调研", "巡林", "巡馆",
-    "会见", "与", "座谈", "招商", "参加", "陪同", "在", "陪同下", "、", "，", "。", "\n", "\n\n", " ",
-    "（下转第 6 版）", "等展台", "等地", "公司", "集团", "招商团队", "调研组", "指出", "縣長", "鄉",
-    "·", ".", "的", "了", "和", "及", "“", "”", "１２", "Ａ", ",", "(", ")",
+    "11月5日上午，",
+    "3 月 1 日至 3 日，",
+    "八日下午",
+    "近日，",
+    "同日，",
+    "当年",
+    "第六届进博会",
+    "区委书记",
+    "区委副书记、区长",
+    "县领导",
+    "副市长",
+    "总林长",
+    "董事长",
+    "大使",
+    "曹",
+    "钟",
+    "欧阳",
+    "立强",
+    "晓",
+    "咏",
+    "一行",
+    "带队",
+    "率队",
+    "前往",
+    "来到",
+    "到",
+    "深入",
+    "调研",
+    "巡林",
+    "巡馆",
+    "会见",
+    "与",
+    "座谈",
+    "招商",
+    "参加",
+    "陪同",
+    "在",
+    "陪同下",
+    "、",
+    "，",
+    "。",
+    "\n",
+    "\n\n",
+    " ",
+    "（下转第 6 版）",
+    "等展台",
+    "等地",
+    "公司",
+    "集团",
+    "招商团队",
+    "调研组",
+    "指出",
+    "縣長",
+    "鄉",
+    "·",
+    ".",
+    "的",
+    "了",
+    "和",
+    "及",
+    "“",
+    "”",
+    "１２",
+    "Ａ",
+    ",",
+    "(",
+    ")",
 ];
 
 fn genre_text() -> impl Strategy<Value = String> {
@@ -24,7 +85,12 @@ fn check(text: &str) {
     let n = text.chars().count();
     for e in extract_standalone(text, None) {
         for ev in &e.evidence {
-            assert!(ev.start <= ev.end && ev.end <= n, "{}..{} outside {n}", ev.start, ev.end);
+            assert!(
+                ev.start <= ev.end && ev.end <= n,
+                "{}..{} outside {n}",
+                ev.start,
+                ev.end
+            );
         }
     }
     let published = chrono::NaiveDate::from_ymd_opt(2024, 3, 1);
@@ -78,6 +144,10 @@ fn a_one_megabyte_input_finishes_fast() {
         let t0 = Instant::now();
         check(&text);
         // Debug build, four passes over the text in `check`: generous, but not quadratic.
-        assert!(t0.elapsed() < Duration::from_secs(60), "took {:?}", t0.elapsed());
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "took {:?}",
+            t0.elapsed()
+        );
     }
 }
