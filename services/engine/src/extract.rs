@@ -1,6 +1,7 @@
 //! From a normalised article to activity events: sentences, who leads and who takes part, which
 //! sentences describe one activity, its kind, days, places and evidence.
 
+use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, KIND_CUES, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
     PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, inside_not_kind,
@@ -9,7 +10,6 @@ use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
 use crate::time::{Resolved, Resolver, TimeExpr, scan};
 use dongtai_proto::{EventKind, TimeBasis};
-use std::collections::HashSet;
 
 /// One article's text ready for parsing.
 pub(crate) struct Doc<'a> {
@@ -131,7 +131,7 @@ impl<'a> Parser<'a> {
         let sents = sentences(t);
         let ms = mentions(t);
         // A bare name is an official when any of their titled mentions is.
-        let mut official_keys: HashSet<&str> = HashSet::new();
+        let mut official_keys: HashSet<&str> = HashSet::default();
         for m in &ms {
             if m.own_titles && is_official(t, m) || !m.titles.is_empty() && is_official(t, m) {
                 official_keys.insert(m.key.as_str());
@@ -167,17 +167,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Mentions starting in `[s, e)` (mentions are sorted by start).
-    fn mentions_in(&self, s: usize, e: usize) -> Vec<usize> {
+    fn mentions_in(&self, s: usize, e: usize) -> std::ops::Range<usize> {
         let a = self.ms.partition_point(|m| m.start < s);
         let b = self.ms.partition_point(|m| m.start < e);
-        (a..b).collect()
+        a..b.max(a)
     }
 
     /// Time phrases starting in `[s, e)` (sorted by start).
-    fn times_in(&self, s: usize, e: usize) -> Vec<usize> {
+    fn times_in(&self, s: usize, e: usize) -> std::ops::Range<usize> {
         let a = self.times.partition_point(|x| x.start < s);
         let b = self.times.partition_point(|x| x.start < e);
-        (a..b).collect()
+        a..b.max(a)
     }
 
     /// The sentence holding char `pos`.
@@ -235,15 +235,24 @@ impl<'a> Parser<'a> {
         let stop = (from..end)
             .find(|&i| PLACE_STOPS.starts_at(t, i))
             .unwrap_or(end);
+        if stop == from
+            || !self.mentions_in(from, stop).is_empty()
+            || ACTION_TRIGGERS.find(t, from, stop).is_some()
+        {
+            return false;
+        }
+        if word_at(t, from, "以及") {
+            return true;
+        }
         let seg = &t[from..stop];
-        let listy = seg.contains(&'、')
-            || word_at(t, from, "以及")
-            || word_at(t, from, "及")
-            || seg.windows(2).any(|w| w == ['及', '其']);
-        listy
-            && stop > from
-            && self.mentions_in(from, stop).is_empty()
-            && ACTION_TRIGGERS.find(t, from, stop).is_none()
+        let listy = seg.contains(&'、') || seg.windows(2).any(|w| w == ['及', '其']);
+        // Most of its items name places (乙村、丙村), not works (铺设路面、改善边坡).
+        let items = split_list(t, from, stop);
+        let placey = items
+            .iter()
+            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+            .count();
+        listy && placey * 2 >= items.len()
     }
 
     /// Whether 到 at `i` means going somewhere.
@@ -260,7 +269,7 @@ impl<'a> Parser<'a> {
     fn analyse(&self, si: usize) -> SentenceInfo {
         let (s, e) = self.sents[si];
         let t = self.t;
-        let idx = self.mentions_in(s, e);
+        let idx: Vec<usize> = self.mentions_in(s, e).collect();
         let mut info = SentenceInfo::default();
         let mut lead_seen: Option<usize> = None;
         for (n, &k) in idx.iter().enumerate() {
@@ -368,7 +377,7 @@ impl<'a> Parser<'a> {
             let ce = (cs..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
             // Skip a time phrase and 由 at the head of the clause.
             let mut a = cs;
-            if let Some(&k) = self.times_in(a, a + 1).first() {
+            if let Some(k) = self.times_in(a, a + 1).next() {
                 a = self.times[k].end;
             }
             while a < ce && matches!(t[a], '由' | '“' | '—' | ' ') {
@@ -424,7 +433,7 @@ impl<'a> Parser<'a> {
     /// actor (a dateline's date loses to the date in the sentence itself).
     fn own_time(&self, si: usize, actor: usize) -> Option<usize> {
         let (s, e) = self.sents[si];
-        self.times_in(s, e).into_iter().max_by_key(|&k| {
+        self.times_in(s, e).max_by_key(|&k| {
             let st = self.times[k].start;
             let near = if st <= actor {
                 usize::MAX / 2 - (actor - st)
@@ -721,7 +730,7 @@ impl<'a> Parser<'a> {
                 i += 1;
             }
         };
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for &si in &w.core {
             if seen.insert(si) {
                 let (a, b) = self.sents[si];
@@ -756,7 +765,7 @@ impl<'a> Parser<'a> {
     /// Places and targets named in the activity's sentences.
     fn places(&self, w: &Work) -> (Vec<String>, Vec<String>) {
         let mut spans: Vec<(usize, usize, bool)> = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for &si in &w.core {
             if !seen.insert(si) {
                 continue;
@@ -790,8 +799,8 @@ impl<'a> Parser<'a> {
         let mentions = self.mentions_in(s, e);
         let in_mention = |i: usize| {
             mentions
-                .iter()
-                .any(|&k| self.ms[k].start <= i && i < self.ms[k].name_end)
+                .clone()
+                .any(|k| self.ms[k].start <= i && i < self.ms[k].name_end)
         };
         let mut i = s;
         while i < e {

@@ -87,16 +87,32 @@ pub fn extract_standalone(raw: &str, published: Option<NaiveDate>) -> Vec<Activi
 /// Extract the activity events of one document. Evidence offsets are character offsets into
 /// `raw` as given.
 pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
-    let article_id = meta
-        .article_id
-        .clone()
-        .unwrap_or_else(|| ArticleId::of_text(&normalize(raw).text));
-    let raw_len = raw.chars().count();
-    // A scanned page holds several articles: each is parsed on its own.
-    let segments = page::split_page(raw);
+    // A scanned page holds several articles: each is parsed on its own. Other texts are one
+    // article, normalised once (its id is the hash of that normal form).
+    let chars: Vec<char> = raw.chars().collect();
+    let raw_len = chars.len();
+    let lines = normalize::lines(&chars);
+    let (segments, normal) = match normalize::column_width(&chars, &lines) {
+        None => {
+            let join = vec![false; lines.len()];
+            let n = normalize::normalize_lines(&chars, &lines, &join);
+            let seg = PageArticle {
+                title: None,
+                text: n.text,
+                map: n.map,
+            };
+            (vec![seg], None)
+        }
+        Some(_) => (page::split_page(raw), Some(())),
+    };
+    let article_id = match (&meta.article_id, normal) {
+        (Some(id), _) => id.clone(),
+        (None, None) => ArticleId::of_text(&segments[0].text),
+        (None, Some(())) => ArticleId::of_text(&normalize(raw).text),
+    };
     let doc_year = match meta.published {
         Some(_) => None,
-        None => time::doc_year(&raw.chars().collect::<Vec<char>>()),
+        None => time::doc_year(&chars),
     };
     let resolver = time::Resolver {
         published: meta.published,
