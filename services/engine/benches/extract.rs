@@ -70,7 +70,7 @@ fn article(r: &mut Rng, i: usize) -> String {
     let other = format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN));
     let month = i % 12 + 1;
     let day = i % 28 + 1;
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         return format!(
             "{}。{}。{}。\n",
             r.pick(FILLER),

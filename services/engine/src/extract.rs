@@ -260,8 +260,29 @@ impl<'a> Parser<'a> {
         let t = self.t;
         let prev = if i > 0 { t[i - 1] } else { '，' };
         let next = t.get(i + 1).copied().unwrap_or('。');
-        !"得受达感看解提谈见遇想听找做收直回落识意认".contains(prev)
-            && !"位场达底期时".contains(next)
+        !matches!(
+            prev,
+            '得' | '受'
+                | '达'
+                | '感'
+                | '看'
+                | '解'
+                | '提'
+                | '谈'
+                | '见'
+                | '遇'
+                | '想'
+                | '听'
+                | '找'
+                | '做'
+                | '收'
+                | '直'
+                | '回'
+                | '落'
+                | '识'
+                | '意'
+                | '认'
+        ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时')
             && is_cjk(next)
     }
 
@@ -400,8 +421,12 @@ impl<'a> Parser<'a> {
                         }
                     }
                     let org = &t[a..end];
-                    let bad = org.iter().any(|c| "的要是为这该其我他她".contains(*c))
-                        || !self.mentions_in(a, end).is_empty();
+                    let bad = org.iter().any(|c| {
+                        matches!(
+                            c,
+                            '的' | '要' | '是' | '为' | '这' | '该' | '其' | '我' | '他' | '她'
+                        )
+                    }) || !self.mentions_in(a, end).is_empty();
                     // It acts in its own clause, or the next one when that has no subject of
                     // its own.
                     let mut until = ce;
@@ -819,7 +844,7 @@ impl<'a> Parser<'a> {
                 v => v,
             };
             let at = t[i] == '在'
-                && (i == s || !"正存现所实".contains(t[i - 1]))
+                && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实'))
                 && !word_at(t, i + 1, "于")
                 && !word_at(t, i + 1, "建");
             if verb.is_none() && !at {
@@ -854,7 +879,12 @@ impl<'a> Parser<'a> {
                 if CLAUSE_END.contains(&c) || in_mention(k) || PLACE_STOPS.starts_at(t, k) {
                     break;
                 }
-                if at && "与和同上前里内中时期当".contains(c) {
+                if at
+                    && matches!(
+                        c,
+                        '与' | '和' | '同' | '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当'
+                    )
+                {
                     break;
                 }
                 k += 1;
@@ -874,7 +904,21 @@ impl<'a> Parser<'a> {
                 let descriptive = tail.len() >= 4
                     && !category
                     && !tail[0].is_ascii_digit()
-                    && !"一二三四五六七八九十多几数".contains(tail[0])
+                    && !matches!(
+                        tail[0],
+                        '一' | '二'
+                            | '三'
+                            | '四'
+                            | '五'
+                            | '六'
+                            | '七'
+                            | '八'
+                            | '九'
+                            | '十'
+                            | '多'
+                            | '几'
+                            | '数'
+                    )
                     && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
                 if descriptive {
                     out.push((o, tail_end, true));
@@ -899,9 +943,11 @@ impl<'a> Parser<'a> {
                         .iter()
                         .any(|w| word_at(item, 0, w));
                     if generic
-                        || "该这其此我".contains(item[0])
+                        || matches!(item[0], '该' | '这' | '其' | '此' | '我')
                         || item.iter().any(|c| {
-                            !is_cjk(*c) && !c.is_ascii_alphanumeric() && !"“”（）·".contains(*c)
+                            !is_cjk(*c)
+                                && !c.is_ascii_alphanumeric()
+                                && !matches!(c, '“' | '”' | '（' | '）' | '·')
                         })
                     {
                         continue;

@@ -83,12 +83,12 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
 
 /// Whether a line is a jump line such as （下转第 6 版）.
 pub(crate) fn is_jump_line(chars: &[char], l: Line) -> bool {
-    let s: String = chars[l.start..l.end]
-        .iter()
-        .filter(|c| !is_space(**c))
-        .collect();
-    let n = s.chars().count();
-    n <= 16 && s.contains('版') && (s.contains("转第") || s.contains("接第") || s.contains("转"))
+    let line = &chars[l.start..l.end];
+    if !line.contains(&'版') || trimmed_len(chars, l) > 24 {
+        return false;
+    }
+    let s: String = line.iter().filter(|c| !is_space(**c)).collect();
+    s.chars().count() <= 16 && (s.contains("转第") || s.contains("接第") || s.contains('转'))
 }
 
 fn is_ascii_word(c: char) -> bool {

@@ -1,9 +1,10 @@
 //! People in the text: title + name mentions (区委副书记、区长钟某某), name lists sharing a title
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
-use crate::lexicon::{FOLLOWERS, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLES, WEAK_NAME_CHARS};
+use crate::lexicon::{
+    FOLLOWERS, FxMap, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLES, WEAK_NAME_CHARS,
+};
 use crate::text::word_at;
-use std::collections::HashMap;
 
 /// A person mentioned in the text (offsets in chars of the segment).
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +104,13 @@ fn follows_ok(text: &[char], i: usize) -> bool {
 
 /// Whether a day is written at `text[i..]` (某某八日上午前往…).
 fn date_at(text: &[char], i: usize) -> bool {
-    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十两".contains(c);
+    let numeral = |c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两'
+            )
+    };
     let n = text[i..]
         .iter()
         .take(4)
@@ -154,7 +161,10 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let valid = |len: usize| -> bool {
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
-            && !"的了之等和与及在是们".contains(text[j + len - 1])
+            && !matches!(
+                text[j + len - 1],
+                '的' | '了' | '之' | '等' | '和' | '与' | '及' | '在' | '是' | '们'
+            )
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
@@ -163,17 +173,20 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let (v2, v3) = (valid(c2), valid(c3));
     let third = text.get(j + c2).copied();
     let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c));
-    let n3 = if j + c3 <= text.len() {
-        count(text, &text[j..j + c3], j)
-    } else {
-        0
+    let n3 = || {
+        if j + c3 <= text.len() {
+            count(text, &text[j..j + c3], j)
+        } else {
+            0
+        }
     };
-    let n2 = count(text, &text[j..(j + c2).min(text.len())], j);
+    let n2 = || count(text, &text[j..(j + c2).min(text.len())], j);
     match (v2, v3) {
         (true, true) => {
+            let n3 = n3();
             if n3 >= 2 {
                 Some(c3)
-            } else if n2 > n3 || weak {
+            } else if n2() > n3 || weak {
                 Some(c2)
             } else {
                 Some(c3)
@@ -186,7 +199,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
             if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != '的') {
                 Some(c4)
             } else if j + c3 <= text.len()
-                && n3 >= 2
+                && n3() >= 2
                 && !weak
                 && text[j..j + c3].iter().all(|&c| is_cjk(c))
             {
@@ -323,7 +336,7 @@ pub fn mentions(text: &[char]) -> Vec<Mention> {
     };
     let mut extra: Vec<Mention> = Vec::new();
     // One pass over the text for every known name, by first character.
-    let mut by_first: HashMap<char, Vec<&Vec<char>>> = HashMap::new();
+    let mut by_first: FxMap<char, Vec<&Vec<char>>> = FxMap::default();
     for k in &known {
         by_first.entry(k[0]).or_default().push(k);
     }

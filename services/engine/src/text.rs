@@ -2,14 +2,7 @@
 
 /// Whether `w` is written at `text[i..]`.
 pub(crate) fn word_at(text: &[char], i: usize, w: &str) -> bool {
-    let mut k = i;
-    for c in w.chars() {
-        if text.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (i..).zip(w.chars()).all(|(k, c)| text.get(k) == Some(&c))
 }
 
 /// Whether `w` is written just before `text[end]`.

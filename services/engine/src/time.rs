@@ -248,12 +248,17 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
             i = end;
             continue;
         }
-        for (w, kind) in [
-            ("同日", TimeKind::SameDay),
-            ("当天", TimeKind::SameDay),
-            ("当日", TimeKind::SameDay),
-            ("当年", TimeKind::ThatYear),
-        ] {
+        let words: &[(&str, TimeKind)] = if matches!(c, '同' | '当') {
+            &[
+                ("同日", TimeKind::SameDay),
+                ("当天", TimeKind::SameDay),
+                ("当日", TimeKind::SameDay),
+                ("当年", TimeKind::ThatYear),
+            ]
+        } else {
+            &[]
+        };
+        for &(w, kind) in words {
             if word_at(text, i, w) {
                 let part = part_of_day(text, i + 2);
                 let end = i + 2 + part.map_or(0, |p| p.1);
