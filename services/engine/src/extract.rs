@@ -555,11 +555,17 @@ impl<'a> Parser<'a> {
                 match works.last_mut() {
                     Some(w) => {
                         w.scope.push(si);
-                        // A lead named here is still on the visit, unless only quoted.
-                        let lead_here = info.roles.iter().any(|&(k, _)| {
-                            w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
-                                && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
-                        });
+                        // A lead named here is still on the visit, unless only quoted; so is
+                        // the only lead when the sentence opens with 他/她.
+                        let (ss, _) = self.sents[si];
+                        let pronoun = w.leads.len() == 1
+                            && matches!(self.t.get(ss), Some('他' | '她'))
+                            && !self.speech_at(ss + 1, ss + 1);
+                        let lead_here = pronoun
+                            || info.roles.iter().any(|&(k, _)| {
+                                w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                                    && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
+                            });
                         if lead_here {
                             w.core.push(si);
                         }
@@ -876,7 +882,15 @@ impl<'a> Parser<'a> {
                     k += 1;
                     continue;
                 }
-                if CLAUSE_END.contains(&c) || in_mention(k) || PLACE_STOPS.starts_at(t, k) {
+                if CLAUSE_END.contains(&c) || in_mention(k) {
+                    break;
+                }
+                if let Some(l) = PLACE_STOPS.longest_at(t, k) {
+                    // 某项目建设现场、某公司: a stop word closing a list item is part of it.
+                    if t.get(k + l) == Some(&'、') && k > o {
+                        k += l;
+                        continue;
+                    }
                     break;
                 }
                 if at
