@@ -228,7 +228,7 @@ fn to_event(
         actors,
         places: d.places,
         targets: d.targets,
-        topic: None,
+        topic: d.topic,
         evidence,
         source: source.clone(),
         confidence: d.confidence,
