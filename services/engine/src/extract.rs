@@ -305,11 +305,27 @@ impl<'a> Parser<'a> {
             info.roles.push((k, role));
         }
         if let Some(k) = lead_seen
-            && let Some((_, strong)) = self.trigger_after(self.ms[k].name_end, e)
+            && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
         {
             info.anchor = true;
             info.strong = strong;
             info.actor_pos = self.ms[k].start;
+            // Someone named after the activity who does no activity of their own (…巡馆，乙致辞)
+            // takes part in it.
+            let n = info.roles.len();
+            for r in 0..n {
+                let (m, role) = info.roles[r];
+                if role != Role::Lead || self.ms[m].start <= at {
+                    continue;
+                }
+                let until = info
+                    .roles
+                    .get(r + 1)
+                    .map_or(e, |&(m2, _)| self.ms[m2].start);
+                if self.trigger_after(self.ms[m].name_end, until).is_none() {
+                    info.roles[r].1 = Role::Participant;
+                }
+            }
         }
         if !info.anchor && lead_seen.is_none() {
             info.org = self.org_actor(s, e);

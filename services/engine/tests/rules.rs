@@ -111,6 +111,11 @@ fn people_who_accompany_or_join_are_participants() {
             &["冯志远"],
             &["田丽"],
         ),
+        (
+            "4月8日，省长何建平宣布交易会开幕并巡馆，副省长邓文杰致辞。",
+            &["何建平"],
+            &["邓文杰"],
+        ),
     ];
     for (text, leads, parts) in cases {
         let e = one(text, "2024-04-09");
