@@ -284,7 +284,7 @@ impl<'a> Parser<'a> {
                 | '识'
                 | '意'
                 | '认'
-        ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时')
+        ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
             && is_cjk(next)
     }
 
@@ -527,6 +527,18 @@ impl<'a> Parser<'a> {
                 };
                 if merge && let Some(w) = works.last_mut() {
                     for &(k, role) in &info.roles {
+                        // A visitor who is then received (会见某一行) is the party met.
+                        if role == Role::Participant
+                            && MEETING_MARKERS
+                                .longest_ending_at(self.t, self.ms[k].start)
+                                .is_some()
+                        {
+                            let key = &self.ms[k].key;
+                            w.leads.retain(|&l| &self.ms[l].key != key);
+                            for p in w.people.iter_mut().filter(|p| &self.ms[p.0].key == key) {
+                                p.1 = Role::Participant;
+                            }
+                        }
                         let role = if role == Role::Lead && !info.strong {
                             Role::Participant
                         } else {
@@ -973,9 +985,11 @@ impl<'a> Parser<'a> {
                     })
                     .unwrap_or(e);
                 let tail = &t[k + 1..tail_end];
-                let category = ["企业", "单位", "地", "公司", "项目", "部门", "场所", "乡镇"]
-                    .iter()
-                    .any(|w| word_before(tail, tail.len(), w));
+                let category = [
+                    "企业", "单位", "地", "公司", "项目", "部门", "场所", "乡镇", "展台",
+                ]
+                .iter()
+                .any(|w| word_before(tail, tail.len(), w));
                 let descriptive = tail.len() >= 4
                     && !category
                     && !tail[0].is_ascii_digit()

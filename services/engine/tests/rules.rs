@@ -150,6 +150,17 @@ fn the_party_met_takes_part_and_their_company_is_the_target() {
 }
 
 #[test]
+fn a_visitor_who_is_received_is_the_party_met() {
+    let e = one(
+        "10月12日，某国驻华大使范德维一行到访我市。市委书记陈志敏在市委会见了范德维一行。",
+        "2024-10-13",
+    );
+    assert_eq!(e.kind, EventKind::Meeting);
+    assert_eq!(names(&e, Role::Lead), owned(&["陈志敏"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["范德维"]));
+}
+
+#[test]
 fn foreign_and_transliterated_names_are_people() {
     let e = one(
         "10月9日，区委书记魏振东会见了某国驻华大使易卜拉一行，双方进行了座谈。",
