@@ -64,7 +64,10 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
         .map(|&l| trimmed_len(chars, l))
         .filter(|&n| n > 0)
         .collect();
-    if lens.len() < 6 {
+    // A short text is a column only when its lines stand apart as a column's do (blank lines
+    // between them).
+    let blank_separated = lines.len() >= 2 * lens.len() - 1;
+    if lens.len() < 3 || lens.len() < 6 && !blank_separated {
         return None;
     }
     let short = lens.iter().filter(|&&n| (4..=22).contains(&n)).count();
@@ -262,6 +265,15 @@ mod tests {
         check_map(raw, &n);
         let start = n.text.chars().position(|c| c == '带').unwrap_or(0);
         assert_eq!(raw.chars().nth(n.map.to_raw(start)), Some('带'));
+    }
+
+    #[test]
+    fn a_short_text_in_columns_is_joined_too() {
+        let raw = "5月6日， 区长王某某到乙\n\n镇调研春耕生产。 县领导\n\n李某某参加。\n";
+        assert_eq!(
+            normalize(raw).text,
+            "5月6日，区长王某某到乙镇调研春耕生产。县领导李某某参加。"
+        );
     }
 
     #[test]
