@@ -66,7 +66,7 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
         .collect();
     // A short text is a column only when its lines stand apart as a column's do (blank lines
     // between them).
-    let blank_separated = lines.len() >= 2 * lens.len() - 1;
+    let blank_separated = lines.len() + 1 >= 2 * lens.len();
     if lens.len() < 3 || lens.len() < 6 && !blank_separated {
         return None;
     }

@@ -139,15 +139,13 @@ fn big_text(bytes: usize, seed: u64) -> String {
 
 #[test]
 fn a_one_megabyte_input_finishes_fast() {
-    for seed in [7u64] {
-        let text = big_text(1 << 20, seed);
-        let t0 = Instant::now();
-        check(&text);
-        // Debug build, four passes over the text in `check`: generous, but not quadratic.
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "took {:?}",
-            t0.elapsed()
-        );
-    }
+    let text = big_text(1 << 20, 7);
+    let t0 = Instant::now();
+    check(&text);
+    // Debug build, four passes over the text in `check`: generous, but not quadratic.
+    assert!(
+        t0.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        t0.elapsed()
+    );
 }
