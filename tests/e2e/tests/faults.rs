@@ -344,7 +344,10 @@ async fn the_timeline_acks_only_what_sled_has_flushed() {
     .unwrap();
     let mut ids = BTreeSet::new();
     for i in 0..1000u32 {
+        // A thousand different activities: each its own article and lead, as a busy news day.
         let mut e = fixture.clone();
+        e.source.article_id = dongtai_proto::ArticleId::of_text(&format!("burst article {i}"));
+        e.actors[0].name = format!("官员{i}");
         e.id = EventId::derive(&e.source.article_id, "burst", Some(&i.to_string()), &[]);
         ids.insert(e.id.clone());
         js.publish(dongtai_proto::subjects::event(e.kind), serde_json::to_vec(&e).unwrap().into())
@@ -352,7 +355,7 @@ async fn the_timeline_acks_only_what_sled_has_flushed() {
             .unwrap();
     }
     // The moment the consumer's ack floor covers the burst, kill -9.
-    let acked = wait_until(Duration::from_secs(30), || async {
+    let acked = wait_until(Duration::from_secs(90), || async {
         let mut c = js
             .get_consumer_from_stream::<async_nats::jetstream::consumer::pull::Config, _, _>(
                 dongtai_proto::streams::timeline_consumer("main"),
