@@ -3,8 +3,9 @@
 
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
-    ACTION_TRIGGERS, KIND_CUES, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
-    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, inside_not_kind,
+    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, GENERIC_OBJECTS, KIND_CUES, LEAD_VERBS,
+    LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES, PARTICIPANT_VERBS, PLACE_STOPS,
+    PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -884,11 +885,9 @@ impl<'a> Parser<'a> {
             let simp = &self.t[a..b];
             let s = string(&n[a..b]);
             let target = listed_as_targets
-                || [
-                    "公司", "集团", "展台", "展位", "展区", "展厅", "企业", "商会", "协会",
-                ]
-                .iter()
-                .any(|w| word_before(simp, simp.len(), w));
+                || TARGET_SUFFIXES
+                    .longest_ending_at(simp, simp.len())
+                    .is_some();
             if target {
                 targets.push(s)
             } else {
@@ -985,11 +984,7 @@ impl<'a> Parser<'a> {
                     })
                     .unwrap_or(e);
                 let tail = &t[k + 1..tail_end];
-                let category = [
-                    "企业", "单位", "地", "公司", "项目", "部门", "场所", "乡镇", "展台",
-                ]
-                .iter()
-                .any(|w| word_before(tail, tail.len(), w));
+                let category = CATEGORY_TAILS.longest_ending_at(tail, tail.len()).is_some();
                 let descriptive = tail.len() >= 4
                     && !category
                     && !tail[0].is_ascii_digit()
@@ -1017,9 +1012,7 @@ impl<'a> Parser<'a> {
             }
             if obj_end > o {
                 // 甲、乙等展台 / 等企业: the items are what was visited, not where.
-                let companies = ["等展台", "等展位", "等企业", "等公司", "等单位", "等展区"]
-                    .iter()
-                    .any(|w| word_at(t, obj_end, w));
+                let companies = LISTED_TARGETS.starts_at(t, obj_end);
                 let items = split_list(t, o, obj_end);
                 let many = items.len() >= 3;
                 for (a, b) in items {
@@ -1028,9 +1021,7 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     let item = &t[a..b];
-                    let generic = ["辖区", "部分", "重点", "有关", "相关", "多家", "各类"]
-                        .iter()
-                        .any(|w| word_at(item, 0, w));
+                    let generic = GENERIC_OBJECTS.starts_at(item, 0);
                     if generic
                         || matches!(item[0], '该' | '这' | '其' | '此' | '我')
                         || item.iter().any(|c| {
@@ -1061,25 +1052,10 @@ impl<'a> Parser<'a> {
 fn company_of(title: &str) -> Option<String> {
     let norm: Vec<char> = title.chars().collect();
     let simp = crate::normalize::simplified(&norm);
-    let mut best = None;
-    for end in 2..=simp.len() {
-        let hit = [
-            "集团）",
-            "集团)",
-            "集团",
-            "公司",
-            "银行",
-            "总商会",
-            "商会",
-            "协会",
-        ]
-        .iter()
-        .any(|w| word_before(&simp, end, w));
-        if hit && !(end < simp.len() && simp[end] == '）') {
-            best = Some(end);
-        }
-    }
-    best.filter(|&e| e >= 4).map(|e| string(&norm[..e]))
+    let best = (4..=simp.len())
+        .rev()
+        .find(|&end| COMPANY_SUFFIXES.longest_ending_at(&simp, end).is_some());
+    best.map(|e| string(&norm[..e]))
 }
 
 /// Split a list at 、, and its last item at 和/及/以及/与 too.

@@ -199,6 +199,13 @@ word_set!(NOT_KIND, "not_kind.txt");
 word_set!(ACTION_TRIGGERS, "action_triggers.txt");
 word_set!(PROTECTED, "protected_words.txt");
 word_set!(SURNAMES, "surnames.txt");
+word_set!(TITLE_CUTS, "title_cuts.txt");
+word_set!(BUSINESS_WORDS, "business_words.txt");
+word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");
+word_set!(TARGET_SUFFIXES, "target_suffixes.txt");
+word_set!(CATEGORY_TAILS, "category_tails.txt");
+word_set!(GENERIC_OBJECTS, "generic_objects.txt");
+word_set!(LISTED_TARGETS, "listed_targets.txt");
 
 /// Characters that rarely end a given name (see `weak_name_chars.txt`).
 pub static WEAK_NAME_CHARS: LazyLock<FxSet<char>> = LazyLock::new(|| {

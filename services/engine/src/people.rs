@@ -2,7 +2,8 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::{
-    FOLLOWERS, FxMap, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLES, WEAK_NAME_CHARS,
+    BUSINESS_WORDS, FOLLOWERS, FxMap, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLE_CUTS, TITLES,
+    WEAK_NAME_CHARS,
 };
 use crate::text::word_at;
 
@@ -30,42 +31,6 @@ fn is_title_boundary(c: char) -> bool {
     !(is_cjk(c) || c.is_ascii_alphanumeric() || matches!(c, '（' | '）' | '.' | '·'))
 }
 
-const CUT_WORDS: &[&str] = &[
-    "以及",
-    "会见了",
-    "会见",
-    "接见了",
-    "接见",
-    "陪同",
-    "看望",
-    "慰问",
-    "邀请",
-    "带领",
-    "随同",
-    "式上",
-    "会上",
-    "由",
-    "在",
-    "与",
-    "和",
-    "及",
-    "同",
-    "对",
-    "向",
-    "是",
-    "的",
-    "了",
-    "等",
-    "请",
-    "当",
-    "并",
-    "被",
-    "让",
-    "于",
-    "即",
-    "为",
-];
-
 /// Where the organisation prefix of a title word starting at `word_start` begins.
 fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
     let mut q = word_start;
@@ -81,13 +46,12 @@ fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
             i += l;
             continue;
         }
-        if let Some(w) = CUT_WORDS.iter().find(|w| word_at(text, i, w)) {
-            let l = w.chars().count();
-            if i + l <= word_start {
-                cut = i + l;
-                i += l;
-                continue;
-            }
+        if let Some(l) = TITLE_CUTS.longest_at(text, i)
+            && i + l <= word_start
+        {
+            cut = i + l;
+            i += l;
+            continue;
         }
         i += 1;
     }
@@ -305,14 +269,7 @@ fn titled(text: &[char]) -> Vec<Mention> {
 pub fn is_official(text: &[char], m: &Mention) -> bool {
     m.titles.iter().any(|&(a, b)| {
         let t = &text[a..b];
-        let business = [
-            "董事", "集团", "公司", "总裁", "有限", "银行", "企业", "商会",
-        ]
-        .iter()
-        .any(|w| {
-            t.windows(w.chars().count())
-                .any(|x| x.iter().copied().eq(w.chars()))
-        });
+        let business = BUSINESS_WORDS.find(t, 0, t.len()).is_some();
         !business && OFFICIAL_TITLES.longest_ending_at(t, t.len()).is_some()
     })
 }
