@@ -5,7 +5,7 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, GENERIC_OBJECTS, KIND_CUES, LEAD_VERBS,
     LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES, PARTICIPANT_VERBS, PLACE_STOPS,
-    PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, inside_not_kind,
+    PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -460,7 +460,11 @@ impl<'a> Parser<'a> {
                             until = ne;
                         }
                     }
-                    if !bad && org.len() >= 3 && self.trigger_after(end, until).is_some_and(|x| x.1)
+                    let team = TEAM_SUFFIXES.longest_ending_at(t, end).is_some();
+                    if !bad
+                        && team
+                        && org.len() >= 3
+                        && self.trigger_after(end, until).is_some_and(|x| x.1)
                     {
                         return Some((a, end));
                     }
