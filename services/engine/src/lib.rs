@@ -2,6 +2,29 @@
 //!
 //! Used by the extract worker, the `dongtai-extract file` CLI, ingest (page splitting) and the
 //! benchmarks.
+//!
+//! How a text becomes events:
+//! 1. **Normalise** ([`normalize`]): full-width letters and digits to ASCII, ASCII punctuation
+//!    in Chinese text to full-width, spaces inside Chinese and around numbers removed, and, when
+//!    the text is a newspaper column (mostly short lines, blank lines between), the lines joined
+//!    back. A map keeps every character's offset in the raw text.
+//! 2. **Split** a scanned page ([`split_page`]): a jump line (（下转第 6 版）) ends an article and
+//!    the lines after it are its headline; an indented paragraph right after a line starts the
+//!    next article; lines without punctuation after an article's last sentence are its headline.
+//! 3. **Read** each article on a simplified copy (traditional characters mapped one to one, so
+//!    offsets are shared; names and evidence are reported from the text as written):
+//!    people are title + name mentions (titles chained with 、, organisation prefixes, names
+//!    checked against surnames and the words that follow names), name lists sharing a title,
+//!    and bare names or surname + title of people already met; time phrases are resolved
+//!    against the publication date, recording their basis.
+//! 4. **Activities**: a sentence reports one when an official (or a team) is followed by an
+//!    activity verb before any verb of saying. Sentences without a date of their own continue
+//!    the current activity; a dated one with other leads starts a new one. Roles come from the
+//!    verbs around each name (陪同/参加 → participant; 会见/与…座谈 → the party met; after
+//!    带队 → the leader's team), kinds from weighted cues, places from movement verbs.
+//!
+//! Language knowledge lives in `src/lexicon/*.txt`, one entry a line, each with a header saying
+//! what belongs there; tables are built once on first use.
 
 #![cfg_attr(
     test,
