@@ -135,7 +135,10 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     };
     let doc_year = match meta.published {
         Some(_) => None,
-        None => time::doc_year(&chars),
+        None => time::doc_year(&chars).or_else(|| {
+            let n = normalize::simplified(&normalize(raw).text.chars().collect::<Vec<char>>());
+            time::edition_year(&n)
+        }),
     };
     let resolver = time::Resolver {
         published: meta.published,

@@ -491,6 +491,15 @@ impl Resolver {
     }
 }
 
+/// The year of the first expo edition the text names (第六届进博会 → 2023), for texts without a
+/// publication date or a written year.
+pub fn edition_year(text: &[char]) -> Option<i32> {
+    scan(text).iter().find_map(|e| match e.kind {
+        TimeKind::Edition { start, .. } => Some(start.year()),
+        _ => None,
+    })
+}
+
 /// A year the text states (2023年, 2023-05-08), for texts without a publication date.
 pub fn doc_year(text: &[char]) -> Option<i32> {
     let mut i = 0;

@@ -186,3 +186,12 @@ fn evidence_offsets_point_at_the_sentences_on_the_page() {
         }
     }
 }
+
+#[test]
+fn without_a_publication_date_the_expo_edition_gives_the_year() {
+    let events = dongtai_engine::extract_standalone(&seed(), None);
+    let e = of_kind(&events, EventKind::ForestChiefInspection);
+    assert_eq!(e.when.start, Some(day("2023-11-05")));
+    assert!(e.when.approx);
+    assert_eq!(e.when.basis, dongtai_proto::TimeBasis::Inferred);
+}
