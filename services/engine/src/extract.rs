@@ -3,9 +3,10 @@
 
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
-    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, GENERIC_OBJECTS, KIND_CUES, LEAD_VERBS,
-    LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES, PARTICIPANT_VERBS, PLACE_STOPS,
-    PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
+    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, KIND_CUES,
+    LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES, PARTICIPANT_VERBS,
+    PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES,
+    inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -256,6 +257,28 @@ impl<'a> Parser<'a> {
             .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
             .count();
         listy && placey * 2 >= items.len()
+    }
+
+    /// Whether sentence `si` goes on with the activity before it without naming its subject:
+    /// after a time phrase and words like 随后/接续, it opens with an activity verb.
+    fn continues_activity(&self, si: usize) -> bool {
+        let t = self.t;
+        let (s, e) = self.sents[si];
+        let mut i = s;
+        while i < e {
+            if let Some(k) = self.times_in(i, i + 1).next() {
+                i = self.times[k].end;
+            } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
+                i += l;
+            } else if t[i] == '，' {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        i < e
+            && (MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i))
+            && !self.in_title(i)
     }
 
     /// Whether 到 at `i` means going somewhere.
@@ -597,6 +620,7 @@ impl<'a> Parser<'a> {
                             && matches!(self.t.get(ss), Some('他' | '她'))
                             && !self.speech_at(ss + 1, ss + 1);
                         let lead_here = pronoun
+                            || self.continues_activity(si)
                             || info.roles.iter().any(|&(k, _)| {
                                 w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
                                     && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
@@ -948,8 +972,7 @@ impl<'a> Parser<'a> {
             let mut k = o;
             while k < e && k - o < 120 {
                 let c = t[k];
-                if c == '的' && !at && k > o {
-                    o = k + 1;
+                if c == '的' && !at {
                     k += 1;
                     continue;
                 }
@@ -1020,12 +1043,16 @@ impl<'a> Parser<'a> {
                 let items = split_list(t, o, obj_end);
                 let many = items.len() >= 3;
                 for (a, b) in items {
+                    let (a, b) = of_item(t, a, b);
                     let (a, b) = trim_item(t, a, b);
                     if b <= a || b - a < 2 || b - a > 30 {
                         continue;
                     }
                     let item = &t[a..b];
-                    let generic = GENERIC_OBJECTS.starts_at(item, 0);
+                    let generic = GENERIC_OBJECTS.starts_at(item, 0)
+                        || self
+                            .times_in(a.saturating_sub(4), b)
+                            .any(|k| self.times[k].end > a);
                     if generic
                         || matches!(item[0], '该' | '这' | '其' | '此' | '我')
                         || item.iter().any(|c| {
@@ -1106,6 +1133,19 @@ fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
     }
     items.push(last);
     items
+}
+
+/// The place in an item with 的: the place it belongs to (永丰村的农路 → 永丰村), else what
+/// the modifier describes (投资合作专题的国际经济合作展区 → 国际经济合作展区).
+fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
+    let Some(d) = (a..b).find(|&i| t[i] == '的') else {
+        return (a, b);
+    };
+    if d > a && PLACE_SUFFIXES.longest_ending_at(&t[..d], d).is_some() {
+        return (a, d);
+    }
+    let last = (a..b).rev().find(|&i| t[i] == '的').unwrap_or(d);
+    (last + 1, b)
 }
 
 fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {

@@ -207,6 +207,7 @@ word_set!(CATEGORY_TAILS, "category_tails.txt");
 word_set!(GENERIC_OBJECTS, "generic_objects.txt");
 word_set!(LISTED_TARGETS, "listed_targets.txt");
 word_set!(TEAM_SUFFIXES, "team_suffixes.txt");
+word_set!(CONTINUATIONS, "continuations.txt");
 
 /// Characters that rarely end a given name (see `weak_name_chars.txt`).
 pub static WEAK_NAME_CHARS: LazyLock<FxSet<char>> = LazyLock::new(|| {
