@@ -199,6 +199,16 @@ fn bare_names_later_in_the_article_are_the_same_person() {
 }
 
 #[test]
+fn sentences_that_go_on_without_a_subject_belong_to_the_visit() {
+    let e = one(
+        "7月2日，县长卢建华带队前往西河镇调研。随后来到东湖村的文化广场，察看村容村貌。",
+        "2024-07-03",
+    );
+    assert!(e.places.contains(&"东湖村".to_string()), "{:?}", e.places);
+    assert_eq!(e.evidence.len(), 2);
+}
+
+#[test]
 fn each_kind_comes_from_its_triggers() {
     let cases: &[(&str, EventKind)] = &[
         (
