@@ -21,6 +21,8 @@ pub(crate) struct Doc<'a> {
     pub simp: &'a [char],
     /// Headline, when known.
     pub title: Option<&'a [char]>,
+    /// Where short column lines were run on (a headline's end): titles stop there.
+    pub soft: &'a [usize],
 }
 
 /// A person taking part in a draft event.
@@ -133,7 +135,7 @@ impl<'a> Parser<'a> {
     fn new(doc: &'a Doc<'a>) -> Self {
         let t = doc.simp;
         let sents = sentences(t);
-        let ms = mentions(t);
+        let ms = mentions(t, doc.soft);
         // A bare name is an official when any of their titled mentions is.
         let mut official_keys: HashSet<&str> = HashSet::default();
         for m in &ms {

@@ -124,13 +124,14 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
                 text: n.text,
                 map: n.map,
             };
-            (vec![seg], None)
+            (vec![(seg, Vec::new())], None)
         }
-        Some(_) => (page::split_page(raw), Some(())),
+        Some(_) => (page::split_page_soft(raw), Some(())),
     };
+
     let article_id = match (&meta.article_id, normal) {
         (Some(id), _) => id.clone(),
-        (None, None) => ArticleId::of_text(&segments[0].text),
+        (None, None) => ArticleId::of_text(&segments[0].0.text),
         (None, Some(())) => ArticleId::of_text(&normalize(raw).text),
     };
     let doc_year = match meta.published {
@@ -154,7 +155,7 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     };
     let meta_title: Option<Vec<char>> = meta.title.as_ref().map(|t| t.chars().collect());
     let mut events = Vec::new();
-    for seg in &segments {
+    for (seg, soft) in &segments {
         let norm: Vec<char> = seg.text.chars().collect();
         let simp = normalize::simplified(&norm);
         let title: Option<Vec<char>> = seg
@@ -166,6 +167,7 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
             norm: &norm,
             simp: &simp,
             title: title.as_deref(),
+            soft,
         };
         for d in extract::extract_doc(&doc, &resolver) {
             events.push(to_event(d, &norm, &seg.map, raw_len, &article_id, &source));

@@ -120,6 +120,20 @@ fn map_char(prev: Option<char>, c: char, next: Option<char>) -> char {
 /// Normalise the given raw lines of `chars` into one text. `join[i]` says whether the break after
 /// line `i` is a column break (deleted) rather than a paragraph break (kept as one `\n`).
 pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> Normalized {
+    normalize_lines_soft(chars, lines, join, None).0
+}
+
+/// [`normalize_lines`], also returning the "soft breaks": offsets in the normalised text where a
+/// short column line without final punctuation (a headline's end, most often) was run on into
+/// the next. Names and titles do not reach back across them.
+pub(crate) fn normalize_lines_soft(
+    chars: &[char],
+    lines: &[Line],
+    join: &[bool],
+    width: Option<usize>,
+) -> (Normalized, Vec<usize>) {
+    let mut soft = Vec::new();
+    let mut emitted = 0usize;
     let mut text = String::with_capacity(chars.len() * 3);
     let mut map = OffsetMap::identity();
     let mut n = 0usize;
@@ -150,10 +164,12 @@ pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> 
                 && is_ascii_word(c)
             {
                 emit(sp, ' ', &mut text, &mut prev);
+                emitted += 1;
             }
             let next = chars.get(i + 1).copied();
             let mapped = map_char(prev, c, next);
             emit(i, mapped, &mut text, &mut prev);
+            emitted += 1;
         }
         let last = k + 1 == nonblank.len();
         if last {
@@ -162,14 +178,29 @@ pub(crate) fn normalize_lines(chars: &[char], lines: &[Line], join: &[bool]) -> 
         if join.get(li).copied().unwrap_or(false) {
             // A column break: the lines run on, even a number cut in two (2 | 6日).
             pending_space = None;
+            // A short line run on is a soft break when neither it nor the line before holds a
+            // comma: a headline's end, not the rest of a sentence wrapped twice.
+            let short = width.is_some_and(|w| trimmed_len(chars, l) + 1 < w);
+            let comma = |x: &Line| {
+                chars[x.start..x.end]
+                    .iter()
+                    .any(|c| matches!(c, '，' | ','))
+            };
+            let prev_line = k.checked_sub(1).map(|pk| lines[nonblank[pk]]);
+            let open =
+                !prev.is_some_and(|c| matches!(c, '。' | '！' | '？' | '，' | '、' | '；' | '：'));
+            if short && open && !comma(&l) && !prev_line.is_some_and(|p| comma(&p)) {
+                soft.push(emitted);
+            }
         } else {
             pending_space = None;
             if prev.is_some() && prev != Some('\n') {
                 emit(l.brk, '\n', &mut text, &mut prev);
+                emitted += 1;
             }
         }
     }
-    Normalized { text, map }
+    (Normalized { text, map }, soft)
 }
 
 /// Which line breaks of a text are column breaks to delete.

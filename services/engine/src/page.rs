@@ -6,7 +6,8 @@
 
 use crate::PageArticle;
 use crate::normalize::{
-    Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines, trimmed_len,
+    Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines,
+    normalize_lines_soft, trimmed_len,
 };
 
 const SENTENCE_PUNCT: &[char] = &[
@@ -36,6 +37,11 @@ struct Group {
 
 /// Split `raw` into articles; see the module doc for the layout rules.
 pub(crate) fn split_page(raw: &str) -> Vec<PageArticle> {
+    split_page_soft(raw).into_iter().map(|(a, _)| a).collect()
+}
+
+/// [`split_page`] with each article's soft breaks (see `normalize_lines_soft`).
+pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
     let chars: Vec<char> = raw.chars().collect();
     let all = lines(&chars);
     let width = column_width(&chars, &all);
@@ -101,12 +107,13 @@ pub(crate) fn split_page(raw: &str) -> Vec<PageArticle> {
         .filter(|g| !g.body.is_empty())
         .map(|g| {
             let join = column_joins(&chars, &g.body, width);
-            let body = normalize_lines(&chars, &g.body, &join);
-            PageArticle {
+            let (body, soft) = normalize_lines_soft(&chars, &g.body, &join, width);
+            let article = PageArticle {
                 title: headline(&chars, &g.title, width),
                 text: body.text,
                 map: body.map,
-            }
+            };
+            (article, soft)
         })
         .collect()
 }

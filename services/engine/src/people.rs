@@ -32,9 +32,13 @@ fn is_title_boundary(c: char) -> bool {
 }
 
 /// Where the organisation prefix of a title word starting at `word_start` begins.
-fn title_left(text: &[char], word_start: usize, floor: usize) -> usize {
+fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) -> usize {
     let mut q = word_start;
-    while q > floor && word_start - q < 22 && !is_title_boundary(text[q - 1]) {
+    while q > floor
+        && word_start - q < 22
+        && !is_title_boundary(text[q - 1])
+        && soft.binary_search(&q).is_err()
+    {
         q -= 1;
     }
     let mut cut = q;
@@ -191,7 +195,7 @@ fn title_item_ahead(text: &[char], s: usize) -> bool {
 }
 
 /// Every titled mention of `text`, with name lists.
-fn titled(text: &[char]) -> Vec<Mention> {
+fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let mut out: Vec<Mention> = Vec::new();
     let mut floor = 0usize;
     let mut j = 1;
@@ -214,7 +218,7 @@ fn titled(text: &[char]) -> Vec<Mention> {
             j += 1;
             continue;
         }
-        let mut left = title_left(text, word_start, floor);
+        let mut left = title_left(text, word_start, floor, soft);
         // 各级林长, 全体党员: a kind of people, not a person's title.
         if text[left] == '各' || word_at(text, left, "全体") {
             j += 1;
@@ -225,7 +229,7 @@ fn titled(text: &[char]) -> Vec<Mention> {
             let k = left - 1;
             match TITLES.longest_ending_at(text, k) {
                 Some(l2) if k >= l2 + floor => {
-                    let lf = title_left(text, k - l2, floor);
+                    let lf = title_left(text, k - l2, floor, soft);
                     titles.push((lf, k));
                     left = lf;
                 }
@@ -276,8 +280,8 @@ pub fn is_official(text: &[char], m: &Mention) -> bool {
 
 /// Every person mention of `text`, in order: titled mentions, then bare names of the people
 /// they name, and surname + title references to them.
-pub fn mentions(text: &[char]) -> Vec<Mention> {
-    let mut out = titled(text);
+pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
+    let mut out = titled(text, soft);
     let mut known: Vec<Vec<char>> = Vec::new();
     for m in &out {
         let k: Vec<char> = m.key.chars().collect();
@@ -376,7 +380,7 @@ mod tests {
 
     fn people(s: &str) -> Vec<(String, Vec<String>)> {
         let t: Vec<char> = s.chars().collect();
-        mentions(&t)
+        mentions(&t, &[])
             .into_iter()
             .filter(|m| m.own_titles || !m.titles.is_empty())
             .map(|m| {
@@ -454,7 +458,7 @@ mod tests {
         let t: Vec<char> = "县长徐某蔚前往乙乡。徐某蔚一行察看了道路。徐县长表示满意。"
             .chars()
             .collect();
-        let ms = mentions(&t);
+        let ms = mentions(&t, &[]);
         assert_eq!(ms.len(), 3);
         assert!(ms.iter().all(|m| m.key == "徐某蔚"));
     }
