@@ -11,7 +11,7 @@ use dongtai_timeline::store::TimelineStore;
 use std::hint::black_box;
 
 /// Events in the store the query benchmarks run on.
-const PRELOADED: u64 = 50_000;
+const PRELOADED: u64 = 20_000;
 
 /// A store in a temp dir holding events `0..n` of seed 1, and a runtime to flush it with.
 fn store_with(

@@ -171,6 +171,17 @@ async fn push_all(ingest: String, articles: Arc<Vec<dongtai_corpus::GeneratedArt
     unavailable.load(Ordering::Relaxed)
 }
 
+/// Wait until every URL's `/readyz` answers `status`.
+async fn wait_readyz(http: &reqwest::Client, urls: &[String], status: u16, secs: u64) {
+    for url in urls {
+        let ok = wait_until(Duration::from_secs(secs), || async {
+            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == status)
+        })
+        .await;
+        assert!(ok, "{url}/readyz never answered {status}");
+    }
+}
+
 async fn timeline_count(http: &reqwest::Client, url: &str) -> Option<u64> {
     let r = http.get(format!("{url}/v1/stats")).send().await.ok()?;
     r.json::<serde_json::Value>().await.ok()?["events"].as_u64()
@@ -204,13 +215,7 @@ async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
         &[("DONGTAI_DATA_DIR", sled.display().to_string())],
     );
     let http = reqwest::Client::new();
-    for s in [&ingest, &extract, &timeline] {
-        let url = s.url();
-        assert!(wait_until(Duration::from_secs(20), || async {
-            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
-        })
-        .await, "service at {url} never became ready");
-    }
+    wait_readyz(&http, &[ingest.url(), extract.url(), timeline.url()], 200, 20).await;
 
     let sent = Arc::new(AtomicUsize::new(0));
     let pusher = tokio::spawn(push_all(ingest.url(), articles.clone(), sent.clone()));
@@ -272,12 +277,7 @@ async fn a_nats_server_restart_mid_stream_loses_nothing_and_ingest_says_503_mean
         &[("DONGTAI_DATA_DIR", sled.display().to_string())],
     );
     let http = reqwest::Client::new();
-    for url in [ingest.url(), timeline.url()] {
-        assert!(wait_until(Duration::from_secs(20), || async {
-            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
-        })
-        .await);
-    }
+    wait_readyz(&http, &[ingest.url(), timeline.url()], 200, 20).await;
     let sent = Arc::new(AtomicUsize::new(0));
     let pusher = tokio::spawn(push_all(ingest.url(), articles.clone(), sent.clone()));
     while sent.load(Ordering::Relaxed) < ARTICLES / 3 {
@@ -285,12 +285,7 @@ async fn a_nats_server_restart_mid_stream_loses_nothing_and_ingest_says_503_mean
     }
     nats.kill();
     // While it is down: not ready, and an article gets 503, never 202.
-    for url in [ingest.url(), timeline.url()] {
-        assert!(wait_until(Duration::from_secs(15), || async {
-            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 503)
-        })
-        .await, "{url} kept saying ready while NATS was down");
-    }
+    wait_readyz(&http, &[ingest.url(), timeline.url()], 503, 15).await;
     let probe = http
         .post(format!("{}/v1/articles", ingest.url()))
         .header("content-type", "application/json")
@@ -300,12 +295,7 @@ async fn a_nats_server_restart_mid_stream_loses_nothing_and_ingest_says_503_mean
         .unwrap();
     assert_eq!(probe.status(), 503);
     nats.restart();
-    for url in [ingest.url(), timeline.url()] {
-        assert!(wait_until(Duration::from_secs(30), || async {
-            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
-        })
-        .await, "{url} did not reconnect by itself");
-    }
+    wait_readyz(&http, &[ingest.url(), timeline.url()], 200, 30).await; // reconnected by itself
     let unavailable = pusher.await.unwrap();
     let settled = wait_for_count(&http, &timeline.url(), expected.len(), 120).await;
     timeline.stop();
@@ -332,11 +322,7 @@ async fn the_timeline_acks_only_what_sled_has_flushed() {
         &[("DONGTAI_DATA_DIR", sled.display().to_string())],
     );
     let http = reqwest::Client::new();
-    let url = timeline.url();
-    assert!(wait_until(Duration::from_secs(20), || async {
-        http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == 200)
-    })
-    .await);
+    wait_readyz(&http, &[timeline.url()], 200, 20).await;
     let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
     let fixture: dongtai_proto::ActivityEvent = serde_json::from_str(
         &std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json")).unwrap(),

@@ -11,12 +11,11 @@ use tokio_util::sync::CancellationToken;
 pub struct Service {
     pub url: String,
     stop: CancellationToken,
-    handle: JoinHandle<anyhow_free::Result>,
+    handle: JoinHandle<RunResult>,
 }
 
-mod anyhow_free {
-    pub type Result = std::result::Result<(), String>;
-}
+/// How an in-process service ended: its error chain as text, so tests can print it.
+type RunResult = Result<(), String>;
 
 impl Service {
     pub async fn stop(self) {
@@ -36,36 +35,36 @@ pub struct TestApp {
     pub http: reqwest::Client,
 }
 
-pub async fn spawn_ingest(nats_url: &str) -> Service {
-    let app = dongtai_ingest::Application::build(dongtai_ingest::config::Config::for_tests(nats_url))
-        .await
-        .unwrap();
-    let url = format!("http://{}", app.local_addr());
+/// Run a built service in this process until its `Service` is stopped.
+fn run<F>(addr: std::net::SocketAddr, run: impl FnOnce(CancellationToken) -> F) -> Service
+where
+    F: std::future::Future<Output = RunResult> + Send + 'static,
+{
     let stop = CancellationToken::new();
-    let s = stop.clone();
-    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
-    Service { url, stop, handle }
+    let handle = tokio::spawn(run(stop.clone()));
+    Service { url: format!("http://{addr}"), stop, handle }
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("{e:#}")
+}
+
+pub async fn spawn_ingest(nats_url: &str) -> Service {
+    let config = dongtai_ingest::config::Config::for_tests(nats_url);
+    let app = dongtai_ingest::Application::build(config).await.unwrap();
+    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
 }
 
 pub async fn spawn_extract(nats_url: &str) -> Service {
-    let app = dongtai_extract::Application::build(dongtai_extract::config::Config::for_tests(nats_url))
-        .await
-        .unwrap();
-    let url = format!("http://{}", app.local_addr());
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
-    Service { url, stop, handle }
+    let config = dongtai_extract::config::Config::for_tests(nats_url);
+    let app = dongtai_extract::Application::build(config).await.unwrap();
+    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
 }
 
 pub async fn spawn_timeline(nats_url: &str, dir: PathBuf) -> Service {
     let config = dongtai_timeline::config::Config::for_tests(nats_url, dir);
     let app = dongtai_timeline::Application::build(config).await.unwrap();
-    let url = format!("http://{}", app.local_addr());
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    let handle = tokio::spawn(async move { app.run_until_stopped(s).await.map_err(|e| format!("{e:#}")) });
-    Service { url, stop, handle }
+    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
 }
 
 pub async fn spawn_app() -> TestApp {
