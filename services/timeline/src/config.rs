@@ -34,6 +34,9 @@ pub struct Config {
     /// Where sled keeps the timeline.
     #[arg(long, env = "DONGTAI_DATA_DIR", default_value = "data/timeline")]
     pub data_dir: PathBuf,
+    /// sled page cache, MiB: more keeps more of a large timeline in memory.
+    #[arg(long, env = "DONGTAI_CACHE_MB", default_value_t = crate::store::DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
     /// Name of this replica: each keeps its own durable consumer and sled.
     #[arg(long, env = "DONGTAI_TIMELINE_REPLICA", default_value = "main")]
     pub replica: String,
@@ -55,6 +58,7 @@ impl Config {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             nats: NatsArgs::plain(nats_url),
             data_dir,
+            cache_mb: crate::store::DEFAULT_CACHE_MB,
             replica: "main".to_owned(),
             token: None,
             max_concurrent_requests: 512,
@@ -72,4 +76,7 @@ pub struct RebuildArgs {
     /// Where sled keeps the timeline.
     #[arg(long, env = "DONGTAI_DATA_DIR", default_value = "data/timeline")]
     pub data_dir: PathBuf,
+    /// sled page cache, MiB.
+    #[arg(long, env = "DONGTAI_CACHE_MB", default_value_t = crate::store::DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
 }

@@ -3,7 +3,7 @@
 
 use crate::store::{StoredEvent, TimelineStore};
 use async_nats::jetstream::{self, AckKind, consumer::pull};
-use dongtai_proto::{ActivityEvent, Retraction, subjects};
+use dongtai_proto::{Retraction, subjects};
 use futures::StreamExt as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,39 +13,28 @@ use tokio_util::sync::CancellationToken;
 /// Messages applied per flush at most.
 pub const BATCH: usize = 512;
 
-/// What one message asks of the store.
-#[derive(Debug)]
-pub enum Change {
-    /// Insert or replace an event.
-    Upsert(Box<ActivityEvent>),
-    /// Withdraw an event.
-    Retract(Retraction),
-}
+pub use crate::store::Change;
 
 /// Decode a message from the EVENTS stream.
 pub fn decode(subject: &str, payload: &[u8]) -> Result<Change, serde_json::Error> {
     if subject == subjects::EVENTS_RETRACTED {
-        serde_json::from_slice(payload).map(Change::Retract)
+        serde_json::from_slice::<Retraction>(payload).map(|r| Change::Retract(r.event_id))
     } else {
         serde_json::from_slice(payload).map(|e| Change::Upsert(Box::new(e)))
     }
 }
 
-/// Apply one change at `seq`; returns the stored event when it changed.
+/// Apply decoded changes, each with its stream sequence, as one batch; returns the versions
+/// stored (unchanged ones left out).
 pub fn apply(
     store: &TimelineStore,
-    change: &Change,
-    seq: u64,
-) -> anyhow::Result<Option<StoredEvent>> {
-    use crate::store::Applied;
-    let (id, applied) = match change {
-        Change::Upsert(e) => (&e.id, store.upsert(e, seq)?),
-        Change::Retract(r) => (&r.event_id, store.retract(&r.event_id, seq)?),
-    };
-    Ok(match applied {
-        Applied::Unchanged => None,
-        Applied::Inserted | Applied::Updated => store.get(id)?,
-    })
+    changes: &[(Change, u64)],
+) -> anyhow::Result<Vec<StoredEvent>> {
+    Ok(store
+        .apply_batch(changes)?
+        .into_iter()
+        .filter_map(|(_, stored)| stored)
+        .collect())
 }
 
 /// The durable consumer of one timeline replica (created if missing).
@@ -135,31 +124,17 @@ async fn apply_batch(
         return Ok(());
     }
     let store2 = store.clone();
-    let decoded: Vec<(Option<Result<Change, serde_json::Error>>, u64)> = messages
-        .iter()
-        .map(|m| {
-            let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
-            (Some(decode(m.subject.as_str(), &m.payload)), seq)
-        })
-        .collect();
-    // sled calls block; keep them off the async threads.
-    let (changed, poison) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let mut changed = Vec::new();
-        let mut poison = Vec::new();
-        for (i, (change, seq)) in decoded.into_iter().enumerate() {
-            match change {
-                Some(Ok(change)) => {
-                    if let Some(stored) = apply(&store2, &change, seq)? {
-                        changed.push(Arc::new(stored));
-                    }
-                }
-                Some(Err(e)) => poison.push((i, e.to_string())),
-                None => {}
-            }
+    let mut changes = Vec::with_capacity(messages.len());
+    let mut poison = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
+        match decode(m.subject.as_str(), &m.payload) {
+            Ok(change) => changes.push((change, seq)),
+            Err(e) => poison.push((i, e.to_string())),
         }
-        Ok((changed, poison))
-    })
-    .await??;
+    }
+    // sled calls block; keep them off the async threads.
+    let changed = tokio::task::spawn_blocking(move || apply(&store2, &changes)).await??;
     store.flush().await?;
     for (i, m) in messages.iter().enumerate() {
         let result = if let Some((_, reason)) = poison.iter().find(|(p, _)| *p == i) {
@@ -173,7 +148,7 @@ async fn apply_batch(
         }
     }
     for e in changed {
-        let _ = feed.send(e);
+        let _ = feed.send(Arc::new(e));
     }
     Ok(())
 }

@@ -1,6 +1,9 @@
 use clap::Parser;
 use dongtai_timeline::config::{Cli, Command};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     dongtai_common::telemetry::init();

@@ -2,7 +2,7 @@
 //! source of truth; the sled view can always be thrown away and rebuilt from it.
 
 use crate::config::RebuildArgs;
-use crate::consumer::{apply, decode};
+use crate::consumer::{BATCH, apply, decode};
 use crate::store::TimelineStore;
 use async_nats::jetstream::{self, consumer::pull};
 use futures::StreamExt as _;
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// Replay every message up to the stream's last sequence at start; flush; report.
 pub async fn run(args: &RebuildArgs) -> anyhow::Result<String> {
-    let store = TimelineStore::open(&args.data_dir)?;
+    let store = TimelineStore::open_with_cache(&args.data_dir, args.cache_mb)?;
     let client = dongtai_common::connect(&args.nats, "dongtai-timeline-rebuild").await?;
     let js = jetstream::new(client.clone());
     dongtai_common::provision_streams_with(&js, &args.nats.limits).await?;
@@ -45,6 +45,7 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
             .messages()
             .await
             .map_err(|e| anyhow::anyhow!("replay: {e}"))?;
+        let mut batch = Vec::with_capacity(BATCH);
         while let Some(m) = tokio::time::timeout(Duration::from_secs(30), messages.next())
             .await
             .map_err(|_| anyhow::anyhow!("replay stalled"))?
@@ -56,19 +57,20 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
                 .unwrap_or((0, 0));
             messages_seen += 1;
             match decode(m.subject.as_str(), &m.payload) {
-                Ok(change) => {
-                    let s = store.clone();
-                    if tokio::task::block_in_place(|| apply(&s, &change, seq))?.is_some() {
-                        changed += 1;
-                    }
-                }
+                Ok(change) => batch.push((change, seq)),
                 Err(e) => tracing::warn!(seq, error = %e, "undecodable event skipped"),
+            }
+            let done = seq >= last || pending == 0;
+            if batch.len() == BATCH || done {
+                let changes = std::mem::take(&mut batch);
+                let s = store.clone();
+                changed += tokio::task::block_in_place(|| apply(&s, &changes))?.len() as u64;
             }
             if messages_seen % 10_000 == 0 {
                 store.flush().await?;
                 tracing::info!(messages = messages_seen, of = last, "replaying");
             }
-            if seq >= last || pending == 0 {
+            if done {
                 break;
             }
         }

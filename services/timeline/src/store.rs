@@ -23,7 +23,7 @@ use dongtai_proto::{ActivityEvent, ActorKind, EventId, EventKind, Role};
 use serde::{Deserialize, Serialize};
 use sled::Transactional as _;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// What can go wrong in the store.
@@ -122,6 +122,8 @@ pub const LONGEST_ACTIVITY_DAYS: u64 = 62;
 /// Set in `meta` once the `seq` tree covers every stored event (stores made before it existed
 /// are backfilled once at open).
 const SEQ_INDEX_READY: &[u8] = b"seq_index_v1";
+/// sled page cache of a store opened without a size, MiB.
+pub const DEFAULT_CACHE_MB: u64 = 64;
 /// Sort key of an event with no known date: before every dated one.
 pub const NO_DATE: &str = "0000-00-00";
 
@@ -179,11 +181,19 @@ fn abort(e: serde_json::Error) -> ConflictableTransactionError<serde_json::Error
 }
 
 impl TimelineStore {
-    /// Open (or create) the store under `dir`.
+    /// Open (or create) the store under `dir`, with sled's page cache at
+    /// [`DEFAULT_CACHE_MB`].
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_cache(dir, DEFAULT_CACHE_MB)
+    }
+
+    /// Open (or create) the store under `dir` with `cache_mb` MiB of page cache (sled's own
+    /// default, 1 GiB, would make the process grow far past what a timeline needs).
+    pub fn open_with_cache(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(cache_mb.saturating_mul(1024 * 1024))
             .open()?;
         let store = Self {
             events: db.open_tree("events")?,
@@ -221,27 +231,86 @@ impl TimelineStore {
         Ok(())
     }
 
-    /// Insert or replace `event`, published at `stream_seq`, with its index entries, actor
-    /// summaries and counters, all in one transaction. Idempotent: the same or an older
-    /// publication changes nothing.
+    /// Insert or replace `event`, published at `stream_seq` (a batch of one, see
+    /// [`TimelineStore::apply_batch`]).
     pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
-        let mut event = event.clone();
-        // Romanised at write time so queries, feeds and exports all read the same names.
-        crate::pinyin::fill(&mut event);
-        let new = StoredEvent {
-            event: event.clone(),
-            stream_seq,
-            stored_at: Utc::now(),
-            retracted: false,
-            group: Some(self.find_group(&event)?),
-        };
-        self.write(event.id.clone(), stream_seq, Some(new))
+        let change = Change::Upsert(Box::new(event.clone()));
+        Ok(self.apply_batch(&[(change, stream_seq)])?.remove(0).0)
     }
 
-    /// The group of a new report: that of a stored live report of the same activity (same
-    /// kind, another article, a shared lead person, overlapping days), else its own id. When
-    /// several groups qualify the smallest id wins, so the choice does not depend on order.
-    fn find_group(&self, event: &ActivityEvent) -> Result<String, StoreError> {
+    /// Mark an event retracted (it leaves every index and count; its record and history stay).
+    pub fn retract(&self, id: &EventId, stream_seq: u64) -> Result<Applied, StoreError> {
+        let change = Change::Retract(id.clone());
+        Ok(self.apply_batch(&[(change, stream_seq)])?.remove(0).0)
+    }
+
+    /// Apply `changes` in order, each published at its stream sequence, with their index
+    /// entries, history, actor summaries and counters, all in ONE transaction: the batch is
+    /// stored whole or not at all. Idempotent: a change at the same or an older sequence than
+    /// the stored version changes nothing. Returns, per change, what it did and the version
+    /// stored (`None` when unchanged).
+    ///
+    /// One transaction per batch, with the counters and actor summaries each read and written
+    /// once per batch, is what lets the timeline keep up with the pipeline: per-event
+    /// transactions spent most of their time in sled's commit path.
+    pub fn apply_batch(
+        &self,
+        changes: &[(Change, u64)],
+    ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
+        let now = Utc::now();
+        // New versions are prepared outside the transaction (romanised, grouped); the group
+        // lookup also sees the reports earlier in this batch, which are not in sled yet.
+        let mut prepared: Vec<Option<StoredEvent>> = Vec::with_capacity(changes.len());
+        for (change, seq) in changes {
+            let Change::Upsert(e) = change else {
+                prepared.push(None);
+                continue;
+            };
+            let mut event = (**e).clone();
+            // Romanised at write time so queries, feeds and exports all read the same names.
+            crate::pinyin::fill(&mut event);
+            let group = self.find_group(&event, prepared.iter().flatten())?;
+            prepared.push(Some(StoredEvent {
+                event,
+                stream_seq: *seq,
+                stored_at: now,
+                retracted: false,
+                group: Some(group),
+            }));
+        }
+        let trees = (
+            &self.events,
+            &self.idx,
+            &self.actors,
+            &self.meta,
+            &self.history,
+            &self.seq,
+            &self.groups,
+        );
+        let result = trees.transaction(|tx: &Tx| {
+            let mut tally = Tally::default();
+            let mut out = Vec::with_capacity(changes.len());
+            for ((change, seq), new) in changes.iter().zip(&prepared) {
+                out.push(write_one(tx, &mut tally, change.event_id(), *seq, new, now)?);
+            }
+            tally.store(&tx.3, &tx.2)?;
+            Ok(out)
+        });
+        result.map_err(|e| match e {
+            sled::transaction::TransactionError::Abort(e) => StoreError::Corrupt(e),
+            sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+
+    /// The group of a new report: that of a live report of the same activity (same kind,
+    /// another article, a shared lead person, overlapping days), stored or earlier in the same
+    /// batch (`pending`), else its own id. When several groups qualify the smallest id wins, so
+    /// the choice does not depend on order.
+    fn find_group<'a>(
+        &self,
+        event: &ActivityEvent,
+        pending: impl Iterator<Item = &'a StoredEvent>,
+    ) -> Result<String, StoreError> {
         let own = event.id.to_string();
         let Some(start) = event.when.start else {
             return Ok(own);
@@ -252,37 +321,45 @@ impl TimelineStore {
             .unwrap_or(start);
         let from = from.format("%Y-%m-%d").to_string();
         let last = end.format("%Y-%m-%d").to_string();
-        let leads = event
+        let leads: Vec<&str> = event
             .actors
             .iter()
             .filter(|a| a.role == Role::Lead && a.kind == ActorKind::Person)
-            .map(|a| a.name.as_str());
+            .map(|a| a.name.as_str())
+            .collect();
         let mut best: Option<String> = None;
-        for lead in leads {
+        let mut consider = |c: &StoredEvent, lead: &str| {
+            let (ce, cs) = (&c.event, c.event.when.start);
+            let overlaps =
+                cs.is_some_and(|cs| cs <= end && ce.when.end.unwrap_or(cs).max(cs) >= start);
+            if c.retracted
+                || ce.id == event.id
+                || ce.kind != event.kind
+                || ce.source.article_id == event.source.article_id
+                || !overlaps
+                || !ce.lead_names().any(|n| n == lead)
+            {
+                return;
+            }
+            let group = c.group.clone().unwrap_or_else(|| ce.id.to_string());
+            if best.as_ref().is_none_or(|b| &group < b) {
+                best = Some(group);
+            }
+        };
+        for &lead in &leads {
             for pos in self.scan(tag::ACTOR, lead, Some(from.as_bytes()), None) {
                 let pos = pos?;
                 if pos.get(..last.len()).is_some_and(|d| d > last.as_bytes()) {
                     break;
                 }
-                let Some(c) = self.at_position(&pos)? else {
-                    continue;
-                };
-                let (ce, cs) = (&c.event, c.event.when.start);
-                let overlaps =
-                    cs.is_some_and(|cs| cs <= end && ce.when.end.unwrap_or(cs).max(cs) >= start);
-                if c.retracted
-                    || ce.id == event.id
-                    || ce.kind != event.kind
-                    || ce.source.article_id == event.source.article_id
-                    || !overlaps
-                    || !ce.lead_names().any(|n| n == lead)
-                {
-                    continue;
+                if let Some(c) = self.at_position(&pos)? {
+                    consider(&c, lead);
                 }
-                let group = c.group.clone().unwrap_or_else(|| ce.id.to_string());
-                if best.as_ref().is_none_or(|b| &group < b) {
-                    best = Some(group);
-                }
+            }
+        }
+        for c in pending {
+            for &lead in &leads {
+                consider(c, lead);
             }
         }
         Ok(best.unwrap_or(own))
@@ -304,96 +381,6 @@ impl TimelineStore {
             }
         }
         Ok(out)
-    }
-
-    /// Mark an event retracted (it leaves every index and count; its record and history stay).
-    pub fn retract(&self, id: &EventId, stream_seq: u64) -> Result<Applied, StoreError> {
-        self.write(id.clone(), stream_seq, None)
-    }
-
-    fn write(
-        &self,
-        id: EventId,
-        stream_seq: u64,
-        new: Option<StoredEvent>,
-    ) -> Result<Applied, StoreError> {
-        let key = id.as_str().as_bytes().to_vec();
-        let trees = (
-            &self.events,
-            &self.idx,
-            &self.actors,
-            &self.meta,
-            &self.history,
-            &self.seq,
-            &self.groups,
-        );
-        let result =
-            trees.transaction(|(events, idx, actors, meta, history, seqs, groups): &Tx| {
-                let old: Option<StoredEvent> = match events.get(&key)? {
-                    Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
-                    None => None,
-                };
-                if let Some(old) = &old
-                    && old.stream_seq >= stream_seq
-                {
-                    return Ok(Applied::Unchanged);
-                }
-                let new = match (&new, &old) {
-                    (Some(n), _) => n.clone(),
-                    (None, Some(o)) if !o.retracted => StoredEvent {
-                        stream_seq,
-                        stored_at: Utc::now(),
-                        retracted: true,
-                        ..o.clone()
-                    },
-                    // Retracting what we never had, or had retracted already: nothing to do.
-                    (None, _) => return Ok(Applied::Unchanged),
-                };
-                let live_old = old.as_ref().filter(|o| !o.retracted);
-                if let Some(o) = live_old {
-                    for k in index_keys(&o.event) {
-                        idx.remove(k)?;
-                    }
-                    for name in unique_actor_names(&o.event) {
-                        bump_actor(actors, &o.event, &name, -1)?;
-                    }
-                    bump(meta, EVENT_COUNT, -1)?;
-                    bump(meta, &kind_counter(o.event.kind), -1)?;
-                    groups.remove(member_key(o))?;
-                }
-                if let Some(o) = &old {
-                    seqs.remove(&o.stream_seq.to_be_bytes())?;
-                    let mut hkey = key.clone();
-                    hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
-                    let entry = HistoryEntry {
-                        version: o.clone(),
-                        replaced_at: Utc::now(),
-                    };
-                    history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
-                }
-                if !new.retracted {
-                    for k in index_keys(&new.event) {
-                        idx.insert(k, &[] as &[u8])?;
-                    }
-                    for name in unique_actor_names(&new.event) {
-                        bump_actor(actors, &new.event, &name, 1)?;
-                    }
-                    bump(meta, EVENT_COUNT, 1)?;
-                    bump(meta, &kind_counter(new.event.kind), 1)?;
-                    groups.insert(member_key(&new), &[] as &[u8])?;
-                }
-                seqs.insert(&new.stream_seq.to_be_bytes(), key.as_slice())?;
-                events.insert(key.as_slice(), serde_json::to_vec(&new).map_err(abort)?)?;
-                Ok(if old.is_some() {
-                    Applied::Updated
-                } else {
-                    Applied::Inserted
-                })
-            });
-        result.map_err(|e| match e {
-            sled::transaction::TransactionError::Abort(e) => StoreError::Corrupt(e),
-            sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
-        })
     }
 
     /// The stored event with this id (retracted ones included).
@@ -550,51 +537,250 @@ fn decode_u64(v: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
-fn bump(
-    meta: &TransactionalTree,
-    key: &[u8],
-    delta: i64,
-) -> Result<(), ConflictableTransactionError<serde_json::Error>> {
-    let cur = meta.get(key)?.map(|v| decode_u64(&v)).unwrap_or(0);
-    let next = cur.saturating_add_signed(delta);
-    meta.insert(key, &next.to_be_bytes())?;
-    Ok(())
+/// What one message asks of the store.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Insert or replace an event.
+    Upsert(Box<ActivityEvent>),
+    /// Withdraw an event.
+    Retract(EventId),
 }
 
-fn bump_actor(
-    actors: &TransactionalTree,
-    event: &ActivityEvent,
-    name: &str,
-    delta: i64,
-) -> Result<(), ConflictableTransactionError<serde_json::Error>> {
-    let mut summary = match actors.get(name.as_bytes())? {
-        Some(v) => serde_json::from_slice::<ActorSummary>(&v).map_err(abort)?,
-        None => ActorSummary {
-            name: name.to_owned(),
-            kind: ActorKind::Person,
-            titles: Vec::new(),
-            events: 0,
-        },
+impl Change {
+    /// The event it is about.
+    pub fn event_id(&self) -> &EventId {
+        match self {
+            Change::Upsert(e) => &e.id,
+            Change::Retract(id) => id,
+        }
+    }
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<serde_json::Error>>;
+
+/// Write one change inside the batch's transaction (see [`TimelineStore::apply_batch`]).
+fn write_one(
+    (events, idx, actors, meta, history, seqs, groups): &Tx,
+    tally: &mut Tally,
+    id: &EventId,
+    stream_seq: u64,
+    new: &Option<StoredEvent>,
+    now: DateTime<Utc>,
+) -> TxResult<(Applied, Option<StoredEvent>)> {
+    let key = id.as_str().as_bytes();
+    // Reads its own writes: the same event twice in a batch sees the first version.
+    let old: Option<StoredEvent> = match events.get(key)? {
+        Some(v) => Some(serde_json::from_slice(&v).map_err(abort)?),
+        None => None,
     };
-    summary.events = summary.events.saturating_add_signed(delta);
-    if delta > 0 {
-        for a in event.actors.iter().filter(|a| a.name == name) {
-            summary.kind = a.kind;
-            for t in &a.titles {
-                if !summary.titles.contains(t) {
-                    summary.titles.push(t.clone());
+    if let Some(old) = &old
+        && old.stream_seq >= stream_seq
+    {
+        return Ok((Applied::Unchanged, None));
+    }
+    let new = match (new, &old) {
+        (Some(n), _) => n.clone(),
+        (None, Some(o)) if !o.retracted => StoredEvent {
+            stream_seq,
+            stored_at: now,
+            retracted: true,
+            ..o.clone()
+        },
+        // Retracting what we never had, or had retracted already: nothing to do.
+        (None, _) => return Ok((Applied::Unchanged, None)),
+    };
+    if let Some(o) = old.as_ref().filter(|o| !o.retracted) {
+        for k in index_keys(&o.event) {
+            idx.remove(k)?;
+        }
+        for name in unique_actor_names(&o.event) {
+            tally.bump_actor(actors, &o.event, &name, -1)?;
+        }
+        tally.bump(meta, EVENT_COUNT, -1)?;
+        tally.bump(meta, &kind_counter(o.event.kind), -1)?;
+        groups.remove(member_key(o))?;
+    }
+    if let Some(o) = &old {
+        seqs.remove(&o.stream_seq.to_be_bytes())?;
+        let mut hkey = key.to_vec();
+        hkey.extend_from_slice(&o.stream_seq.to_be_bytes());
+        let entry = HistoryEntry {
+            version: o.clone(),
+            replaced_at: now,
+        };
+        history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
+    }
+    if !new.retracted {
+        for k in index_keys(&new.event) {
+            idx.insert(k, &[] as &[u8])?;
+        }
+        for name in unique_actor_names(&new.event) {
+            tally.bump_actor(actors, &new.event, &name, 1)?;
+        }
+        tally.bump(meta, EVENT_COUNT, 1)?;
+        tally.bump(meta, &kind_counter(new.event.kind), 1)?;
+        groups.insert(member_key(&new), &[] as &[u8])?;
+    }
+    seqs.insert(&new.stream_seq.to_be_bytes(), key)?;
+    events.insert(key, serde_json::to_vec(&new).map_err(abort)?)?;
+    let applied = if old.is_some() {
+        Applied::Updated
+    } else {
+        Applied::Inserted
+    };
+    Ok((applied, Some(new)))
+}
+
+/// Counters and actor summaries a batch changes: each is read once, changed in memory, and
+/// written once when the batch ends.
+#[derive(Default)]
+struct Tally {
+    counters: BTreeMap<Vec<u8>, u64>,
+    actors: BTreeMap<String, ActorSummary>,
+}
+
+impl Tally {
+    fn bump(&mut self, meta: &TransactionalTree, key: &[u8], delta: i64) -> TxResult<()> {
+        let cur = match self.counters.get_mut(key) {
+            Some(c) => c,
+            None => {
+                let stored = meta.get(key)?.map(|v| decode_u64(&v)).unwrap_or(0);
+                self.counters.entry(key.to_vec()).or_insert(stored)
+            }
+        };
+        *cur = cur.saturating_add_signed(delta);
+        Ok(())
+    }
+
+    fn bump_actor(
+        &mut self,
+        actors: &TransactionalTree,
+        event: &ActivityEvent,
+        name: &str,
+        delta: i64,
+    ) -> TxResult<()> {
+        let summary = match self.actors.get_mut(name) {
+            Some(s) => s,
+            None => {
+                let stored = match actors.get(name.as_bytes())? {
+                    Some(v) => serde_json::from_slice::<ActorSummary>(&v).map_err(abort)?,
+                    None => ActorSummary {
+                        name: name.to_owned(),
+                        kind: ActorKind::Person,
+                        titles: Vec::new(),
+                        events: 0,
+                    },
+                };
+                self.actors.entry(name.to_owned()).or_insert(stored)
+            }
+        };
+        summary.events = summary.events.saturating_add_signed(delta);
+        if delta > 0 {
+            for a in event.actors.iter().filter(|a| a.name == name) {
+                summary.kind = a.kind;
+                for t in &a.titles {
+                    if !summary.titles.contains(t) {
+                        summary.titles.push(t.clone());
+                    }
                 }
             }
         }
+        Ok(())
     }
-    actors.insert(
-        name.as_bytes(),
-        serde_json::to_vec(&summary).map_err(abort)?,
-    )?;
-    Ok(())
+
+    fn store(self, meta: &TransactionalTree, actors: &TransactionalTree) -> TxResult<()> {
+        for (key, n) in self.counters {
+            meta.insert(key, &n.to_be_bytes())?;
+        }
+        for (name, summary) in self.actors {
+            actors.insert(name.as_bytes(), serde_json::to_vec(&summary).map_err(abort)?)?;
+        }
+        Ok(())
+    }
 }
 
 /// Parse a `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The v1 fixture (a forest chief inspection led by one person, one day) with its id and
+    /// article replaced.
+    fn report(id: &str, article: char) -> ActivityEvent {
+        let mut v: serde_json::Value =
+            serde_json::from_str(include_str!("../../../proto/fixtures/v1/event.json")).unwrap();
+        v["id"] = id.into();
+        v["source"]["article_id"] = article.to_string().repeat(64).into();
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn upsert(e: &ActivityEvent, seq: u64) -> (Change, u64) {
+        (Change::Upsert(Box::new(e.clone())), seq)
+    }
+
+    fn lead_events(store: &TimelineStore, e: &ActivityEvent) -> u64 {
+        let lead = e.lead_names().next().unwrap();
+        store.actor(lead).unwrap().unwrap().events
+    }
+
+    #[test]
+    fn a_batch_groups_two_reports_of_one_activity_that_arrive_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        let a = report("a0000000000000000000000000000000", 'a');
+        let b = report("b0000000000000000000000000000000", 'b');
+        let out = store.apply_batch(&[upsert(&b, 1), upsert(&a, 2)]).unwrap();
+        assert!(out.iter().all(|(applied, _)| *applied == Applied::Inserted));
+        // The smallest id names the group whichever report came first.
+        let groups: Vec<_> = out.iter().map(|(_, s)| s.as_ref().unwrap().group.clone()).collect();
+        assert_eq!(groups, vec![Some(b.id.to_string()), Some(b.id.to_string())]);
+        assert_eq!(store.group_members(b.id.as_str()).unwrap().len(), 2);
+        assert_eq!(store.event_count().unwrap(), 2);
+        assert_eq!(lead_events(&store, &a), 2);
+    }
+
+    #[test]
+    fn the_same_event_twice_in_a_batch_is_one_event_with_one_earlier_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        let e = report("c0000000000000000000000000000000", 'c');
+        let mut newer = e.clone();
+        newer.confidence = 0.5;
+        let out = store.apply_batch(&[upsert(&e, 3), upsert(&newer, 4)]).unwrap();
+        let applied: Vec<_> = out.iter().map(|(a, _)| *a).collect();
+        assert_eq!(applied, vec![Applied::Inserted, Applied::Updated]);
+        assert_eq!(store.get(&e.id).unwrap().unwrap().event.confidence, 0.5);
+        assert_eq!(store.history(&e.id).unwrap().len(), 1);
+        assert_eq!(store.event_count().unwrap(), 1);
+        assert_eq!(lead_events(&store, &e), 1);
+        let counts = store.kind_counts().unwrap();
+        assert!(counts.contains(&(e.kind, 1)), "{counts:?}");
+    }
+
+    #[test]
+    fn a_redelivered_batch_changes_nothing_and_a_retraction_in_a_batch_is_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        let e = report("d0000000000000000000000000000000", 'd');
+        let f = report("e0000000000000000000000000000000", 'd');
+        let batch = [upsert(&e, 5), upsert(&f, 6)];
+        store.apply_batch(&batch).unwrap();
+        let again = store.apply_batch(&batch).unwrap();
+        assert!(again.iter().all(|(a, s)| *a == Applied::Unchanged && s.is_none()));
+        assert_eq!(store.event_count().unwrap(), 2);
+        let out = store
+            .apply_batch(&[(Change::Retract(e.id.clone()), 7), upsert(&f, 6)])
+            .unwrap();
+        assert_eq!(out[0].0, Applied::Updated);
+        assert!(out[0].1.as_ref().unwrap().retracted);
+        assert_eq!(out[1].0, Applied::Unchanged);
+        assert_eq!(store.event_count().unwrap(), 1);
+        assert_eq!(lead_events(&store, &e), 1);
+        assert_eq!(store.last_seq().unwrap(), 7);
+    }
 }

@@ -115,6 +115,7 @@ async fn the_timeline_keeps_its_data_across_restarts_and_rebuilds_from_the_strea
     let report = dongtai_timeline::rebuild::run(&dongtai_timeline::config::RebuildArgs {
         nats: dongtai_common::NatsArgs::plain(app.nats.url()),
         data_dir: app.sled_dir(),
+        cache_mb: dongtai_timeline::store::DEFAULT_CACHE_MB,
     })
     .await
     .unwrap();
