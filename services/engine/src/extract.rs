@@ -365,6 +365,45 @@ impl<'a> Parser<'a> {
         info
     }
 
+    /// Whether the person whose mention starts at `start` is the party met or visited: a
+    /// meeting verb right before them, or before a short modifier ending in 的 (会见了来访的某,
+    /// 看望了坚守一线的某).
+    fn met_at(&self, start: usize) -> bool {
+        let t = self.t;
+        if MEETING_MARKERS.longest_ending_at(t, start).is_some() {
+            return true;
+        }
+        if start == 0 || t[start - 1] != '的' {
+            return false;
+        }
+        (start.saturating_sub(12)..start - 1)
+            .rev()
+            .take_while(|&i| !CLAUSE_END.contains(&t[i]) && !self.name_end[i + 1])
+            .any(|i| MEETING_MARKERS.longest_ending_at(t, i + 1).is_some())
+    }
+
+    /// Whether a mention is the other party of a meeting: met or visited (会见某, 看望某), or
+    /// talked with (与/和/同 (前来参观的) 某 … 座谈).
+    fn is_party_met(&self, m: &Mention) -> bool {
+        let t = self.t;
+        if self.met_at(m.start) {
+            return true;
+        }
+        let se = self
+            .sentence_of(m.start)
+            .map_or(t.len(), |si| self.sents[si].1);
+        let clause_start = (0..m.start)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(0, |i| i + 1);
+        let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
+            .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
+        let clause_end = (m.name_end..se)
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .unwrap_or(se);
+        with && TALK_VERBS.find(t, m.name_end, clause_end).is_some()
+    }
+
     /// The role of the `n`th mention of a sentence.
     fn role(&self, idx: &[usize], n: usize, lead_seen: Option<usize>) -> Role {
         let t = self.t;
@@ -372,24 +411,8 @@ impl<'a> Parser<'a> {
         let se = self
             .sentence_of(m.start)
             .map_or(t.len(), |si| self.sents[si].1);
-        // The party met: 会见某, 看望某.
-        if MEETING_MARKERS.longest_ending_at(t, m.start).is_some() {
+        if self.is_party_met(m) {
             return Role::Participant;
-        }
-        // 与/和/同 (前来参观的) 某 … 座谈.
-        let clause_start = (0..m.start)
-            .rev()
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .map_or(0, |i| i + 1);
-        let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
-            .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
-        if with {
-            let clause_end = (m.name_end..se)
-                .find(|&i| CLAUSE_END.contains(&t[i]))
-                .unwrap_or(se);
-            if TALK_VERBS.find(t, m.name_end, clause_end).is_some() {
-                return Role::Participant;
-            }
         }
         // The verb after the list this mention belongs to.
         let mut last = n;
@@ -558,11 +581,7 @@ impl<'a> Parser<'a> {
                 if merge && let Some(w) = works.last_mut() {
                     for &(k, role) in &info.roles {
                         // A visitor who is then received (会见某一行) is the party met.
-                        if role == Role::Participant
-                            && MEETING_MARKERS
-                                .longest_ending_at(self.t, self.ms[k].start)
-                                .is_some()
-                        {
+                        if role == Role::Participant && self.met_at(self.ms[k].start) {
                             let key = &self.ms[k].key;
                             w.leads.retain(|&l| &self.ms[l].key != key);
                             for p in w.people.iter_mut().filter(|p| &self.ms[p.0].key == key) {
@@ -889,7 +908,24 @@ impl<'a> Parser<'a> {
             add(&simp, None, 2);
         }
         // Ties go to the more specific kind (the order of EventKind::ALL).
-        let best = (0..7).max_by_key(|&i| (score[i], 7 - i)).unwrap_or(6);
+        let mut best = (0..7).max_by_key(|&i| (score[i], 7 - i)).unwrap_or(6);
+        // A forum held on a visit (调研…，并召开座谈会; 考察…，并与当地领导座谈) is part of the
+        // visit: a meeting needs a party met, someone from outside (a guest, a business) or a
+        // person received or talked with.
+        if EventKind::ALL[best] == EventKind::Meeting && !self.has_party(w) {
+            let visit = [
+                EventKind::ForestChiefInspection,
+                EventKind::ExpoVisit,
+                EventKind::InvestmentPromotion,
+                EventKind::SiteInspection,
+            ];
+            if let Some(i) = (0..7)
+                .filter(|&i| visit.contains(&EventKind::ALL[i]) && score[i] > 0)
+                .max_by_key(|&i| (score[i], 7 - i))
+            {
+                best = i;
+            }
+        }
         if score[best] == 0 {
             EventKind::Other
         } else {
@@ -897,11 +933,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether an activity has someone met: a participant who is the party met or not an
+    /// official.
+    fn has_party(&self, w: &Work) -> bool {
+        w.people.iter().any(|&(k, role)| {
+            role == Role::Participant && (!self.official[k] || self.is_party_met(&self.ms[k]))
+        })
+    }
+
+    /// The sentence right before the activity that gives its date and names no one: it sets
+    /// the scene (某某大会在某地举行。某某出席…), so its places are the activity's.
+    fn scene(&self, w: &Work) -> Option<usize> {
+        let si = w.first_anchor.checked_sub(1)?;
+        let (s, e) = self.sents[si];
+        let dated = w.own_time.is_none()
+            && w.time
+                .is_some_and(|k| (s..e).contains(&self.times[k].start));
+        (dated && self.mentions_in(s, e).is_empty()).then_some(si)
+    }
+
     /// Places and targets named in the activity's sentences.
     fn places(&self, w: &Work) -> (Vec<String>, Vec<String>) {
         let mut spans: Vec<(usize, usize, bool)> = Vec::new();
         let mut seen = HashSet::default();
-        for &si in &w.core {
+        for &si in self.scene(w).iter().chain(&w.core) {
             if !seen.insert(si) {
                 continue;
             }
@@ -951,8 +1006,9 @@ impl<'a> Parser<'a> {
                 Some(l) if t[i] == '到' && l == 1 && !self.movement_dao(i) => None,
                 v => v,
             };
+            // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
             let at = t[i] == '在'
-                && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实'))
+                && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实' | '就'))
                 && !word_at(t, i + 1, "于")
                 && !word_at(t, i + 1, "建");
             if verb.is_none() && !at {
@@ -970,7 +1026,7 @@ impl<'a> Parser<'a> {
                 o += 1;
             }
             // The object runs up to a stop word, clause punctuation or a person; a modifier
-            // ending in 的 is dropped (投资合作专题的国际经济合作展区).
+            // ending in 的 is dropped (以绿色发展为主题的新材料展区).
             let mut k = o;
             while k < e && k - o < 120 {
                 let c = t[k];
@@ -994,18 +1050,22 @@ impl<'a> Parser<'a> {
                     }
                     break;
                 }
+                // 在某地与/上/中…: the place ends before a preposition's partner word, but a
+                // place may start with one (在上海) and a venue may be a 中心.
                 if at
+                    && k > o
                     && matches!(
                         c,
                         '与' | '和' | '同' | '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当'
                     )
+                    && !(c == '中' && t.get(k + 1) == Some(&'心'))
                 {
                     break;
                 }
                 k += 1;
             }
             let obj_end = k;
-            // 甲、乙等产品展位: a list described by what follows 等 is one target.
+            // 甲、乙等特色展位: a list described by what follows 等 is one target.
             if t.get(k) == Some(&'等') && obj_end > o {
                 let tail_end = (k + 1..e)
                     .find(|&x| {
@@ -1137,8 +1197,8 @@ fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
     items
 }
 
-/// The place in an item with 的: the place it belongs to (永丰村的农路 → 永丰村), else what
-/// the modifier describes (投资合作专题的国际经济合作展区 → 国际经济合作展区).
+/// The place in an item with 的: the place it belongs to (清水村的机耕路 → 清水村), else what
+/// the modifier describes (以绿色发展为主题的新材料展区 → 新材料展区).
 fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
     let Some(d) = (a..b).find(|&i| t[i] == '的') else {
         return (a, b);
