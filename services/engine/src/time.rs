@@ -234,6 +234,11 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
             out.push(e);
             continue;
         }
+        if let Some(e) = bracketed_day_at(text, i) {
+            i = e.end;
+            out.push(e);
+            continue;
+        }
         if let Some(l) = words.longest_at(text, i)
             && let Some(r) = rel.get(&text[i..i + l])
         {
@@ -275,6 +280,35 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
         i += 1;
     }
     out
+}
+
+/// A day of the month in brackets after 今/昨/前/明 (今（10）日上午, the way Taiwanese news
+/// dates a report): the day as written, its month from the publication date.
+fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    if !matches!(text.get(i), Some('今' | '昨' | '前' | '明')) || text.get(i + 1) != Some(&'（')
+    {
+        return None;
+    }
+    let (d, n) = number(text, i + 2)?;
+    let close = i + 2 + n;
+    if !(1..=31).contains(&d)
+        || text.get(close) != Some(&'）')
+        || text.get(close + 1) != Some(&'日')
+    {
+        return None;
+    }
+    let part = part_of_day(text, close + 2);
+    let from = Ymd {
+        year: None,
+        month: None,
+        day: d,
+    };
+    Some(TimeExpr {
+        start: i,
+        end: close + 2 + part.map_or(0, |p| p.1),
+        kind: TimeKind::Absolute { from, to: None },
+        part: part.map(|p| p.0),
+    })
 }
 
 fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
@@ -634,6 +668,15 @@ mod tests {
                 "2025-03-07",
                 "2025-03-06",
                 "2025-03-06",
+                Some(Afternoon),
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "昨（9）日下午，县长",
+                "2024-11-10",
+                "2024-11-09",
+                "2024-11-09",
                 Some(Afternoon),
                 false,
                 TimeBasis::RelativeToPublished,
