@@ -907,8 +907,9 @@ impl<'a> Parser<'a> {
             let simp = crate::normalize::simplified(title);
             add(&simp, None, 2);
         }
-        // Ties go to the more specific kind (the order of EventKind::ALL).
-        let mut best = (0..7).max_by_key(|&i| (score[i], 7 - i)).unwrap_or(6);
+        let mut best = (0..7)
+            .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
+            .unwrap_or(6);
         // A forum held on a visit (调研…，并召开座谈会; 考察…，并与当地领导座谈) is part of the
         // visit: a meeting needs a party met, someone from outside (a guest, a business) or a
         // person received or talked with.
@@ -921,7 +922,7 @@ impl<'a> Parser<'a> {
             ];
             if let Some(i) = (0..7)
                 .filter(|&i| visit.contains(&EventKind::ALL[i]) && score[i] > 0)
-                .max_by_key(|&i| (score[i], 7 - i))
+                .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
             {
                 best = i;
             }
@@ -1139,6 +1140,21 @@ impl<'a> Parser<'a> {
             i = obj_end.max(i + 1);
         }
     }
+}
+
+/// Which kind wins a tie of cue weights: the more specific (forest > expo > investment >
+/// meeting > conference > site > other).
+fn tie_rank(k: EventKind) -> usize {
+    const ORDER: [EventKind; 7] = [
+        EventKind::Other,
+        EventKind::SiteInspection,
+        EventKind::Conference,
+        EventKind::Meeting,
+        EventKind::InvestmentPromotion,
+        EventKind::ExpoVisit,
+        EventKind::ForestChiefInspection,
+    ];
+    ORDER.iter().position(|&x| x == k).unwrap_or(0)
 }
 
 /// The company at the head of a title (某集团党委书记 → 某集团).

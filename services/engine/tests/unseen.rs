@@ -294,6 +294,35 @@ const ARTICLES: &[Article] = &[
             ..W
         }],
     },
+    // Taiwanese news dates the day in brackets: 今（10）日.
+    Article {
+        text: "縣長張麗文今（10）日上午前往虎尾鎮視察道路拓寬工程，並聽取工程進度簡報。鎮長林志成陪同。",
+        published: "2024-11-10",
+        events: &[Want {
+            kind: EventKind::SiteInspection,
+            leads: &[("張麗文", &["縣長"])],
+            participants: &["林志成"],
+            start: "2024-11-10",
+            end: "2024-11-10",
+            part: Some(PartOfDay::Morning),
+            places: &["虎尾鎮"],
+            ..W
+        }],
+    },
+    // An investment trip stays one, though a business leader is met on it.
+    Article {
+        text: "6月18日至20日，县长于洋率队赴广东开展招商引资活动，先后拜访了立讯精密、华为终端等企业，并与深圳江西商会会长林海座谈。",
+        published: "2024-06-21",
+        events: &[Want {
+            kind: EventKind::InvestmentPromotion,
+            leads: &[("于洋", &["县长"])],
+            participants: &["林海"],
+            start: "2024-06-18",
+            end: "2024-06-20",
+            places: &["立讯精密", "华为终端"],
+            ..W
+        }],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
