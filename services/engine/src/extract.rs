@@ -3,10 +3,10 @@
 
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
-    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, KIND_CUES,
-    LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES, PARTICIPANT_VERBS,
-    PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES,
-    inside_not_kind,
+    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
+    KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
+    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
+    TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -272,6 +272,11 @@ impl<'a> Parser<'a> {
                 i = self.times[k].end;
             } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
                 i += l;
+            } else if let Some(l) = TEAM_SUFFIXES.longest_at(t, i)
+                && word_at(t, i + l, "一行")
+            {
+                // 代表团一行: the team already met.
+                i += l;
             } else if t[i] == '，' {
                 i += 1;
             } else {
@@ -331,6 +336,7 @@ impl<'a> Parser<'a> {
             info.roles.push((k, role));
         }
         if let Some(k) = lead_seen
+            && !HABITUAL.starts_at(t, self.ms[k].name_end)
             && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
         {
             info.anchor = true;
@@ -441,8 +447,8 @@ impl<'a> Parser<'a> {
         {
             return Role::Participant;
         }
-        // 甲、乙 with their own titles: the first leads.
-        if n > 0 && lead_seen.is_some() && m.own_titles {
+        // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
+        if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, "分别") {
             let prev = &self.ms[idx[n - 1]];
             if lead_seen == Some(idx[n - 1])
                 && t.get(prev.name_end) == Some(&'、')
@@ -508,7 +514,11 @@ impl<'a> Parser<'a> {
                             until = ne;
                         }
                     }
-                    let team = TEAM_SUFFIXES.longest_ending_at(t, end).is_some();
+                    // A team named by more than its ending (not 代表团 alone, which refers
+                    // back to one already met).
+                    let team = TEAM_SUFFIXES
+                        .longest_ending_at(t, end)
+                        .is_some_and(|l| org.len() > l);
                     if !bad
                         && team
                         && org.len() >= 3

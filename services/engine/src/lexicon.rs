@@ -208,6 +208,7 @@ word_set!(GENERIC_OBJECTS, "generic_objects.txt");
 word_set!(LISTED_TARGETS, "listed_targets.txt");
 word_set!(TEAM_SUFFIXES, "team_suffixes.txt");
 word_set!(CONTINUATIONS, "continuations.txt");
+word_set!(HABITUAL, "habitual.txt");
 
 /// Characters that rarely end a given name (see `weak_name_chars.txt`).
 pub static WEAK_NAME_CHARS: LazyLock<FxSet<char>> = LazyLock::new(|| {

@@ -323,6 +323,42 @@ const ARTICLES: &[Article] = &[
             ..W
         }],
     },
+    // A delegation from elsewhere: its head leads, our officials go along, 代表团一行 goes on.
+    Article {
+        text: "4月9日，邻省安远市委书记林峰率党政代表团来我区考察交流。区委书记韩冰，区委副书记、区长蓝天陪同考察。\
+               代表团一行先后参观了智慧农业示范园、区规划展览馆。",
+        published: "2024-04-10",
+        events: &[Want {
+            kind: EventKind::SiteInspection,
+            leads: &[("林峰", &["邻省安远市委书记"])],
+            participants: &["韩冰", "蓝天"],
+            start: "2024-04-09",
+            end: "2024-04-09",
+            places: &["智慧农业示范园", "区规划展览馆"],
+            ..W
+        }],
+    },
+    // 甲、乙分别带队: each leads.
+    Article {
+        text: "7月3日上午，区人大常委会主任吕方、区政协主席鲁平分别带队到城北街道、城南街道检查防汛工作。",
+        published: "2024-07-04",
+        events: &[Want {
+            kind: EventKind::SiteInspection,
+            leads: &[("吕方", &["区人大常委会主任"]), ("鲁平", &["区政协主席"])],
+            start: "2024-07-03",
+            end: "2024-07-03",
+            part: Some(PartOfDay::Morning),
+            places: &["城北街道", "城南街道"],
+            ..W
+        }],
+    },
+    // A habit (多次到…督导) is not an activity.
+    Article {
+        text: "据了解，该项目总投资50亿元，建成后年产值可达80亿元。今年以来，市发展改革委主任张明多次到项目现场督导推进，\
+               协调解决用地、用电等问题。",
+        published: "2024-11-13",
+        events: &[],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
