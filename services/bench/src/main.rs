@@ -1,5 +1,9 @@
 use clap::Parser;
 
+/// The allocator the timeline runs with, so in-process figures match the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// dongtai-bench: how fast the pipeline, the queries and a rebuild are, measured on this machine
 /// against the JetStream ceiling of the same run. Prints one JSON line on stdout.
 #[derive(Debug, Parser)]

@@ -147,8 +147,7 @@ pub fn others_in_group(
     let Some(group) = &e.group else {
         return Ok(Vec::new());
     };
-    let mut others = store.group_members(group)?;
-    others.retain(|m| m.event.id != e.event.id);
+    let mut others = store.group_members_except(group, Some(&e.event.id))?;
     others.sort_by_key(|m| store::position(&m.event));
     Ok(others)
 }

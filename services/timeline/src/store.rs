@@ -144,26 +144,81 @@ pub fn prefix(tag: u8, term: &str) -> Vec<u8> {
     k
 }
 
-fn index_keys(event: &ActivityEvent) -> BTreeSet<Vec<u8>> {
+/// Index entries of a stored event: key → value. Actor entries carry what the corroboration
+/// lookup needs (see [`ActorEntry`]), so it never reads the events it passes over.
+fn index_entries(stored: &StoredEvent) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let event = &stored.event;
     let pos = position(event);
-    let mut keys = BTreeSet::new();
-    let mut add = |tag: u8, term: &str| {
+    let mut entries = BTreeMap::new();
+    let mut add = |tag: u8, term: &str, value: Vec<u8>| {
         let mut k = prefix(tag, term);
         k.extend_from_slice(&pos);
-        keys.insert(k);
+        entries.insert(k, value);
     };
-    add(tag::DATE, "");
-    add(tag::KIND, event.kind.as_str());
-    for a in &event.actors {
-        add(tag::ACTOR, &a.name);
+    add(tag::DATE, "", Vec::new());
+    add(tag::KIND, event.kind.as_str(), Vec::new());
+    // Leads last, so a person listed twice (lead and participant) keeps the lead's entry.
+    let is_lead = |a: &&dongtai_proto::Actor| a.role == Role::Lead && a.kind == ActorKind::Person;
+    let (leads, others): (Vec<_>, Vec<_>) = event.actors.iter().partition(is_lead);
+    for a in others {
+        add(tag::ACTOR, &a.name, ActorEntry::encode(stored, false));
+    }
+    for a in leads {
+        add(tag::ACTOR, &a.name, ActorEntry::encode(stored, true));
     }
     // Where an article puts a booth or a company (place or target) is a matter of wording, not
     // of what an auditor asks: "who visited X" finds X in either list.
     for w in event.targets.iter().chain(&event.places) {
-        add(tag::TARGET, w);
-        add(tag::PLACE, w);
+        add(tag::TARGET, w, Vec::new());
+        add(tag::PLACE, w, Vec::new());
     }
-    keys
+    entries
+}
+
+/// The value of an actor index entry: whether the actor led it as a person, and the event's
+/// kind, last day, article and group. Stores written before it existed have empty values; the
+/// lookup then reads the event instead.
+struct ActorEntry<'a> {
+    lead: bool,
+    kind: &'a [u8],
+    end: &'a [u8],
+    article: &'a [u8],
+    group: &'a [u8],
+}
+
+impl<'a> ActorEntry<'a> {
+    const SEP: u8 = 0x1f;
+
+    fn encode(stored: &StoredEvent, lead: bool) -> Vec<u8> {
+        let e = &stored.event;
+        let end = e
+            .when
+            .end
+            .or(e.when.start)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let group = stored.group.clone().unwrap_or_else(|| e.id.to_string());
+        let fields: [&[u8]; 5] = [
+            if lead { b"L" } else { b"P" },
+            e.kind.as_str().as_bytes(),
+            end.as_bytes(),
+            e.source.article_id.as_str().as_bytes(),
+            group.as_bytes(),
+        ];
+        fields.join(&Self::SEP)
+    }
+
+    fn decode(v: &'a [u8]) -> Option<Self> {
+        let mut f = v.split(|b| *b == Self::SEP);
+        let entry = ActorEntry {
+            lead: f.next()? == b"L",
+            kind: f.next()?,
+            end: f.next()?,
+            article: f.next()?,
+            group: f.next()?,
+        };
+        f.next().is_none().then_some(entry)
+    }
 }
 
 type Tx = (
@@ -321,6 +376,7 @@ impl TimelineStore {
             .unwrap_or(start);
         let from = from.format("%Y-%m-%d").to_string();
         let last = end.format("%Y-%m-%d").to_string();
+        let first_day = start.format("%Y-%m-%d").to_string();
         let leads: Vec<&str> = event
             .actors
             .iter()
@@ -328,7 +384,12 @@ impl TimelineStore {
             .map(|a| a.name.as_str())
             .collect();
         let mut best: Option<String> = None;
-        let mut consider = |c: &StoredEvent, lead: &str| {
+        let better = |best: &mut Option<String>, group: &[u8]| {
+            if best.as_deref().is_none_or(|b| group < b.as_bytes()) {
+                *best = Some(String::from_utf8_lossy(group).into_owned());
+            }
+        };
+        let consider = |best: &mut Option<String>, c: &StoredEvent, lead: &str| {
             let (ce, cs) = (&c.event, c.event.when.start);
             let overlaps =
                 cs.is_some_and(|cs| cs <= end && ce.when.end.unwrap_or(cs).max(cs) >= start);
@@ -342,24 +403,46 @@ impl TimelineStore {
                 return;
             }
             let group = c.group.clone().unwrap_or_else(|| ce.id.to_string());
-            if best.as_ref().is_none_or(|b| &group < b) {
-                best = Some(group);
-            }
+            better(best, group.as_bytes());
         };
+        let (kind, article) = (event.kind.as_str().as_bytes(), event.source.article_id.as_str());
         for &lead in &leads {
-            for pos in self.scan(tag::ACTOR, lead, Some(from.as_bytes()), None) {
-                let pos = pos?;
+            let pre = prefix(tag::ACTOR, lead);
+            let mut first = pre.clone();
+            first.extend_from_slice(from.as_bytes());
+            for kv in self.idx.range(first..) {
+                let (k, v) = kv?;
+                let Some(pos) = k.strip_prefix(pre.as_slice()) else {
+                    break;
+                };
                 if pos.get(..last.len()).is_some_and(|d| d > last.as_bytes()) {
                     break;
                 }
-                if let Some(c) = self.at_position(&pos)? {
-                    consider(&c, lead);
+                let Some(entry) = ActorEntry::decode(&v) else {
+                    // Written before entries carried their summary: read the event.
+                    if let Some(c) = self.at_position(pos)? {
+                        consider(&mut best, &c, lead);
+                    }
+                    continue;
+                };
+                let id = &pos[NO_DATE.len().min(pos.len())..];
+                let start = &pos[..NO_DATE.len().min(pos.len())];
+                let overlaps = start != NO_DATE.as_bytes()
+                    && start <= last.as_bytes()
+                    && entry.end >= first_day.as_bytes();
+                if entry.lead
+                    && entry.kind == kind
+                    && entry.article != article.as_bytes()
+                    && id != event.id.as_str().as_bytes()
+                    && overlaps
+                {
+                    better(&mut best, entry.group);
                 }
             }
         }
         for c in pending {
             for &lead in &leads {
-                consider(c, lead);
+                consider(&mut best, c, lead);
             }
         }
         Ok(best.unwrap_or(own))
@@ -367,12 +450,26 @@ impl TimelineStore {
 
     /// The live reports in `group`.
     pub fn group_members(&self, group: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        self.group_members_except(group, None)
+    }
+
+    /// The live reports in `group` other than `except`. Most activities are reported once:
+    /// their only member is the event itself, which is then not read again.
+    pub fn group_members_except(
+        &self,
+        group: &str,
+        except: Option<&EventId>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
         let mut prefix = group.as_bytes().to_vec();
         prefix.push(0);
         let mut out = Vec::new();
         for k in self.groups.scan_prefix(&prefix).keys() {
             let k = k?;
-            let Some(v) = self.events.get(&k[prefix.len()..])? else {
+            let id = &k[prefix.len()..];
+            if except.is_some_and(|x| x.as_str().as_bytes() == id) {
+                continue;
+            }
+            let Some(v) = self.events.get(id)? else {
                 continue;
             };
             let e: StoredEvent = serde_json::from_slice(&v)?;
@@ -590,7 +687,7 @@ fn write_one(
         (None, _) => return Ok((Applied::Unchanged, None)),
     };
     if let Some(o) = old.as_ref().filter(|o| !o.retracted) {
-        for k in index_keys(&o.event) {
+        for k in index_entries(o).into_keys() {
             idx.remove(k)?;
         }
         for name in unique_actor_names(&o.event) {
@@ -611,8 +708,8 @@ fn write_one(
         history.insert(hkey, serde_json::to_vec(&entry).map_err(abort)?)?;
     }
     if !new.retracted {
-        for k in index_keys(&new.event) {
-            idx.insert(k, &[] as &[u8])?;
+        for (k, v) in index_entries(&new) {
+            idx.insert(k, v)?;
         }
         for name in unique_actor_names(&new.event) {
             tally.bump_actor(actors, &new.event, &name, 1)?;
@@ -742,6 +839,27 @@ mod tests {
         assert_eq!(store.group_members(b.id.as_str()).unwrap().len(), 2);
         assert_eq!(store.event_count().unwrap(), 2);
         assert_eq!(lead_events(&store, &a), 2);
+    }
+
+    #[test]
+    fn a_later_report_joins_the_stored_activity_of_a_shared_lead_but_not_another_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        let first = report("f1000000000000000000000000000000", 'a');
+        let same = report("f2000000000000000000000000000000", 'b');
+        let mut other_kind = report("f0000000000000000000000000000000", 'c');
+        other_kind.kind = EventKind::Meeting;
+        let mut same_article = report("f3000000000000000000000000000000", 'a');
+        same_article.topic = Some("另一项活动".into());
+        store.upsert(&first, 1).unwrap();
+        // Another activity in the same article is not a second report of the first.
+        for (i, e) in [&same_article, &same, &other_kind].into_iter().enumerate() {
+            store.upsert(e, i as u64 + 2).unwrap();
+        }
+        let group = |e: &ActivityEvent| store.get(&e.id).unwrap().unwrap().group.unwrap();
+        assert_eq!(group(&same), first.id.to_string());
+        assert_eq!(group(&other_kind), other_kind.id.to_string());
+        assert_eq!(group(&same_article), same_article.id.to_string());
     }
 
     #[test]
