@@ -315,6 +315,7 @@ impl<'a> Parser<'a> {
                 | '识'
                 | '意'
                 | '认'
+                | '经'
         ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
             && is_cjk(next)
     }
@@ -1014,7 +1015,7 @@ impl<'a> Parser<'a> {
                 .longest_at(t, i)
                 .filter(|_| !inside_not_kind(t, i));
             let verb = match verb {
-                Some(l) if t[i] == '到' && l == 1 && !self.movement_dao(i) => None,
+                Some(_) if t[i] == '到' && !self.movement_dao(i) => None,
                 v => v,
             };
             // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
@@ -1104,7 +1105,17 @@ impl<'a> Parser<'a> {
                             | '数'
                     )
                     && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
-                if descriptive {
+                // 甲林场、乙公园等重要地区: items that name places themselves stay separate,
+                // unless the tail names their booths (甲省、乙省等主宾省展区).
+                let booths = TARGET_SUFFIXES
+                    .longest_ending_at(tail, tail.len())
+                    .is_some();
+                let items = split_list(t, o, obj_end);
+                let placey = items
+                    .iter()
+                    .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+                    .count();
+                if descriptive && (booths || placey * 2 < items.len()) {
                     out.push((o, tail_end, true));
                     i = tail_end;
                     continue;
@@ -1237,7 +1248,13 @@ fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
 }
 
 fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
-    while a < b && matches!(t[a], '了' | '“' | ' ' | '到' | '在' | '其') {
+    // A quoted name inside the item keeps its quotes (“一带一路”展区); quotes around the whole
+    // item go.
+    let quoted = |a: usize, b: usize| (a..b).any(|i| t[i] == '”') && !matches!(t[b - 1], '”');
+    while a < b
+        && matches!(t[a], '了' | ' ' | '到' | '在' | '其' | '“')
+        && !(t[a] == '“' && quoted(a, b))
+    {
         a += 1;
     }
     while b > a && matches!(t[b - 1], ' ' | '”' | '等') {

@@ -359,6 +359,31 @@ const ARTICLES: &[Article] = &[
         published: "2024-11-13",
         events: &[],
     },
+    // Places listed with 等 and a place-like tail stay separate; a quoted name keeps its quotes.
+    Article {
+        text: "9月26日，副县长祁峰深入南岭林场、云台山森林公园等重点区域，检查秋冬季森林防火工作。",
+        published: "2024-09-27",
+        events: &[Want {
+            kind: EventKind::ForestChiefInspection,
+            leads: &[("祁峰", &["副县长"])],
+            start: "2024-09-26",
+            end: "2024-09-26",
+            places: &["南岭林场", "云台山森林公园"],
+            ..W
+        }],
+    },
+    Article {
+        text: "10月18日，副市长闵洁来到博览会主会场巡馆，先后参观了“丝路新品”展区、本地名优产品展区。",
+        published: "2024-10-19",
+        events: &[Want {
+            kind: EventKind::ExpoVisit,
+            leads: &[("闵洁", &["副市长"])],
+            start: "2024-10-18",
+            end: "2024-10-18",
+            places: &["“丝路新品”展区", "本地名优产品展区"],
+            ..W
+        }],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
