@@ -337,7 +337,7 @@ impl<'a> Parser<'a> {
             info.roles.push((k, role));
         }
         if let Some(k) = lead_seen
-            && !HABITUAL.starts_at(t, self.ms[k].name_end)
+            && !habitual_at(t, self.ms[k].name_end)
             && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
         {
             info.anchor = true;
@@ -1016,6 +1016,13 @@ impl<'a> Parser<'a> {
                 .filter(|_| !inside_not_kind(t, i));
             let verb = match verb {
                 Some(_) if t[i] == '到' && !self.movement_dao(i) => None,
+                // 视察组, 考察团: a team named after what it does, not the verb.
+                Some(l)
+                    if matches!(t.get(i + l), Some('组' | '团'))
+                        && matches!(t[i], '考' | '视' | '巡' | '督' | '参' | '检') =>
+                {
+                    None
+                }
                 v => v,
             };
             // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
@@ -1088,22 +1095,7 @@ impl<'a> Parser<'a> {
                 let category = CATEGORY_TAILS.longest_ending_at(tail, tail.len()).is_some();
                 let descriptive = tail.len() >= 4
                     && !category
-                    && !tail[0].is_ascii_digit()
-                    && !matches!(
-                        tail[0],
-                        '一' | '二'
-                            | '三'
-                            | '四'
-                            | '五'
-                            | '六'
-                            | '七'
-                            | '八'
-                            | '九'
-                            | '十'
-                            | '多'
-                            | '几'
-                            | '数'
-                    )
+                    && !is_count(tail[0])
                     && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
                 // 甲林场、乙公园等重要地区: items that name places themselves stay separate,
                 // unless the tail names their booths (甲省、乙省等主宾省展区).
@@ -1161,6 +1153,46 @@ impl<'a> Parser<'a> {
             i = obj_end.max(i + 1);
         }
     }
+}
+
+/// Whether the words at `i` make what follows a habit, not one activity: 多次, 经常 …
+/// (habitual.txt), or a count of times (先后12次, 三次).
+fn habitual_at(t: &[char], mut i: usize) -> bool {
+    if HABITUAL.starts_at(t, i) {
+        return true;
+    }
+    if word_at(t, i, "先后") {
+        i += 2;
+    }
+    let n = t
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take(4)
+        .take_while(|&&c| is_count(c))
+        .count();
+    n > 0 && t.get(i + n) == Some(&'次') && t.get(i + n + 1) != Some(&'日')
+}
+
+/// Whether a character writes a number or a count (12, 三, 两, 多, 几, 数).
+fn is_count(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '一' | '二'
+                | '两'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '多'
+                | '几'
+                | '数'
+        )
 }
 
 /// Which kind wins a tie of cue weights: the more specific (forest > expo > investment >

@@ -384,6 +384,35 @@ const ARTICLES: &[Article] = &[
             ..W
         }],
     },
+    // A transliterated name with ·, a range over a month's end, 视察组 as a team not a verb,
+    // a county whose name starts with 和.
+    Article {
+        text: "10月30日至11月1日，市政协主席艾尔肯·吐尼亚孜率市政协视察组到和田县视察特色林果业发展情况。\
+               视察组一行先后深入巴格其镇、罕艾日克镇，实地察看核桃、红枣种植基地。",
+        published: "2024-11-02",
+        events: &[Want {
+            kind: EventKind::SiteInspection,
+            leads: &[("艾尔肯·吐尼亚孜", &["市政协主席"])],
+            start: "2024-10-30",
+            end: "2024-11-01",
+            places: &["和田县", "巴格其镇", "罕艾日克镇"],
+            ..W
+        }],
+    },
+    // Background (先后12次深入林区) is no activity; the dated patrol is.
+    Article {
+        text: "近年来，我县坚持生态优先、绿色发展。去年以来，县委书记邓雷先后12次深入林区调研。\
+               3月12日，邓雷再次来到青松岭林场巡林，察看林区防火设施建设情况。",
+        published: "2024-03-13",
+        events: &[Want {
+            kind: EventKind::ForestChiefInspection,
+            leads: &[("邓雷", &["县委书记"])],
+            start: "2024-03-12",
+            end: "2024-03-12",
+            places: &["青松岭林场"],
+            ..W
+        }],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
