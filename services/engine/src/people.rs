@@ -52,6 +52,7 @@ fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) ->
         }
         if let Some(l) = TITLE_CUTS.longest_at(text, i)
             && i + l <= word_start
+            && !(i == q && place_named_at(text, i))
         {
             cut = i + l;
             i += l;
@@ -60,6 +61,18 @@ fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) ->
         i += 1;
     }
     cut
+}
+
+/// Whether a place named by one character and an ending starts at `i` with a character that is
+/// otherwise a title cut (和平区, 同安区, 于都县, 向阳镇, 当涂县): at the head of a clause it
+/// begins the organisation, it does not join it to what came before.
+fn place_named_at(text: &[char], i: usize) -> bool {
+    matches!(text.get(i), Some('和' | '同' | '于' | '向' | '当'))
+        && text.get(i + 1).is_some_and(|&c| is_cjk(c))
+        && matches!(
+            text.get(i + 2),
+            Some('区' | '县' | '市' | '镇' | '乡' | '村' | '省' | '州' | '旗')
+        )
 }
 
 fn follows_ok(text: &[char], i: usize) -> bool {
@@ -425,6 +438,11 @@ mod tests {
                 &[("郑国华", &["某局集团党委书记", "董事长"])],
             ),
             ("某国驻华大使穆萨维一行", &[("穆萨维", &["某国驻华大使"])]),
+            ("和平区区长苗壮到乙街道", &[("苗壮", &["和平区区长"])]),
+            ("于都县县长洪波到乙乡", &[("洪波", &["于都县县长"])]),
+            ("向阳镇党委书记贝聪到", &[("贝聪", &["向阳镇党委书记"])]),
+            ("，向区委书记苗壮介绍", &[("苗壮", &["区委书记"])]),
+            ("，同安徽省副省长钟灵座谈", &[("钟灵", &["安徽省副省长"])]),
             (
                 "某省省长阿卜杜.拉赫曼分别致辞",
                 &[("阿卜杜.拉赫曼", &["某省省长"])],
