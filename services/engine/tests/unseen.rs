@@ -413,6 +413,22 @@ const ARTICLES: &[Article] = &[
             ..W
         }],
     },
+    // No activity: a past visit told as background, a business visitor alone, a public show.
+    Article {
+        text: "据悉，2019年时任县长蒋涛曾到该村调研，提出发展特色产业的思路。如今，这里已成为远近闻名的富裕村。",
+        published: "2024-11-13",
+        events: &[],
+    },
+    Article {
+        text: "近日，华光集团董事长许文到我区考察投资环境，并参观了高新区。",
+        published: "2024-11-13",
+        events: &[],
+    },
+    Article {
+        text: "11月3日，区文化馆举办书画展览，展出作品200余幅，吸引众多市民前来参观。",
+        published: "2024-11-13",
+        events: &[],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
