@@ -277,6 +277,8 @@ impl<'a> Parser<'a> {
             {
                 // 代表团一行: the team already met.
                 i += l;
+            } else if let Some(l) = self.while_clause(i, e) {
+                i += l;
             } else if t[i] == '，' {
                 i += 1;
             } else {
@@ -286,6 +288,17 @@ impl<'a> Parser<'a> {
         i < e
             && (MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i))
             && !self.in_title(i)
+    }
+
+    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
+    fn while_clause(&self, i: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        if t[i] != '在' {
+            return None;
+        }
+        let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
+        (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
+            .then_some(c + 1 - i)
     }
 
     /// Whether 到 at `i` means going somewhere.
@@ -1291,6 +1304,27 @@ fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
     }
     while b > a && matches!(t[b - 1], ' ' | '”' | '等') {
         b -= 1;
+    }
+    // 苏州、无锡两地 / 甲、乙两家企业: the count of the items is no part of the last.
+    let counted = if b <= a + 3 {
+        None
+    } else if t[b - 1] == '地' {
+        Some(b - 1)
+    } else {
+        CATEGORY_TAILS
+            .longest_ending_at(&t[..b], b)
+            .map(|l| b - l)
+            .filter(|&p| p > a && matches!(t[p - 1], '家' | '个' | '处' | '所'))
+            .map(|p| p - 1)
+    };
+    if let Some(mut p) = counted
+        && p > a + 2
+        && is_count(t[p - 1])
+    {
+        while p > a + 2 && is_count(t[p - 1]) {
+            p -= 1;
+        }
+        b = p;
     }
     if b > a && t[b - 1] == '”' {
         b -= 1;

@@ -429,6 +429,20 @@ const ARTICLES: &[Article] = &[
         published: "2024-11-13",
         events: &[],
     },
+    // 在某地期间，考察团一行… goes on with the trip; 两地 and 两家企业 count the items.
+    Article {
+        text: "为进一步加大招商引资力度，6月11日至13日，县委副书记、县长苟华带领县发改局、县招商服务中心负责同志赴江苏苏州、无锡两地开展招商活动。\
+               在苏州期间，考察团一行先后拜访了恒通电子、晶科光伏两家企业，详细了解企业发展规划和投资意向。",
+        published: "2024-06-14",
+        events: &[Want {
+            kind: EventKind::InvestmentPromotion,
+            leads: &[("苟华", &["县委副书记", "县长"])],
+            start: "2024-06-11",
+            end: "2024-06-13",
+            places: &["无锡", "恒通电子", "晶科光伏"],
+            ..W
+        }],
+    },
     // A congress: its venue is named before the officials who attend it.
     Article {
         text: "11月28日，全市民营经济发展大会在市会议中心举行。市委书记葛春明出席大会并讲话，市长蒋涛主持。",
