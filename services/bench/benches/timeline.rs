@@ -7,8 +7,12 @@ use chrono::{Days, NaiveDate};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use dongtai_bench::events::Population;
 use dongtai_timeline::query::{self, EventQuery};
-use dongtai_timeline::store::TimelineStore;
+use dongtai_timeline::store::{Change, TimelineStore};
 use std::hint::black_box;
+
+/// The timeline service's allocator, so the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Events in the store the query benchmarks run on.
 const PRELOADED: u64 = 20_000;
@@ -48,17 +52,13 @@ fn upsert_batches(c: &mut Criterion) {
                 || {
                     let first = next;
                     next += batch;
-                    (
-                        first,
-                        (first..next)
-                            .map(|i| population.event(2, i))
-                            .collect::<Vec<_>>(),
-                    )
+                    (first..next)
+                        .map(|i| (Change::Upsert(Box::new(population.event(2, i))), i + 1))
+                        .collect::<Vec<_>>()
                 },
-                |(first, events)| {
-                    for (k, e) in events.iter().enumerate() {
-                        store.upsert(e, first + k as u64 + 1).unwrap();
-                    }
+                // As the consumer writes: one transaction per batch, then one flush.
+                |changes| {
+                    store.apply_batch(&changes).unwrap();
                     rt.block_on(store.flush()).unwrap();
                 },
                 BatchSize::SmallInput,
