@@ -303,34 +303,7 @@ impl<'a> Parser<'a> {
 
     /// Whether 到 at `i` means going somewhere.
     fn movement_dao(&self, i: usize) -> bool {
-        let t = self.t;
-        let prev = if i > 0 { t[i - 1] } else { '，' };
-        let next = t.get(i + 1).copied().unwrap_or('。');
-        !matches!(
-            prev,
-            '得' | '受'
-                | '达'
-                | '感'
-                | '看'
-                | '解'
-                | '提'
-                | '谈'
-                | '见'
-                | '遇'
-                | '想'
-                | '听'
-                | '找'
-                | '做'
-                | '收'
-                | '直'
-                | '回'
-                | '落'
-                | '识'
-                | '意'
-                | '认'
-                | '经'
-        ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
-            && is_cjk(next)
+        movement_dao(self.t, i)
     }
 
     /// Roles of the people in sentence `si`, and whether it reports an activity.
@@ -1166,6 +1139,54 @@ impl<'a> Parser<'a> {
             i = obj_end.max(i + 1);
         }
     }
+}
+
+/// Whether 到 at `i` means going somewhere.
+fn movement_dao(t: &[char], i: usize) -> bool {
+    let prev = if i > 0 { t[i - 1] } else { '，' };
+    let next = t.get(i + 1).copied().unwrap_or('。');
+    !matches!(
+        prev,
+        '得' | '受'
+            | '达'
+            | '感'
+            | '看'
+            | '解'
+            | '提'
+            | '谈'
+            | '见'
+            | '遇'
+            | '想'
+            | '听'
+            | '找'
+            | '做'
+            | '收'
+            | '直'
+            | '回'
+            | '落'
+            | '识'
+            | '意'
+            | '认'
+            | '经'
+    ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
+        && is_cjk(next)
+}
+
+/// Whether `t[i]` may open an activity verb as [`Parser::trigger_after`] takes one (a superset:
+/// titles and verbs of saying are not known yet). A text without one holds no activity.
+fn may_trigger(t: &[char], i: usize) -> bool {
+    if t[i] == '到' && movement_dao(t, i) {
+        return true;
+    }
+    ACTION_TRIGGERS.longest_at(t, i).is_some()
+        && !(i > 0 && t[i - 1] == '在')
+        && !inside_not_kind(t, i)
+}
+
+/// Whether the simplified text `t` can report an activity at all: every activity needs a
+/// trigger, so a text without one is not parsed.
+pub(crate) fn may_hold_activity(t: &[char]) -> bool {
+    (0..t.len()).any(|i| may_trigger(t, i))
 }
 
 /// Whether the words at `i` make what follows a habit, not one activity: 多次, 经常 …

@@ -112,7 +112,7 @@ pub fn extract_standalone(raw: &str, published: Option<NaiveDate>) -> Vec<Activi
 pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     // A scanned page holds several articles: each is parsed on its own. Other texts are one
     // article, normalised once (its id is the hash of that normal form).
-    let chars: Vec<char> = raw.chars().collect();
+    let chars = chars_of(raw);
     let raw_len = chars.len();
     let lines = normalize::lines(&chars);
     let (segments, normal) = match normalize::column_width(&chars, &lines) {
@@ -129,6 +129,19 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
         Some(_) => (page::split_page_soft(raw), Some(())),
     };
 
+    // Read each article on its simplified copy; one without an activity verb holds no event,
+    // and a text without any is done (no id to hash, no year to look for).
+    let mut read: Vec<Read<'_>> = Vec::new();
+    for (seg, soft) in &segments {
+        let norm = chars_of(&seg.text);
+        let simp = normalize::simplified(&norm);
+        if extract::may_hold_activity(&simp) {
+            read.push((seg, soft, norm, simp));
+        }
+    }
+    if read.is_empty() {
+        return Vec::new();
+    }
     let article_id = match (&meta.article_id, normal) {
         (Some(id), _) => id.clone(),
         (None, None) => ArticleId::of_text(&segments[0].0.text),
@@ -137,7 +150,7 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     let doc_year = match meta.published {
         Some(_) => None,
         None => time::doc_year(&chars).or_else(|| {
-            let n = normalize::simplified(&normalize(raw).text.chars().collect::<Vec<char>>());
+            let n = normalize::simplified(&chars_of(&normalize(raw).text));
             time::edition_year(&n)
         }),
     };
@@ -153,27 +166,36 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
         published: meta.published,
         url: meta.url.clone(),
     };
-    let meta_title: Option<Vec<char>> = meta.title.as_ref().map(|t| t.chars().collect());
+    let meta_title: Option<Vec<char>> = meta.title.as_deref().map(chars_of);
     let mut events = Vec::new();
-    for (seg, soft) in &segments {
-        let norm: Vec<char> = seg.text.chars().collect();
-        let simp = normalize::simplified(&norm);
+    for (seg, soft, norm, simp) in &read {
         let title: Option<Vec<char>> = seg
             .title
-            .as_ref()
-            .map(|t| t.chars().collect())
+            .as_deref()
+            .map(chars_of)
             .or_else(|| meta_title.clone());
         let doc = extract::Doc {
-            norm: &norm,
-            simp: &simp,
+            norm,
+            simp,
             title: title.as_deref(),
             soft,
         };
         for d in extract::extract_doc(&doc, &resolver) {
-            events.push(to_event(d, &norm, &seg.map, raw_len, &article_id, &source));
+            events.push(to_event(d, norm, &seg.map, raw_len, &article_id, &source));
         }
     }
     events
+}
+
+/// An article to parse: its segment, where its lines were run on, its chars and their simplified
+/// copy.
+type Read<'a> = (&'a PageArticle, &'a Vec<usize>, Vec<char>, Vec<char>);
+
+/// The chars of `s`, collected into a vector of the exact size.
+fn chars_of(s: &str) -> Vec<char> {
+    let mut v = Vec::with_capacity(s.chars().count());
+    v.extend(s.chars());
+    v
 }
 
 fn to_event(
