@@ -261,12 +261,19 @@ fn to_event(
         .map(|&(s, e)| {
             let start = map.to_raw(s).min(raw_len);
             let end = (map.to_raw(e - 1) + 1).clamp(start, raw_len);
-            let text: String = norm[s..e].iter().filter(|c| **c != '\n').collect();
+            let mut text = String::with_capacity((e - s) * 3);
+            text.extend(norm[s..e].iter().filter(|c| **c != '\n'));
+            let trimmed = text.trim();
+            let text = if trimmed.len() == text.len() {
+                text
+            } else {
+                trimmed.to_owned()
+            };
             Evidence {
                 article_id: article_id.clone(),
                 start,
                 end,
-                text: text.trim().to_owned(),
+                text,
             }
         })
         .collect();

@@ -137,11 +137,17 @@ pub(crate) fn normalize_lines_soft(
     let mut text = String::with_capacity(chars.len() * 3);
     let mut map = OffsetMap::identity();
     let mut n = 0usize;
+    // raw - n of the map's last anchor: a char on the same run adds nothing to the map.
+    let mut run = 0usize;
     let mut prev: Option<char> = None;
     let mut pending_space: Option<usize> = None;
     // The stream of (raw index, char) the text is made of: line chars, and line breaks kept.
     let mut emit = |raw: usize, c: char, text: &mut String, prev: &mut Option<char>| {
-        map.push(n, raw);
+        let d = raw.wrapping_sub(n);
+        if d != run {
+            map.push(n, raw);
+            run = d;
+        }
         text.push(c);
         n += 1;
         *prev = Some(c);

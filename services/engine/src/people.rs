@@ -5,7 +5,7 @@ use crate::lexicon::{
     BUSINESS_WORDS, FOLLOWERS, FxMap, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLE_CUTS, TITLES,
     WEAK_NAME_CHARS,
 };
-use crate::text::word_at;
+use crate::text::{string, word_at};
 
 /// A person mentioned in the text (offsets in chars of the segment).
 #[derive(Debug, Clone, PartialEq)]
@@ -257,7 +257,7 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
             name_end,
             titles: titles.clone(),
             own_titles: true,
-            key: text[j..name_end].iter().collect(),
+            key: string(&text[j..name_end]),
         });
         let mut e = name_end;
         while text.get(e) == Some(&'、') && !title_item_ahead(text, e + 1) {
@@ -269,7 +269,7 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
                         name_end: e + 1 + l3,
                         titles: titles.clone(),
                         own_titles: false,
-                        key: text[e + 1..e + 1 + l3].iter().collect(),
+                        key: string(&text[e + 1..e + 1 + l3]),
                     });
                     e += 1 + l3;
                 }
@@ -337,7 +337,7 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
                     name_end: i + n,
                     titles: Vec::new(),
                     own_titles: false,
-                    key: name.iter().collect(),
+                    key: string(name),
                 });
                 i += n;
             }
@@ -372,7 +372,7 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
             name_end: e,
             titles: Vec::new(),
             own_titles: false,
-            key: people[0].iter().collect(),
+            key: string(people[0]),
         });
     }
     out.extend(extra);

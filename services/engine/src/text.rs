@@ -13,5 +13,8 @@ pub(crate) fn word_before(text: &[char], end: usize, w: &str) -> bool {
 
 /// The chars as a string.
 pub(crate) fn string(t: &[char]) -> String {
-    t.iter().collect()
+    // Sized first: collecting char by char grows the string several times.
+    let mut s = String::with_capacity(t.iter().map(|c| c.len_utf8()).sum());
+    s.extend(t);
+    s
 }
