@@ -115,26 +115,27 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     let chars = chars_of(raw);
     let raw_len = chars.len();
     let lines = normalize::lines(&chars);
-    let (segments, normal) = match normalize::column_width(&chars, &lines) {
+    // Each article comes with the chars of its normal form.
+    let width = normalize::column_width(&chars, &lines);
+    let (segments, one) = match width {
         None => {
             let join = vec![false; lines.len()];
-            let n = normalize::normalize_lines(&chars, &lines, &join);
+            let (n, norm, _) = normalize::normalize_lines_chars(&chars, &lines, &join, None);
             let seg = PageArticle {
                 title: None,
                 text: n.text,
                 map: n.map,
             };
-            (vec![(seg, Vec::new())], None)
+            (vec![(seg, Vec::new(), norm)], true)
         }
-        Some(_) => (page::split_page_soft(raw), Some(())),
+        Some(_) => (page::split_lines_soft(&chars, &lines, width), false),
     };
 
     // Read each article on its simplified copy; one without an activity verb holds no event,
     // and a text without any is done (no id to hash, no year to look for).
     let mut read: Vec<Read<'_>> = Vec::new();
-    for (seg, soft) in &segments {
-        let norm = chars_of(&seg.text);
-        let simp = normalize::simplified(&norm);
+    for (seg, soft, norm) in &segments {
+        let simp = normalize::simplified(norm);
         if extract::may_hold_activity(&simp) {
             read.push((seg, soft, norm, simp));
         }
@@ -142,15 +143,25 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     if read.is_empty() {
         return Vec::new();
     }
-    let article_id = match (&meta.article_id, normal) {
-        (Some(id), _) => id.clone(),
-        (None, None) => ArticleId::of_text(&segments[0].0.text),
-        (None, Some(())) => ArticleId::of_text(&normalize(raw).text),
+    // The whole text's normal form (what `normalize(raw)` gives), for a page only when needed.
+    let mut whole: Option<String> = None;
+    let mut whole_text = || -> String {
+        whole
+            .get_or_insert_with(|| {
+                let join = normalize::column_joins(&chars, &lines, width);
+                normalize::normalize_lines(&chars, &lines, &join).text
+            })
+            .clone()
+    };
+    let article_id = match &meta.article_id {
+        Some(id) => id.clone(),
+        None if one => ArticleId::of_text(&segments[0].0.text),
+        None => ArticleId::of_text(&whole_text()),
     };
     let doc_year = match meta.published {
         Some(_) => None,
         None => time::doc_year(&chars).or_else(|| {
-            let n = normalize::simplified(&chars_of(&normalize(raw).text));
+            let n = normalize::simplified(&chars_of(&whole_text()));
             time::edition_year(&n)
         }),
     };
@@ -189,7 +200,7 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
 
 /// An article to parse: its segment, where its lines were run on, its chars and their simplified
 /// copy.
-type Read<'a> = (&'a PageArticle, &'a Vec<usize>, Vec<char>, Vec<char>);
+type Read<'a> = (&'a PageArticle, &'a Vec<usize>, &'a Vec<char>, Vec<char>);
 
 /// The chars of `s`, collected into a vector of the exact size.
 fn chars_of(s: &str) -> Vec<char> {

@@ -132,9 +132,20 @@ pub(crate) fn normalize_lines_soft(
     join: &[bool],
     width: Option<usize>,
 ) -> (Normalized, Vec<usize>) {
+    let (n, _, soft) = normalize_lines_chars(chars, lines, join, width);
+    (n, soft)
+}
+
+/// [`normalize_lines_soft`], also returning the chars of the normalised text.
+pub(crate) fn normalize_lines_chars(
+    chars: &[char],
+    lines: &[Line],
+    join: &[bool],
+    width: Option<usize>,
+) -> (Normalized, Vec<char>, Vec<usize>) {
     let mut soft = Vec::new();
     let mut emitted = 0usize;
-    let mut text = String::with_capacity(chars.len() * 3);
+    let mut text: Vec<char> = Vec::with_capacity(chars.len());
     let mut map = OffsetMap::identity();
     let mut n = 0usize;
     // raw - n of the map's last anchor: a char on the same run adds nothing to the map.
@@ -142,7 +153,7 @@ pub(crate) fn normalize_lines_soft(
     let mut prev: Option<char> = None;
     let mut pending_space: Option<usize> = None;
     // The stream of (raw index, char) the text is made of: line chars, and line breaks kept.
-    let mut emit = |raw: usize, c: char, text: &mut String, prev: &mut Option<char>| {
+    let mut emit = |raw: usize, c: char, text: &mut Vec<char>, prev: &mut Option<char>| {
         let d = raw.wrapping_sub(n);
         if d != run {
             map.push(n, raw);
@@ -206,7 +217,11 @@ pub(crate) fn normalize_lines_soft(
             }
         }
     }
-    (Normalized { text, map }, soft)
+    let normalized = Normalized {
+        text: crate::text::string(&text),
+        map,
+    };
+    (normalized, text, soft)
 }
 
 /// Which line breaks of a text are column breaks to delete.

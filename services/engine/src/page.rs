@@ -7,7 +7,7 @@
 use crate::PageArticle;
 use crate::normalize::{
     Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines,
-    normalize_lines_soft, trimmed_len,
+    normalize_lines_chars, trimmed_len,
 };
 
 const SENTENCE_PUNCT: &[char] = &[
@@ -45,10 +45,23 @@ pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
     let chars: Vec<char> = raw.chars().collect();
     let all = lines(&chars);
     let width = column_width(&chars, &all);
+    split_lines_soft(&chars, &all, width)
+        .into_iter()
+        .map(|(a, soft, _)| (a, soft))
+        .collect()
+}
+
+/// [`split_page_soft`] on a page already read (its chars, its lines and its column width), also
+/// giving each article's normalised text as chars.
+pub(crate) fn split_lines_soft(
+    chars: &[char],
+    all: &[Line],
+    width: Option<usize>,
+) -> Vec<(PageArticle, Vec<usize>, Vec<char>)> {
     let nonblank: Vec<Line> = all
         .iter()
         .copied()
-        .filter(|&l| trimmed_len(&chars, l) > 0)
+        .filter(|&l| trimmed_len(chars, l) > 0)
         .collect();
     let mut groups: Vec<Group> = vec![Group::default()];
     if width.is_none() {
@@ -61,7 +74,7 @@ pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
             let right_after_prev = prev_line.is_some_and(|p| p.brk + 1 == l.start);
             let cur_has_body = groups.last().is_some_and(|g| !g.body.is_empty());
             prev_line = Some(l);
-            if is_jump_line(&chars, l) {
+            if is_jump_line(chars, l) {
                 if let Some(g) = groups.last_mut() {
                     g.body.push(l);
                 }
@@ -69,7 +82,7 @@ pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
                 continue;
             }
             if in_headlines {
-                if !has_punct(&chars, l) && !starts_indented {
+                if !has_punct(chars, l) && !starts_indented {
                     if let Some(g) = groups.last_mut() {
                         g.title.push(l);
                     }
@@ -93,10 +106,10 @@ pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
         let last_sentence = g
             .body
             .iter()
-            .rposition(|&l| ends_sentence(&chars, l) || is_jump_line(&chars, l));
+            .rposition(|&l| ends_sentence(chars, l) || is_jump_line(chars, l));
         if let Some(k) = last_sentence {
             let tail: Vec<Line> = g.body[k + 1..].to_vec();
-            if !tail.is_empty() && tail.iter().all(|&l| !has_punct(&chars, l)) {
+            if !tail.is_empty() && tail.iter().all(|&l| !has_punct(chars, l)) {
                 g.body.truncate(k + 1);
                 g.title = tail;
             }
@@ -106,14 +119,14 @@ pub(crate) fn split_page_soft(raw: &str) -> Vec<(PageArticle, Vec<usize>)> {
         .into_iter()
         .filter(|g| !g.body.is_empty())
         .map(|g| {
-            let join = column_joins(&chars, &g.body, width);
-            let (body, soft) = normalize_lines_soft(&chars, &g.body, &join, width);
+            let join = column_joins(chars, &g.body, width);
+            let (body, text, soft) = normalize_lines_chars(chars, &g.body, &join, width);
             let article = PageArticle {
-                title: headline(&chars, &g.title, width),
+                title: headline(chars, &g.title, width),
                 text: body.text,
                 map: body.map,
             };
-            (article, soft)
+            (article, soft, text)
         })
         .collect()
 }
