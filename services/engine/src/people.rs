@@ -317,8 +317,15 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     for v in by_first.values_mut() {
         v.sort_by_key(|k| std::cmp::Reverse(k.len()));
     }
+    // A bit per first character (mod 64): most positions are rejected without a map lookup.
+    let first_bits = by_first.keys().fold(0u64, |b, &c| b | 1 << (c as u32 % 64));
+    let may_start = |c: char| first_bits & 1 << (c as u32 % 64) != 0;
     let mut i = 0;
     while i < text.len() {
+        if !may_start(text[i]) {
+            i += 1;
+            continue;
+        }
         let hit = by_first.get(&text[i]).and_then(|names| {
             names.iter().find(|name| {
                 let n = name.len();
@@ -347,6 +354,9 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     // Surname + title (钟区长): the one known person with that surname.
     let n_bare = extra.len();
     for i in 0..text.len().saturating_sub(2) {
+        if !may_start(text[i]) {
+            continue;
+        }
         let Some(ks) = by_first.get(&text[i]) else {
             continue;
         };
