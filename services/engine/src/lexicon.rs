@@ -48,14 +48,14 @@ pub type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 /// A set of characters: the Basic Multilingual Plane as bits, others in a small set.
 #[derive(Debug, Clone)]
 pub struct CharBits {
-    bits: Vec<u64>,
+    bits: Box<[u64; 1024]>,
     other: FxSet<char>,
 }
 
 impl Default for CharBits {
     fn default() -> Self {
         CharBits {
-            bits: vec![0; 1024],
+            bits: Box::new([0; 1024]),
             other: FxSet::default(),
         }
     }
