@@ -168,6 +168,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether `t[from..to]` may hold an activity verb: 到 or the first char of an action
+    /// trigger (a quick filter before a search).
+    fn may_trigger_in(&self, from: usize, to: usize) -> bool {
+        let triggers = &*ACTION_TRIGGERS;
+        self.t[from.min(to)..to]
+            .iter()
+            .any(|&c| c == '到' || triggers.may_start(c))
+    }
+
     fn in_title(&self, i: usize) -> bool {
         self.in_title.get(i).copied().unwrap_or(false)
     }
@@ -452,6 +461,10 @@ impl<'a> Parser<'a> {
 
     /// An organisation or team at the head of a clause that goes on to act.
     fn org_actor(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        // The organisation must be followed by an activity verb within the sentence.
+        if !self.may_trigger_in(s, e) {
+            return None;
+        }
         let t = self.t;
         let mut cs = s;
         while cs < e {

@@ -158,6 +158,12 @@ impl WordSet {
             .map(|w| w.len())
     }
 
+    /// Whether some word starts with `c` (a quick filter: false means none starts there).
+    #[inline]
+    pub fn may_start(&self, c: char) -> bool {
+        self.firsts.contains(c)
+    }
+
     /// Whether some word starts at `text[i]`.
     pub fn starts_at(&self, text: &[char], i: usize) -> bool {
         self.longest_at(text, i).is_some()

@@ -121,26 +121,30 @@ fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
         return Some((v, j - i));
     }
     let mut j = i;
-    let mut digits = Vec::new();
+    // At most four numerals: kept on the stack.
+    let mut buf = [0u32; 4];
+    let mut n = 0;
     let mut has_ten = false;
     while j < text.len() && j - i < 4 {
         match text[j] {
             '十' => {
                 has_ten = true;
-                digits.push(10);
+                buf[n] = 10;
             }
             c => match cn_digit(c) {
-                Some(d) => digits.push(d),
+                Some(d) => buf[n] = d,
                 None => break,
             },
         }
+        n += 1;
         j += 1;
     }
+    let digits = &buf[..n];
     if digits.is_empty() {
         return None;
     }
     let v = if has_ten {
-        match digits.as_slice() {
+        match digits {
             [10] => 10,
             [10, u] => 10 + u,
             [t, 10] => t * 10,
