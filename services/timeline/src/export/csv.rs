@@ -1,5 +1,5 @@
 //! `format=csv`: RFC 4180 (CRLF line ends, fields quoted when they hold a comma, quote or line
-//! break, quotes doubled). One row per report: a corroborated activity has one row per source,
+//! break, quotes doubled; formula-like text defused, see [`field`]). One row per report: a corroborated activity has one row per source,
 //! sharing its `group`.
 
 use crate::view::Activity;
@@ -112,8 +112,17 @@ fn row(out: &mut String, fields: impl Iterator<Item = String>) {
     out.push_str("\r\n");
 }
 
-/// One field, quoted only when it must be.
+/// One field, quoted only when it must be. Text from articles that a spreadsheet would run as
+/// a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// so opening an export never executes what an article said.
 pub fn field(s: &str) -> String {
+    let guarded;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        guarded = format!("'{s}");
+        guarded.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -133,6 +142,19 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("one\ntwo"), "\"one\ntwo\"");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_as_a_formula_is_defused() {
+        assert_eq!(field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(field("+1"), "'+1");
+        assert_eq!(field("-2+3"), "'-2+3");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        // Only the first character matters; ordinary values stay as they are.
+        assert_eq!(field("2023-11-05"), "2023-11-05");
+        assert_eq!(field("0.9"), "0.9");
+        assert_eq!(field("a=b"), "a=b");
     }
 
     #[test]
