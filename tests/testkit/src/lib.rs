@@ -155,16 +155,28 @@ pub fn seed_page() -> (String, &'static str) {
     (text, "2023-11-10")
 }
 
-/// A service binary built next to the running test (`target/<profile>/NAME`).
-/// `deploy/test.sh` builds them first (`cargo build --bins`).
+/// A service binary built next to the running test (`target/<profile>/NAME`), brought up to
+/// date first (once per test process): a test that runs a stale binary against an engine
+/// compiled into the test itself would report events "lost" that were only extracted
+/// differently. NAME is also the package's name.
 pub fn service_binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/<test> → target/<profile>/<name>
-    let path = exe.parent().and_then(Path::parent).unwrap().join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: build the service binaries first (`cargo build --bins`, as deploy/test.sh does)",
-        path.display()
-    );
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let path = profile_dir.join(name);
+    let mut built = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !built.iter().any(|b| b == name) {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = std::process::Command::new(cargo);
+        cmd.args(["build", "-q", "-p", name, "--bin", name]).current_dir(repo_root());
+        if profile_dir.file_name().is_some_and(|p| p == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building {name} failed");
+        built.push(name.to_owned());
+    }
+    assert!(path.exists(), "{} is missing after building it", path.display());
     path
 }
