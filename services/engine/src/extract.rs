@@ -2,6 +2,7 @@
 //! sentences describe one activity, its kind, days, places and evidence.
 
 use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::FxMap;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
@@ -129,6 +130,10 @@ struct Parser<'a> {
     in_title: Vec<bool>,
     /// Positions where a person's name ends.
     name_end: Vec<bool>,
+    /// Each mention's person, numbered in order of first mention.
+    person: Vec<usize>,
+    /// Each person's mentions with titles, in order.
+    titled_of: Vec<Vec<usize>>,
 }
 
 impl<'a> Parser<'a> {
@@ -136,17 +141,30 @@ impl<'a> Parser<'a> {
         let t = doc.simp;
         let sents = sentences(t);
         let ms = mentions(t, doc.soft);
-        // A bare name is an official when any of their titled mentions is.
-        let mut official_keys: HashSet<&str> = HashSet::default();
-        for m in &ms {
-            if m.own_titles && is_official(t, m) || !m.titles.is_empty() && is_official(t, m) {
-                official_keys.insert(m.key.as_str());
+        // People by key, numbered in order of first mention, with their titled mentions.
+        let mut ids: FxMap<&str, usize> = FxMap::default();
+        let mut person = Vec::with_capacity(ms.len());
+        let mut titled_of: Vec<Vec<usize>> = Vec::new();
+        for (k, m) in ms.iter().enumerate() {
+            let next = ids.len();
+            let id = *ids.entry(m.key.as_str()).or_insert(next);
+            if id == titled_of.len() {
+                titled_of.push(Vec::new());
+            }
+            person.push(id);
+            if !m.titles.is_empty() {
+                titled_of[id].push(k);
             }
         }
-        let official = ms
-            .iter()
-            .map(|m| official_keys.contains(m.key.as_str()))
-            .collect();
+        drop(ids);
+        // A bare name is an official when any of their titled mentions is.
+        let mut official_person = vec![false; titled_of.len()];
+        for (k, m) in ms.iter().enumerate() {
+            if m.own_titles && is_official(t, m) || !m.titles.is_empty() && is_official(t, m) {
+                official_person[person[k]] = true;
+            }
+        }
+        let official = person.iter().map(|&p| official_person[p]).collect();
         let times = scan(t);
         let mut in_title = vec![false; t.len()];
         let mut name_end = vec![false; t.len() + 1];
@@ -165,6 +183,8 @@ impl<'a> Parser<'a> {
             times,
             in_title,
             name_end,
+            person,
+            titled_of,
         }
     }
 
@@ -725,7 +745,7 @@ impl<'a> Parser<'a> {
                 p.lead |= lead;
                 continue;
             }
-            let best = self.best_mention(&m.key, w);
+            let best = self.best_mention(k, w);
             let titles = best
                 .map(|b| b.titles.iter().map(|&(a, e)| string(&n[a..e])).collect())
                 .unwrap_or_default();
@@ -834,43 +854,42 @@ impl<'a> Parser<'a> {
     /// The mention whose titles describe a person in this activity: in the sentence with the
     /// activity's date, the nearest after it; else the first in its sentences. A title longer
     /// than any real one is a headline run into the text (column layout) and loses.
-    fn best_mention(&self, key: &str, w: &Work) -> Option<&Mention> {
+    fn best_mention(&self, k: usize, w: &Work) -> Option<&Mention> {
         let suspicious = |m: &Mention| m.titles.iter().any(|&(a, b)| b - a > 18);
         let sent_of = |pos: usize| self.sentence_of(pos);
-        let titled: Vec<&Mention> = self
-            .ms
-            .iter()
-            .filter(|m| m.key == key && !m.titles.is_empty())
-            .collect();
+        // The titled mentions of the person of mention `k`, in order of start.
+        let titled = &self.titled_of[self.person[k]];
+        let all = || titled.iter().map(|&i| &self.ms[i]);
+        // Those starting in sentence `si` (a range of them: they are sorted).
+        let in_sentence = |si: usize| {
+            let (s, e) = self.sents[si];
+            let a = titled.partition_point(|&i| self.ms[i].start < s);
+            let b = titled.partition_point(|&i| self.ms[i].start < e);
+            titled[a..b.max(a)].iter().map(|&i| &self.ms[i])
+        };
         if let Some(k) = w.own_time {
             let te = self.times[k].start;
-            let si = sent_of(te);
-            let best = titled
-                .iter()
-                .filter(|m| sent_of(m.start) == si)
-                .min_by_key(|m| {
-                    let dist = m.start.abs_diff(te);
-                    (suspicious(m), m.start < te, dist)
-                });
+            let key = |m: &&Mention| {
+                let dist = m.start.abs_diff(te);
+                (suspicious(m), m.start < te, dist)
+            };
+            let best = match sent_of(te) {
+                Some(si) => in_sentence(si).min_by_key(key),
+                None => all().filter(|m| sent_of(m.start).is_none()).min_by_key(key),
+            };
             if let Some(m) = best.filter(|m| !suspicious(m)) {
                 return Some(m);
             }
         }
+        // Starts are distinct, so the first of the sentences' mentions is the same in any order.
         let first_in = |sis: &[usize]| -> Option<&Mention> {
-            titled
-                .iter()
-                .filter(|m| sent_of(m.start).is_some_and(|si| sis.contains(&si)))
+            sis.iter()
+                .flat_map(|&si| in_sentence(si))
                 .min_by_key(|m| (suspicious(m), m.start))
-                .copied()
         };
         first_in(&w.core)
             .or_else(|| first_in(&w.scope))
-            .or_else(|| {
-                titled
-                    .iter()
-                    .min_by_key(|m| (suspicious(m), m.start))
-                    .copied()
-            })
+            .or_else(|| all().min_by_key(|m| (suspicious(m), m.start)))
     }
 
     fn kind(&self, w: &Work) -> EventKind {
