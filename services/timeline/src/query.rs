@@ -75,7 +75,7 @@ impl EventQuery {
         } else if let Some(t) = &self.target {
             (tag::TARGET, t)
         } else if let Some(p) = &self.place {
-            (tag::PLACE, p)
+            (tag::TARGET, p) // one index for both lists, see `store::index_entries`
         } else if let Some(k) = &self.kind {
             (tag::KIND, k.as_str())
         } else {
@@ -94,7 +94,7 @@ impl EventQuery {
         {
             return false;
         }
-        // Places and targets are one list to a question (see `store::index_keys`).
+        // Places and targets are one list to a question (see `store::index_entries`).
         for want in [&self.target, &self.place].into_iter().flatten() {
             if !ev.targets.iter().chain(&ev.places).any(|x| x == want) {
                 return false;

@@ -3,8 +3,8 @@
 //!
 //! Trees:
 //! - `events`: event id → [`StoredEvent`] (JSON).
-//! - `idx`: `{tag}{term}\0{date}{id}` → `()`: tag `d` (all, by date), `a` actor, `t` target,
-//!   `p` place, `k` kind. Every scan is in date order; a cursor is the `{date}{id}` suffix.
+//! - `idx`: `{tag}{term}\0{date}{id}` → value: tag `d` (all, by date), `a` actor (value: see
+//!   `ActorEntry`), `t` place or target, `k` kind. Every scan is in date order; a cursor is the `{date}{id}` suffix.
 //! - `actors`: name → [`ActorSummary`].
 //! - `meta`: counters.
 //! - `history`: `{id}{seq: u64 BE}` → an earlier version of the event.
@@ -109,7 +109,7 @@ pub mod tag {
     pub const ACTOR: u8 = b'a';
     /// By target.
     pub const TARGET: u8 = b't';
-    /// By place.
+    /// By place: written by stores before places and targets shared `t`; no longer read.
     pub const PLACE: u8 = b'p';
     /// By kind.
     pub const KIND: u8 = b'k';
@@ -167,10 +167,10 @@ fn index_entries(stored: &StoredEvent) -> BTreeMap<Vec<u8>, Vec<u8>> {
         add(tag::ACTOR, &a.name, ActorEntry::encode(stored, true));
     }
     // Where an article puts a booth or a company (place or target) is a matter of wording, not
-    // of what an auditor asks: "who visited X" finds X in either list.
+    // of what an auditor asks: "who visited X" finds X in either list, so one entry (tag `t`)
+    // serves both. Stores written before also hold `p` entries; nothing reads them any more.
     for w in event.targets.iter().chain(&event.places) {
         add(tag::TARGET, w, Vec::new());
-        add(tag::PLACE, w, Vec::new());
     }
     entries
 }
@@ -860,6 +860,32 @@ mod tests {
         assert_eq!(group(&same), first.id.to_string());
         assert_eq!(group(&other_kind), other_kind.id.to_string());
         assert_eq!(group(&same_article), same_article.id.to_string());
+    }
+
+    #[test]
+    fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        let mut e = report("a1000000000000000000000000000000", 'a');
+        e.places = vec!["东湖林场".into()];
+        e.targets = vec!["甲科技公司".into()];
+        store.upsert(&e, 1).unwrap();
+        let ask = |place: Option<&str>, target: Option<&str>| {
+            let q = crate::query::EventQuery {
+                place: place.map(Into::into),
+                target: target.map(Into::into),
+                limit: 10,
+                ..Default::default()
+            };
+            crate::query::run(&store, &q).unwrap().activities.len()
+        };
+        assert_eq!(ask(Some("东湖林场"), None), 1);
+        assert_eq!(ask(None, Some("东湖林场")), 1);
+        assert_eq!(ask(Some("甲科技公司"), None), 1);
+        e.places = vec!["西山林场".into()];
+        store.upsert(&e, 2).unwrap();
+        assert_eq!(ask(Some("东湖林场"), None), 0);
+        assert_eq!(ask(Some("西山林场"), None), 1);
     }
 
     #[test]
