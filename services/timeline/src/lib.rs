@@ -30,6 +30,11 @@ pub struct Application {
     state: routes::AppState,
 }
 
+/// Live events buffered for the SSE feed (two consumer batches). Each holds a whole event, so the
+/// buffer is part of the service's steady memory; a client that lags past it is served from the
+/// store instead, without gaps.
+const FEED_BUFFER: usize = 1024;
+
 impl Application {
     /// Open sled, connect, provision, bind.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
@@ -48,7 +53,8 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await
             .with_context(|| format!("failed to bind {}", config.http_addr))?;
-        let (feed, _) = broadcast::channel::<Arc<StoredEvent>>(4096);
+        // Events kept for SSE clients that fall behind; one further behind replays from sled.
+        let (feed, _) = broadcast::channel::<Arc<StoredEvent>>(FEED_BUFFER);
         let state = routes::AppState::new(config, store, client.clone(), feed);
         Ok(Self {
             client,

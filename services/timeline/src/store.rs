@@ -123,7 +123,7 @@ pub const LONGEST_ACTIVITY_DAYS: u64 = 62;
 /// are backfilled once at open).
 const SEQ_INDEX_READY: &[u8] = b"seq_index_v1";
 /// sled page cache of a store opened without a size, MiB.
-pub const DEFAULT_CACHE_MB: u64 = 64;
+pub const DEFAULT_CACHE_MB: u64 = 32;
 /// Sort key of an event with no known date: before every dated one.
 pub const NO_DATE: &str = "0000-00-00";
 
