@@ -121,7 +121,9 @@ impl fmt::Display for EventKind {
 
 /// A string that is not one of the seven kinds.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown kind {0:?}; kinds are site_inspection, expo_visit, forest_chief_inspection, meeting, investment_promotion, conference, other")]
+#[error(
+    "unknown kind {0:?}; kinds are site_inspection, expo_visit, forest_chief_inspection, meeting, investment_promotion, conference, other"
+)]
 pub struct UnknownKind(pub String);
 
 impl FromStr for EventKind {
@@ -270,6 +272,9 @@ pub struct Retraction {
 impl ActivityEvent {
     /// Names of the people who led it.
     pub fn lead_names(&self) -> impl Iterator<Item = &str> {
-        self.actors.iter().filter(|a| a.role == Role::Lead).map(|a| a.name.as_str())
+        self.actors
+            .iter()
+            .filter(|a| a.role == Role::Lead)
+            .map(|a| a.name.as_str())
     }
 }

@@ -24,9 +24,15 @@ pub enum IdError {
 
 fn check_hex(s: &str, len: usize) -> Result<(), IdError> {
     if s.chars().count() != len {
-        return Err(IdError::Length { expected: len, got: s.chars().count() });
+        return Err(IdError::Length {
+            expected: len,
+            got: s.chars().count(),
+        });
     }
-    if !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err(IdError::NotHex);
     }
     Ok(())
@@ -34,7 +40,9 @@ fn check_hex(s: &str, len: usize) -> Result<(), IdError> {
 
 /// Hex SHA-256 of an article's normalised text: the same article ingested twice has one id,
 /// which is also its `Nats-Msg-Id`, so JetStream drops the second copy.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ArticleId(String);
 
@@ -55,7 +63,9 @@ impl ArticleId {
 
 /// Stable hash of article id, kind, first day and lead names: re-extracting the same article
 /// finds the same activity under the same id, so the timeline's upsert is idempotent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct EventId(String);
 
@@ -124,7 +134,10 @@ mod tests {
 
     #[test]
     fn the_same_text_always_has_the_same_article_id() {
-        assert_eq!(ArticleId::of_text("区委书记"), ArticleId::of_text("区委书记"));
+        assert_eq!(
+            ArticleId::of_text("区委书记"),
+            ArticleId::of_text("区委书记")
+        );
         assert_ne!(ArticleId::of_text("区委书记"), ArticleId::of_text("区长"));
     }
 
@@ -142,6 +155,9 @@ mod tests {
         let one = EventId::derive(&a, "meeting", Some("2023-11-07"), &["甲", "乙"]);
         let two = EventId::derive(&a, "meeting", Some("2023-11-07"), &["乙", "甲"]);
         assert_eq!(one, two);
-        assert_ne!(one, EventId::derive(&a, "meeting", Some("2023-11-08"), &["甲", "乙"]));
+        assert_ne!(
+            one,
+            EventId::derive(&a, "meeting", Some("2023-11-08"), &["甲", "乙"])
+        );
     }
 }

@@ -95,7 +95,11 @@ mod tests {
         assert_eq!(m.to_raw(2), 3);
         assert_eq!(m.to_raw(3), 5);
         assert_eq!(m.to_raw(4), 6);
-        assert_eq!(m.0.len(), 2, "only the anchors where the shift changes are kept");
+        assert_eq!(
+            m.0.len(),
+            2,
+            "only the anchors where the shift changes are kept"
+        );
     }
 
     #[test]

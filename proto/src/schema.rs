@@ -8,9 +8,18 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     let to_json = |s: schemars::Schema| s.to_value();
     vec![
         ("article.v1.json", to_json(schema_for!(crate::Article))),
-        ("article_submission.v1.json", to_json(schema_for!(crate::ArticleSubmission))),
+        (
+            "article_submission.v1.json",
+            to_json(schema_for!(crate::ArticleSubmission)),
+        ),
         ("event.v1.json", to_json(schema_for!(crate::ActivityEvent))),
-        ("dead_article.v1.json", to_json(schema_for!(crate::DeadArticle))),
-        ("retraction.v1.json", to_json(schema_for!(crate::Retraction))),
+        (
+            "dead_article.v1.json",
+            to_json(schema_for!(crate::DeadArticle)),
+        ),
+        (
+            "retraction.v1.json",
+            to_json(schema_for!(crate::Retraction)),
+        ),
     ]
 }

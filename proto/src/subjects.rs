@@ -22,6 +22,9 @@ pub fn event(kind: EventKind) -> String {
 mod tests {
     #[test]
     fn event_subjects_end_in_the_kind() {
-        assert_eq!(super::event(crate::EventKind::ExpoVisit), "events.v1.expo_visit");
+        assert_eq!(
+            super::event(crate::EventKind::ExpoVisit),
+            "events.v1.expo_visit"
+        );
     }
 }

@@ -9,13 +9,21 @@ use std::time::Duration;
 #[derive(Debug, Clone, clap::Args)]
 pub struct NatsArgs {
     /// NATS server URL.
-    #[arg(long = "nats-url", env = "DONGTAI_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    #[arg(
+        long = "nats-url",
+        env = "DONGTAI_NATS_URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
     pub url: String,
     /// NATS user (see deploy/nats/ for the per-service users).
     #[arg(long = "nats-user", env = "DONGTAI_NATS_USER")]
     pub user: Option<String>,
     /// NATS password.
-    #[arg(long = "nats-password", env = "DONGTAI_NATS_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long = "nats-password",
+        env = "DONGTAI_NATS_PASSWORD",
+        hide_env_values = true
+    )]
     pub password: Option<String>,
     /// Stream limits used when this service is the one that creates the streams.
     #[command(flatten)]
@@ -42,7 +50,12 @@ pub struct StreamLimits {
 impl NatsArgs {
     /// Connect to `url` without credentials.
     pub fn plain(url: impl Into<String>) -> Self {
-        Self { url: url.into(), user: None, password: None, limits: StreamLimits::default() }
+        Self {
+            url: url.into(),
+            user: None,
+            password: None,
+            limits: StreamLimits::default(),
+        }
     }
 }
 
@@ -65,7 +78,9 @@ pub async fn connect(args: &NatsArgs, name: &str) -> anyhow::Result<async_nats::
     if let (Some(user), Some(password)) = (&args.user, &args.password) {
         opts = opts.user_and_password(user.clone(), password.clone());
     }
-    opts.connect(&args.url).await.with_context(|| format!("failed to connect to NATS at {}", args.url))
+    opts.connect(&args.url)
+        .await
+        .with_context(|| format!("failed to connect to NATS at {}", args.url))
 }
 
 /// True while the client holds a live connection.
@@ -86,9 +101,21 @@ pub async fn provision_streams_with(
 ) -> anyhow::Result<()> {
     let window = Duration::from_secs(streams::DUPLICATE_WINDOW_SECS);
     for (name, subject, max_bytes) in [
-        (streams::ARTICLES, subjects::ARTICLES_NEW, limits.articles_max_bytes),
-        (streams::DEAD_ARTICLES, subjects::ARTICLES_DEAD, limits.dead_max_bytes),
-        (streams::EVENTS, subjects::EVENTS_ALL, limits.events_max_bytes),
+        (
+            streams::ARTICLES,
+            subjects::ARTICLES_NEW,
+            limits.articles_max_bytes,
+        ),
+        (
+            streams::DEAD_ARTICLES,
+            subjects::ARTICLES_DEAD,
+            limits.dead_max_bytes,
+        ),
+        (
+            streams::EVENTS,
+            subjects::EVENTS_ALL,
+            limits.events_max_bytes,
+        ),
     ] {
         js.get_or_create_stream(stream::Config {
             name: name.to_owned(),

@@ -1,8 +1,8 @@
 //! From a normalised article to activity events: sentences, who leads and who takes part, which
 //! sentences describe one activity, its kind, days, places and evidence.
 
-use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::FxMap;
+use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,

@@ -70,19 +70,18 @@ async fn process(handler: &Handler, msg: jetstream::Message) {
             Metrics::add(&handler.metrics.articles_retried, 1);
             msg.ack_with(AckKind::Nak(Some(delay))).await
         }
-        Outcome::Poison(reason) => {
-            match dead_letter(handler, &msg, delivered, &reason).await {
-                Ok(()) => {
-                    Metrics::add(&handler.metrics.articles_dead, 1);
-                    tracing::error!(error = %reason, delivered, "article sent to the dead letters");
-                    msg.ack_with(AckKind::Term).await
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "dead letter not stored; will retry");
-                    msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await
-                }
+        Outcome::Poison(reason) => match dead_letter(handler, &msg, delivered, &reason).await {
+            Ok(()) => {
+                Metrics::add(&handler.metrics.articles_dead, 1);
+                tracing::error!(error = %reason, delivered, "article sent to the dead letters");
+                msg.ack_with(AckKind::Term).await
             }
-        }
+            Err(e) => {
+                tracing::warn!(error = %e, "dead letter not stored; will retry");
+                msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                    .await
+            }
+        },
     };
     if let Err(e) = result {
         // The ack is lost: JetStream redelivers after ACK_WAIT, and the events' ids make the
@@ -99,7 +98,11 @@ async fn dead_letter(
 ) -> anyhow::Result<()> {
     let article_id = serde_json::from_slice::<serde_json::Value>(&msg.payload)
         .ok()
-        .and_then(|v| v.get("id").and_then(|id| id.as_str()).and_then(|s| s.parse().ok()));
+        .and_then(|v| {
+            v.get("id")
+                .and_then(|id| id.as_str())
+                .and_then(|s| s.parse().ok())
+        });
     let dead = DeadArticle {
         schema: DEAD_ARTICLE_SCHEMA.to_owned(),
         article_id: article_id.clone(),

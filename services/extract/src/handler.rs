@@ -19,7 +19,11 @@ pub struct Handler {
 impl Handler {
     /// A handler publishing on `js`.
     pub fn new(js: jetstream::Context, test_panic_marker: Option<String>) -> Self {
-        Self { js, test_panic_marker, metrics: Metrics::default() }
+        Self {
+            js,
+            test_panic_marker,
+            metrics: Metrics::default(),
+        }
     }
 
     /// The JetStream context it publishes on.
@@ -35,7 +39,10 @@ impl Handler {
         };
         let marker = self.test_panic_marker.clone();
         let work = tokio::task::spawn_blocking(move || {
-            if marker.as_deref().is_some_and(|m| !m.is_empty() && article.text.contains(m)) {
+            if marker
+                .as_deref()
+                .is_some_and(|m| !m.is_empty() && article.text.contains(m))
+            {
                 panic!("test panic marker found in article {}", article.id);
             }
             let events = events_of(&article);
@@ -59,9 +66,9 @@ impl Handler {
             }
             // Past the delivery bound the article goes to the dead letters rather than being
             // dropped by JetStream: nothing is lost, and an operator can replay it.
-            Err(e) if delivered >= dongtai_proto::streams::MAX_DELIVERIES => {
-                Outcome::Poison(format!("events not stored after {delivered} deliveries: {e}"))
-            }
+            Err(e) if delivered >= dongtai_proto::streams::MAX_DELIVERIES => Outcome::Poison(
+                format!("events not stored after {delivered} deliveries: {e}"),
+            ),
             Err(e) => {
                 tracing::warn!(error = %e, "events not stored; will retry");
                 Outcome::RetryLater(Duration::from_secs(1))

@@ -12,7 +12,7 @@ pub mod metrics;
 pub mod replay;
 
 use anyhow::Context as _;
-use async_nats::jetstream::{self, consumer::pull, consumer::AckPolicy};
+use async_nats::jetstream::{self, consumer::AckPolicy, consumer::pull};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -48,8 +48,13 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await
             .with_context(|| format!("failed to bind {}", config.http_addr))?;
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let handler = Arc::new(handler::Handler::new(js.clone(), config.test_panic_marker.clone()));
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let handler = Arc::new(handler::Handler::new(
+            js.clone(),
+            config.test_panic_marker.clone(),
+        ));
         Ok(Self {
             client,
             js,
@@ -62,7 +67,9 @@ impl Application {
 
     /// The health endpoint's address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Consume until `shutdown` fires: stop pulling, let in-flight articles finish and ack,
@@ -74,7 +81,8 @@ impl Application {
             .route("/readyz", get(readyz))
             .route("/metrics", get(metrics))
             .with_state((self.client.clone(), self.handler.clone()));
-        let http = axum::serve(self.listener, health).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let http = axum::serve(self.listener, health)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let http = tokio::spawn(async move { http.await });
         consumer::run(self.consumer, self.handler, self.concurrency, shutdown).await;
         let _ = http.await;

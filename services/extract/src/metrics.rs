@@ -27,11 +27,21 @@ impl Metrics {
         let mut out = String::new();
         for (name, v) in [
             ("dongtai_extract_articles_done_total", &self.articles_done),
-            ("dongtai_extract_events_published_total", &self.events_published),
+            (
+                "dongtai_extract_events_published_total",
+                &self.events_published,
+            ),
             ("dongtai_extract_articles_dead_total", &self.articles_dead),
-            ("dongtai_extract_articles_retried_total", &self.articles_retried),
+            (
+                "dongtai_extract_articles_retried_total",
+                &self.articles_retried,
+            ),
         ] {
-            let _ = writeln!(out, "# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
         }
         out
     }

@@ -64,16 +64,30 @@ async fn read_all(
     stream: &str,
     mut each: impl FnMut(&str, &[u8]),
 ) -> anyhow::Result<u64> {
-    let mut s = js.get_stream(stream).await.map_err(|e| anyhow::anyhow!("open {stream}: {e}"))?;
-    let last = s.info().await.map_err(|e| anyhow::anyhow!("{stream} info: {e}"))?.state.last_sequence;
+    let mut s = js
+        .get_stream(stream)
+        .await
+        .map_err(|e| anyhow::anyhow!("open {stream}: {e}"))?;
+    let last = s
+        .info()
+        .await
+        .map_err(|e| anyhow::anyhow!("{stream} info: {e}"))?
+        .state
+        .last_sequence;
     if last == 0 {
         return Ok(0);
     }
     let consumer = s
-        .create_consumer(pull::OrderedConfig { deliver_policy: DeliverPolicy::All, ..Default::default() })
+        .create_consumer(pull::OrderedConfig {
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
         .await
         .map_err(|e| anyhow::anyhow!("read {stream}: {e}"))?;
-    let mut messages = consumer.messages().await.map_err(|e| anyhow::anyhow!("read {stream}: {e}"))?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| anyhow::anyhow!("read {stream}: {e}"))?;
     let mut n = 0;
     while let Some(m) = tokio::time::timeout(Duration::from_secs(30), messages.next())
         .await
@@ -82,7 +96,10 @@ async fn read_all(
         let m = m.map_err(|e| anyhow::anyhow!("read {stream}: {e}"))?;
         n += 1;
         each(m.subject.as_str(), &m.payload);
-        let (seq, pending) = m.info().map(|i| (i.stream_sequence, i.pending)).unwrap_or((0, 0));
+        let (seq, pending) = m
+            .info()
+            .map(|i| (i.stream_sequence, i.pending))
+            .unwrap_or((0, 0));
         if seq >= last || pending == 0 {
             break;
         }
@@ -105,7 +122,9 @@ pub async fn replay(js: &jetstream::Context, dry_run: bool) -> anyhow::Result<Re
                 content.remove(&r.event_id);
             }
         } else if let Ok(e) = serde_json::from_slice::<ActivityEvent>(payload) {
-            live.entry(e.source.article_id.clone()).or_default().insert(e.id.clone());
+            live.entry(e.source.article_id.clone())
+                .or_default()
+                .insert(e.id.clone());
             content.insert(e.id.clone(), e);
         }
     })
@@ -126,7 +145,9 @@ pub async fn replay(js: &jetstream::Context, dry_run: bool) -> anyhow::Result<Re
         }
         report.articles += 1;
         let a = article.clone();
-        let events = tokio::task::spawn_blocking(move || events_of(&a)).await.context("extraction panicked")?;
+        let events = tokio::task::spawn_blocking(move || events_of(&a))
+            .await
+            .context("extraction panicked")?;
         let now: BTreeSet<EventId> = events.iter().map(|e| e.id.clone()).collect();
         for e in &events {
             let unchanged = content.get(&e.id).is_some_and(|old| same_finding(old, e));
@@ -138,11 +159,21 @@ pub async fn replay(js: &jetstream::Context, dry_run: bool) -> anyhow::Result<Re
                 // The id plus a tag of the content: a changed event is a new message even inside
                 // the duplicate window; the identical one is still dropped.
                 let msg_id = format!("{}-{}", e.id, content_tag(&serde_json::to_vec(e)?));
-                dongtai_common::nats::publish_durable(js, subjects::event(e.kind), &msg_id, serde_json::to_vec(e)?.into())
-                    .await?;
+                dongtai_common::nats::publish_durable(
+                    js,
+                    subjects::event(e.kind),
+                    &msg_id,
+                    serde_json::to_vec(e)?.into(),
+                )
+                .await?;
             }
         }
-        for gone in live.get(&article.id).into_iter().flatten().filter(|id| !now.contains(*id)) {
+        for gone in live
+            .get(&article.id)
+            .into_iter()
+            .flatten()
+            .filter(|id| !now.contains(*id))
+        {
             report.retracted += 1;
             if !dry_run {
                 let r = Retraction {
@@ -153,8 +184,13 @@ pub async fn replay(js: &jetstream::Context, dry_run: bool) -> anyhow::Result<Re
                     at: chrono::Utc::now(),
                 };
                 let msg_id = format!("retract-{gone}-{}", dongtai_engine::EXTRACTOR);
-                dongtai_common::nats::publish_durable(js, subjects::EVENTS_RETRACTED.to_owned(), &msg_id, serde_json::to_vec(&r)?.into())
-                    .await?;
+                dongtai_common::nats::publish_durable(
+                    js,
+                    subjects::EVENTS_RETRACTED.to_owned(),
+                    &msg_id,
+                    serde_json::to_vec(&r)?.into(),
+                )
+                .await?;
             }
         }
         if (i + 1) % 1000 == 0 {

@@ -63,7 +63,11 @@ impl Config {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PushArgs {
     /// The ingest server.
-    #[arg(long, env = "DONGTAI_INGEST_URL", default_value = "http://127.0.0.1:8081")]
+    #[arg(
+        long,
+        env = "DONGTAI_INGEST_URL",
+        default_value = "http://127.0.0.1:8081"
+    )]
     pub server: String,
     /// Bearer token for the ingest server.
     #[arg(long, env = "DONGTAI_INGEST_TOKEN", hide_env_values = true)]

@@ -30,7 +30,9 @@ pub enum ApiError {
         limit: usize,
     },
     /// A content type this endpoint does not take.
-    #[error("content type {0:?} is not accepted: send application/json or text/plain; charset=utf-8")]
+    #[error(
+        "content type {0:?} is not accepted: send application/json or text/plain; charset=utf-8"
+    )]
     UnsupportedMediaType(String),
     /// No or a wrong bearer token.
     #[error("a valid bearer token is required")]
@@ -43,12 +45,18 @@ pub enum ApiError {
 impl ApiError {
     /// A malformed-request error on `field`.
     pub fn bad(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::BadRequest { field: Some(field.into()), detail: detail.into() }
+        Self::BadRequest {
+            field: Some(field.into()),
+            detail: detail.into(),
+        }
     }
 
     /// An unprocessable-request error on `field`.
     pub fn unprocessable(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::Unprocessable { field: Some(field.into()), detail: detail.into() }
+        Self::Unprocessable {
+            field: Some(field.into()),
+            detail: detail.into(),
+        }
     }
 
     fn status(&self) -> StatusCode {
@@ -93,8 +101,10 @@ impl IntoResponse for ApiError {
             );
         }
         if matches!(self, ApiError::Unavailable) {
-            resp.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
         }
         resp
     }

@@ -35,7 +35,9 @@ impl Application {
 
     /// The address it listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Serve until `shutdown` fires, then finish in-flight requests and drain the NATS client.

@@ -26,12 +26,32 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (name, help, v) in [
-            ("dongtai_ingest_articles_published_total", "Articles stored", &self.articles_published),
-            ("dongtai_ingest_articles_duplicate_total", "Duplicate articles", &self.articles_duplicate),
-            ("dongtai_ingest_requests_rejected_total", "Requests refused (4xx)", &self.requests_rejected),
-            ("dongtai_ingest_publish_failures_total", "Requests answered 503", &self.publish_failures),
+            (
+                "dongtai_ingest_articles_published_total",
+                "Articles stored",
+                &self.articles_published,
+            ),
+            (
+                "dongtai_ingest_articles_duplicate_total",
+                "Duplicate articles",
+                &self.articles_duplicate,
+            ),
+            (
+                "dongtai_ingest_requests_rejected_total",
+                "Requests refused (4xx)",
+                &self.requests_rejected,
+            ),
+            (
+                "dongtai_ingest_publish_failures_total",
+                "Requests answered 503",
+                &self.publish_failures,
+            ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
         }
         out
     }

@@ -21,7 +21,10 @@ impl std::str::FromStr for Layout {
         match s {
             "article" | "" => Ok(Layout::Article),
             "page" => Ok(Layout::Page),
-            other => Err(ApiError::bad("layout", format!("layout is \"article\" or \"page\", not {other:?}"))),
+            other => Err(ApiError::bad(
+                "layout",
+                format!("layout is \"article\" or \"page\", not {other:?}"),
+            )),
         }
     }
 }
@@ -44,7 +47,11 @@ pub fn articles_of(sub: ArticleSubmission, layout: Layout) -> Result<Vec<Article
     if sub.text.trim().is_empty() {
         return Err(ApiError::unprocessable("text", "text is empty"));
     }
-    if let Some(c) = sub.text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if let Some(c) = sub
+        .text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(ApiError::unprocessable(
             "text",
             format!("text holds the control character U+{:04X}", c as u32),
@@ -78,7 +85,10 @@ pub fn articles_of(sub: ArticleSubmission, layout: Layout) -> Result<Vec<Article
         })
         .collect();
     if articles.is_empty() {
-        return Err(ApiError::unprocessable("text", "no article text found after normalisation"));
+        return Err(ApiError::unprocessable(
+            "text",
+            "no article text found after normalisation",
+        ));
     }
     Ok(articles)
 }
@@ -110,30 +120,36 @@ pub async fn publish_all(
         payloads.push(payload);
     }
     // All publishes go out at once; the answer waits for every acknowledgement.
-    let publishes = articles.iter().zip(payloads).map(|(article, payload)| async move {
-        let id = article.id.to_string();
-        let publish = dongtai_common::nats::publish_durable(
-            js,
-            subjects::ARTICLES_NEW.to_owned(),
-            &id,
-            payload.into(),
-        );
-        match tokio::time::timeout(Duration::from_secs(10), publish).await {
-            Ok(Ok(duplicate)) => Ok(Accepted {
-                id,
-                title: article.title.clone(),
-                duplicate,
-                chars: article.text.chars().count(),
-            }),
-            Ok(Err(e)) => {
-                tracing::warn!(article_id = %id, error = %e, "article not stored");
-                Err(ApiError::Unavailable)
+    let publishes = articles
+        .iter()
+        .zip(payloads)
+        .map(|(article, payload)| async move {
+            let id = article.id.to_string();
+            let publish = dongtai_common::nats::publish_durable(
+                js,
+                subjects::ARTICLES_NEW.to_owned(),
+                &id,
+                payload.into(),
+            );
+            match tokio::time::timeout(Duration::from_secs(10), publish).await {
+                Ok(Ok(duplicate)) => Ok(Accepted {
+                    id,
+                    title: article.title.clone(),
+                    duplicate,
+                    chars: article.text.chars().count(),
+                }),
+                Ok(Err(e)) => {
+                    tracing::warn!(article_id = %id, error = %e, "article not stored");
+                    Err(ApiError::Unavailable)
+                }
+                Err(_) => {
+                    tracing::warn!(article_id = %id, "article store did not acknowledge in time");
+                    Err(ApiError::Unavailable)
+                }
             }
-            Err(_) => {
-                tracing::warn!(article_id = %id, "article store did not acknowledge in time");
-                Err(ApiError::Unavailable)
-            }
-        }
-    });
-    futures::future::join_all(publishes).await.into_iter().collect()
+        });
+    futures::future::join_all(publishes)
+        .await
+        .into_iter()
+        .collect()
 }

@@ -56,7 +56,8 @@ pub fn sidecar_of(file: &Path) -> anyhow::Result<Sidecar> {
     if !side.exists() {
         return Ok(Sidecar::default());
     }
-    let text = std::fs::read_to_string(&side).with_context(|| format!("cannot read {}", side.display()))?;
+    let text = std::fs::read_to_string(&side)
+        .with_context(|| format!("cannot read {}", side.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid metadata", side.display()))
 }
 
@@ -122,7 +123,10 @@ async fn push_one(
 ) -> anyhow::Result<serde_json::Value> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let side = sidecar_of(file)?;
-    let layout = side.layout.clone().unwrap_or_else(|| if args.page { "page" } else { "article" }.to_owned());
+    let layout = side
+        .layout
+        .clone()
+        .unwrap_or_else(|| if args.page { "page" } else { "article" }.to_owned());
     let mut query: Vec<(&str, String)> = vec![("layout", layout)];
     for (k, v) in [
         ("outlet", side.outlet),
@@ -143,9 +147,16 @@ async fn push_one(
     if let Some(token) = &args.token {
         req = req.bearer_auth(token);
     }
-    let resp = req.send().await.with_context(|| format!("cannot reach {endpoint}"))?;
+    let resp = req
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {endpoint}"))?;
     let status = resp.status();
     let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    anyhow::ensure!(status.is_success(), "refused with {status}: {}", body["detail"]);
+    anyhow::ensure!(
+        status.is_success(),
+        "refused with {status}: {}",
+        body["detail"]
+    );
     Ok(body)
 }

@@ -29,21 +29,32 @@ pub struct AppState {
 
 impl AppState {
     /// State over a connected client.
-    pub fn new(config: Config, client: async_nats::Client, js: async_nats::jetstream::Context) -> Self {
-        Self { client, js, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+    pub fn new(
+        config: Config,
+        client: async_nats::Client,
+        js: async_nats::jetstream::Context,
+    ) -> Self {
+        Self {
+            client,
+            js,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 }
 
 /// The ingest API.
 pub fn router(state: AppState) -> Router {
     let limits = tower::ServiceBuilder::new()
-        .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async {
-            ApiError::Unavailable
-        }))
+        .layer(axum::error_handling::HandleErrorLayer::new(
+            |_: tower::BoxError| async { ApiError::Unavailable },
+        ))
         .layer(tower::timeout::TimeoutLayer::new(Duration::from_secs(
             state.config.request_timeout_secs,
         )))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(state.config.max_concurrent_requests));
+        .layer(tower::limit::ConcurrencyLimitLayer::new(
+            state.config.max_concurrent_requests,
+        ));
     let api = Router::new()
         .route("/v1/articles", post(post_articles))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
@@ -53,14 +64,20 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .fallback(|| async {
-            (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "detail": "no such route"})))
+            (
+                StatusCode::NOT_FOUND,
+                Json(json!({"error": "not_found", "detail": "no such route"})),
+            )
         })
         .layer(limits)
         .with_state(state)
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let header = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     if dongtai_common::auth::bearer_allows(state.config.token.as_deref(), header) {
         next.run(req).await
     } else {
@@ -73,13 +90,19 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if dongtai_common::nats::is_connected(&state.client) {
         (StatusCode::OK, Json(json!({"ready": true}))).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"ready": false, "nats": "disconnected"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "nats": "disconnected"})),
+        )
             .into_response()
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }
 
 /// Query parameters of `POST /v1/articles` (the metadata of a text/plain body, and the layout).
@@ -134,22 +157,33 @@ async fn accept(
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not ASCII)").to_ascii_lowercase())
         .unwrap_or_default();
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_owned();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
     if mime != "application/json" && mime != "text/plain" {
         return Err(ApiError::UnsupportedMediaType(content_type));
     }
-    let charset =
-        content_type.split(';').skip(1).find_map(|p| p.trim().strip_prefix("charset="));
+    let charset = content_type
+        .split(';')
+        .skip(1)
+        .find_map(|p| p.trim().strip_prefix("charset="));
     if charset.is_some_and(|c| !c.trim_matches('"').eq_ignore_ascii_case("utf-8")) {
         return Err(ApiError::UnsupportedMediaType(content_type));
     }
     let limit = state.config.max_body_bytes;
     // to_bytes fails on the limit, or on a connection that broke (whose client hears nothing).
-    let bytes: Bytes =
-        axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
+    let bytes: Bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit })?;
     let submission = if mime == "application/json" {
-        if params.title.is_some() || params.outlet.is_some() || params.page.is_some()
-            || params.published.is_some() || params.url.is_some()
+        if params.title.is_some()
+            || params.outlet.is_some()
+            || params.page.is_some()
+            || params.published.is_some()
+            || params.url.is_some()
         {
             return Err(ApiError::bad(
                 "query",
@@ -170,7 +204,13 @@ async fn accept(
         })?
     } else {
         let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
-            ApiError::bad("body", format!("the body is not UTF-8 (invalid byte at {})", e.utf8_error().valid_up_to()))
+            ApiError::bad(
+                "body",
+                format!(
+                    "the body is not UTF-8 (invalid byte at {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
         })?;
         let published = params
             .published

@@ -26,10 +26,7 @@ pub fn decode(subject: &str, payload: &[u8]) -> Result<Change, serde_json::Error
 
 /// Apply decoded changes, each with its stream sequence, as one batch; returns the versions
 /// stored (unchanged ones left out).
-pub fn apply(
-    store: &TimelineStore,
-    changes: &[(Change, u64)],
-) -> anyhow::Result<Vec<StoredEvent>> {
+pub fn apply(store: &TimelineStore, changes: &[(Change, u64)]) -> anyhow::Result<Vec<StoredEvent>> {
     Ok(store
         .apply_batch(changes)?
         .into_iter()

@@ -40,12 +40,13 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
-        let store = TimelineStore::open_with_cache(&config.data_dir, config.cache_mb).with_context(|| {
-            format!(
-                "cannot open the timeline store in {}",
-                config.data_dir.display()
-            )
-        })?;
+        let store = TimelineStore::open_with_cache(&config.data_dir, config.cache_mb)
+            .with_context(|| {
+                format!(
+                    "cannot open the timeline store in {}",
+                    config.data_dir.display()
+                )
+            })?;
         let client = dongtai_common::connect(&config.nats, "dongtai-timeline").await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;

@@ -346,7 +346,14 @@ impl TimelineStore {
             let mut tally = Tally::default();
             let mut out = Vec::with_capacity(changes.len());
             for ((change, seq), new) in changes.iter().zip(&prepared) {
-                out.push(write_one(tx, &mut tally, change.event_id(), *seq, new, now)?);
+                out.push(write_one(
+                    tx,
+                    &mut tally,
+                    change.event_id(),
+                    *seq,
+                    new,
+                    now,
+                )?);
             }
             tally.store(&tx.3, &tx.2)?;
             Ok(out)
@@ -405,7 +412,10 @@ impl TimelineStore {
             let group = c.group.clone().unwrap_or_else(|| ce.id.to_string());
             better(best, group.as_bytes());
         };
-        let (kind, article) = (event.kind.as_str().as_bytes(), event.source.article_id.as_str());
+        let (kind, article) = (
+            event.kind.as_str().as_bytes(),
+            event.source.article_id.as_str(),
+        );
         for &lead in &leads {
             let pre = prefix(tag::ACTOR, lead);
             let mut first = pre.clone();
@@ -790,7 +800,10 @@ impl Tally {
             meta.insert(key, &n.to_be_bytes())?;
         }
         for (name, summary) in self.actors {
-            actors.insert(name.as_bytes(), serde_json::to_vec(&summary).map_err(abort)?)?;
+            actors.insert(
+                name.as_bytes(),
+                serde_json::to_vec(&summary).map_err(abort)?,
+            )?;
         }
         Ok(())
     }
@@ -834,7 +847,10 @@ mod tests {
         let out = store.apply_batch(&[upsert(&b, 1), upsert(&a, 2)]).unwrap();
         assert!(out.iter().all(|(applied, _)| *applied == Applied::Inserted));
         // The smallest id names the group whichever report came first.
-        let groups: Vec<_> = out.iter().map(|(_, s)| s.as_ref().unwrap().group.clone()).collect();
+        let groups: Vec<_> = out
+            .iter()
+            .map(|(_, s)| s.as_ref().unwrap().group.clone())
+            .collect();
         assert_eq!(groups, vec![Some(b.id.to_string()), Some(b.id.to_string())]);
         assert_eq!(store.group_members(b.id.as_str()).unwrap().len(), 2);
         assert_eq!(store.event_count().unwrap(), 2);
@@ -895,7 +911,9 @@ mod tests {
         let e = report("c0000000000000000000000000000000", 'c');
         let mut newer = e.clone();
         newer.confidence = 0.5;
-        let out = store.apply_batch(&[upsert(&e, 3), upsert(&newer, 4)]).unwrap();
+        let out = store
+            .apply_batch(&[upsert(&e, 3), upsert(&newer, 4)])
+            .unwrap();
         let applied: Vec<_> = out.iter().map(|(a, _)| *a).collect();
         assert_eq!(applied, vec![Applied::Inserted, Applied::Updated]);
         assert_eq!(store.get(&e.id).unwrap().unwrap().event.confidence, 0.5);
@@ -915,7 +933,11 @@ mod tests {
         let batch = [upsert(&e, 5), upsert(&f, 6)];
         store.apply_batch(&batch).unwrap();
         let again = store.apply_batch(&batch).unwrap();
-        assert!(again.iter().all(|(a, s)| *a == Applied::Unchanged && s.is_none()));
+        assert!(
+            again
+                .iter()
+                .all(|(a, s)| *a == Applied::Unchanged && s.is_none())
+        );
         assert_eq!(store.event_count().unwrap(), 2);
         let out = store
             .apply_batch(&[(Change::Retract(e.id.clone()), 7), upsert(&f, 6)])

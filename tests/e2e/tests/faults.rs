@@ -45,7 +45,11 @@ impl Service {
 
     fn start(&mut self) {
         assert!(self.child.is_none());
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
         let child = Command::new(&self.bin)
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -65,7 +69,10 @@ impl Service {
 
     fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
             let deadline = std::time::Instant::now() + Duration::from_secs(15);
             while c.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
@@ -87,7 +94,11 @@ impl Drop for Service {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The event ids an undisturbed run finds: the same code path (ingest's normalisation, the
@@ -101,7 +112,10 @@ fn expected_ids(articles: &[dongtai_corpus::GeneratedArticle]) -> BTreeSet<Event
             published: Some(a.published),
             ..Default::default()
         };
-        for art in dongtai_ingest::publish::articles_of(sub, dongtai_ingest::publish::Layout::Article).unwrap() {
+        for art in
+            dongtai_ingest::publish::articles_of(sub, dongtai_ingest::publish::Layout::Article)
+                .unwrap()
+        {
             for e in dongtai_extract::handler::events_of(&art) {
                 ids.insert(e.id);
             }
@@ -118,7 +132,10 @@ fn stored_ids(dir: &Path) -> (BTreeSet<EventId>, usize) {
     for pos in store.scan(dongtai_timeline::store::tag::DATE, "", None, None) {
         let pos = pos.unwrap();
         entries += 1;
-        let e = store.at_position(&pos).unwrap().expect("an index entry without its event");
+        let e = store
+            .at_position(&pos)
+            .unwrap()
+            .expect("an index entry without its event");
         assert!(!e.retracted);
         ids.insert(e.event.id);
     }
@@ -136,17 +153,30 @@ fn splitmix(state: &mut u64) -> u64 {
 
 /// Post every article, retrying on 503 or a refused connection as a real client would.
 /// Returns how many 503s it saw.
-async fn push_all(ingest: String, articles: Arc<Vec<dongtai_corpus::GeneratedArticle>>, sent: Arc<AtomicUsize>) -> usize {
+async fn push_all(
+    ingest: String,
+    articles: Arc<Vec<dongtai_corpus::GeneratedArticle>>,
+    sent: Arc<AtomicUsize>,
+) -> usize {
     use futures::StreamExt as _;
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
     let unavailable = Arc::new(AtomicUsize::new(0));
     futures::stream::iter(0..articles.len())
         .for_each_concurrent(8, |i| {
-            let (http, ingest, articles, sent, unavailable) =
-                (http.clone(), ingest.clone(), articles.clone(), sent.clone(), unavailable.clone());
+            let (http, ingest, articles, sent, unavailable) = (
+                http.clone(),
+                ingest.clone(),
+                articles.clone(),
+                sent.clone(),
+                unavailable.clone(),
+            );
             async move {
                 let a = &articles[i];
-                let body = serde_json::json!({"text": a.text, "title": a.title, "published": a.published});
+                let body =
+                    serde_json::json!({"text": a.text, "title": a.title, "published": a.published});
                 loop {
                     match http
                         .post(format!("{ingest}/v1/articles"))
@@ -159,7 +189,11 @@ async fn push_all(ingest: String, articles: Arc<Vec<dongtai_corpus::GeneratedArt
                         Ok(r) if r.status() == 503 => {
                             unavailable.fetch_add(1, Ordering::Relaxed);
                         }
-                        Ok(r) => panic!("article {i} refused: {} {}", r.status(), r.text().await.unwrap_or_default()),
+                        Ok(r) => panic!(
+                            "article {i} refused: {} {}",
+                            r.status(),
+                            r.text().await.unwrap_or_default()
+                        ),
                         Err(_) => {}
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -175,7 +209,10 @@ async fn push_all(ingest: String, articles: Arc<Vec<dongtai_corpus::GeneratedArt
 async fn wait_readyz(http: &reqwest::Client, urls: &[String], status: u16, secs: u64) {
     for url in urls {
         let ok = wait_until(Duration::from_secs(secs), || async {
-            http.get(format!("{url}/readyz")).send().await.is_ok_and(|r| r.status() == status)
+            http.get(format!("{url}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == status)
         })
         .await;
         assert!(ok, "{url}/readyz never answered {status}");
@@ -200,7 +237,10 @@ async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
     const SEED: u64 = 20231110;
     let articles = Arc::new(dongtai_corpus::generate(SEED, ARTICLES));
     let expected = expected_ids(&articles);
-    assert!(expected.len() > ARTICLES / 2, "the generator writes activities");
+    assert!(
+        expected.len() > ARTICLES / 2,
+        "the generator writes activities"
+    );
 
     let nats = NatsServer::start();
     let dir = tempfile::tempdir().unwrap();
@@ -215,14 +255,22 @@ async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
         &[("DONGTAI_DATA_DIR", sled.display().to_string())],
     );
     let http = reqwest::Client::new();
-    wait_readyz(&http, &[ingest.url(), extract.url(), timeline.url()], 200, 20).await;
+    wait_readyz(
+        &http,
+        &[ingest.url(), extract.url(), timeline.url()],
+        200,
+        20,
+    )
+    .await;
 
     let sent = Arc::new(AtomicUsize::new(0));
     let pusher = tokio::spawn(push_all(ingest.url(), articles.clone(), sent.clone()));
 
     // Ten kills at seeded moments (by articles sent), alternating services in seeded order.
     let mut rng = SEED;
-    let mut moments: Vec<usize> = (0..10).map(|_| (splitmix(&mut rng) % (ARTICLES as u64 * 9 / 10)) as usize).collect();
+    let mut moments: Vec<usize> = (0..10)
+        .map(|_| (splitmix(&mut rng) % (ARTICLES as u64 * 9 / 10)) as usize)
+        .collect();
     moments.sort_unstable();
     let mut order: Vec<bool> = (0..10).map(|i| i < 5).collect(); // 5 extract, 5 timeline
     for i in (1..order.len()).rev() {
@@ -233,11 +281,19 @@ async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
         while sent.load(Ordering::Relaxed) < *at {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let victim = if kill_extract { &mut extract } else { &mut timeline };
+        let victim = if kill_extract {
+            &mut extract
+        } else {
+            &mut timeline
+        };
         victim.kill9();
         tokio::time::sleep(Duration::from_millis(50 + splitmix(&mut rng) % 250)).await;
         victim.start();
-        if kill_extract { extract_kills += 1 } else { timeline_kills += 1 }
+        if kill_extract {
+            extract_kills += 1
+        } else {
+            timeline_kills += 1
+        }
     }
     pusher.await.unwrap();
     let settled = wait_for_count(&http, &timeline.url(), expected.len(), 180).await;
@@ -252,11 +308,19 @@ async fn kill_9_of_extract_and_timeline_loses_and_duplicates_nothing() {
         expected.len(),
         stored.len()
     );
-    assert!(settled, "timeline count {count:?} never reached {}", expected.len());
+    assert!(
+        settled,
+        "timeline count {count:?} never reached {}",
+        expected.len()
+    );
     assert_eq!(extract_kills + timeline_kills, 10);
     assert_eq!(lost, 0, "events lost");
     assert_eq!(extra, 0, "events that an undisturbed run does not find");
-    assert_eq!(entries, stored.len(), "one date-index entry per event: nothing duplicated");
+    assert_eq!(
+        entries,
+        stored.len(),
+        "one date-index entry per event: nothing duplicated"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -325,7 +389,8 @@ async fn the_timeline_acks_only_what_sled_has_flushed() {
     wait_readyz(&http, &[timeline.url()], 200, 20).await;
     let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
     let fixture: dongtai_proto::ActivityEvent = serde_json::from_str(
-        &std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json")).unwrap(),
+        &std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json"))
+            .unwrap(),
     )
     .unwrap();
     let mut ids = BTreeSet::new();
@@ -336,9 +401,12 @@ async fn the_timeline_acks_only_what_sled_has_flushed() {
         e.actors[0].name = format!("官员{i}");
         e.id = EventId::derive(&e.source.article_id, "burst", Some(&i.to_string()), &[]);
         ids.insert(e.id.clone());
-        js.publish(dongtai_proto::subjects::event(e.kind), serde_json::to_vec(&e).unwrap().into())
-            .await
-            .unwrap();
+        js.publish(
+            dongtai_proto::subjects::event(e.kind),
+            serde_json::to_vec(&e).unwrap().into(),
+        )
+        .await
+        .unwrap();
     }
     // The moment the consumer's ack floor covers the burst, kill -9.
     let acked = wait_until(Duration::from_secs(90), || async {

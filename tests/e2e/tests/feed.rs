@@ -95,7 +95,11 @@ impl Feed {
 }
 
 fn event_n(i: u32) -> dongtai_proto::ActivityEvent {
-    let lead = if i % 2 == 0 { "甲某" } else { "乙某" };
+    let lead = if i.is_multiple_of(2) {
+        "甲某"
+    } else {
+        "乙某"
+    };
     let day = format!("2023-11-{:02}", 1 + i % 28);
     make_event(
         &format!("feed article {i}"),

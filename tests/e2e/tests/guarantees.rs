@@ -38,9 +38,16 @@ async fn a_poison_article_lands_in_the_dead_letters_and_the_articles_behind_it_f
             assert_eq!(r.status(), 202);
         }
     };
-    post(format!("3月1日上午，县委书记王建国前往城关镇调研。{MARKER}")).await;
+    post(format!(
+        "3月1日上午，县委书记王建国前往城关镇调研。{MARKER}"
+    ))
+    .await;
     for i in 0..5 {
-        post(format!("3月1日下午，县长李{}明带队深入第{i}工业园区调研企业生产经营情况。", ["一", "二", "三", "四", "五"][i])).await;
+        post(format!(
+            "3月1日下午，县长李{}明带队深入第{i}工业园区调研企业生产经营情况。",
+            ["一", "二", "三", "四", "五"][i]
+        ))
+        .await;
     }
 
     let client = async_nats::connect(nats.url()).await.unwrap();
@@ -50,12 +57,20 @@ async fn a_poison_article_lands_in_the_dead_letters_and_the_articles_behind_it_f
         s.info().await.unwrap().state.messages == 1
     })
     .await;
-    assert!(dead_arrived, "the poison article never reached {}", subjects::ARTICLES_DEAD);
+    assert!(
+        dead_arrived,
+        "the poison article never reached {}",
+        subjects::ARTICLES_DEAD
+    );
     let stream = js.get_stream(streams::DEAD_ARTICLES).await.unwrap();
     let msg = stream.get_raw_message(1).await.unwrap();
     let dead: DeadArticle = serde_json::from_slice(&msg.payload).unwrap();
     assert!(dead.error.contains("panicked"), "{}", dead.error);
-    assert_eq!(dead.deliveries as i64, streams::MAX_DELIVERIES, "bounded number of deliveries");
+    assert_eq!(
+        dead.deliveries as i64,
+        streams::MAX_DELIVERIES,
+        "bounded number of deliveries"
+    );
     assert!(dead.original.contains(MARKER));
 
     // The five articles behind it were extracted and reached the timeline.
@@ -64,7 +79,10 @@ async fn a_poison_article_lands_in_the_dead_letters_and_the_articles_behind_it_f
         s.info().await.unwrap().state.messages >= 5
     })
     .await;
-    assert!(events_stream_has_five, "articles behind the poison one did not flow");
+    assert!(
+        events_stream_has_five,
+        "articles behind the poison one did not flow"
+    );
     // And the poison one is not redelivered any more: the consumer has nothing pending.
     let settled = wait_until(Duration::from_secs(10), || async {
         let mut c = js
@@ -88,7 +106,12 @@ async fn a_poison_article_lands_in_the_dead_letters_and_the_articles_behind_it_f
 fn auth_env() -> Vec<(String, String)> {
     ["INGEST", "EXTRACT", "TIMELINE", "NEWSROOM"]
         .iter()
-        .map(|u| (format!("DONGTAI_{u}_NATS_PASSWORD"), format!("pw-{}", u.to_lowercase())))
+        .map(|u| {
+            (
+                format!("DONGTAI_{u}_NATS_PASSWORD"),
+                format!("pw-{}", u.to_lowercase()),
+            )
+        })
         .collect()
 }
 
@@ -102,7 +125,10 @@ async fn connect_as(url: &str, user: &str) -> async_nats::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_nats_user_may_only_use_its_own_subjects() {
-    let nats = NatsServer::start_with_env(Some(repo_root().join("deploy/nats/accounts.conf")), auth_env());
+    let nats = NatsServer::start_with_env(
+        Some(repo_root().join("deploy/nats/accounts.conf")),
+        auth_env(),
+    );
     // The services provision the streams with their own users.
     let ingest_client = connect_as(nats.url(), "ingest").await;
     let ingest_js = async_nats::jetstream::new(ingest_client.clone());
@@ -113,7 +139,10 @@ async fn each_nats_user_may_only_use_its_own_subjects() {
     let mut watch = newsroom.subscribe("events.v1.>").await.unwrap();
 
     // The newsroom user may not publish.
-    newsroom.publish("events.v1.meeting", "forged".into()).await.unwrap();
+    newsroom
+        .publish("events.v1.meeting", "forged".into())
+        .await
+        .unwrap();
     newsroom.flush().await.unwrap();
     // Ingest may not publish events either, not even through JetStream.
     let forged = tokio::time::timeout(
@@ -122,16 +151,38 @@ async fn each_nats_user_may_only_use_its_own_subjects() {
     )
     .await;
     if let Ok(Ok(ack)) = forged {
-        assert!(tokio::time::timeout(Duration::from_secs(3), ack).await.map_or(true, |r| r.is_err()), "ingest got an ack for an event");
+        assert!(
+            tokio::time::timeout(Duration::from_secs(3), ack)
+                .await
+                .map_or(true, |r| r.is_err()),
+            "ingest got an ack for an event"
+        );
     }
     // Ingest may publish articles.
-    ingest_js.publish(subjects::ARTICLES_NEW, "{}".into()).await.unwrap().await.unwrap();
+    ingest_js
+        .publish(subjects::ARTICLES_NEW, "{}".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
 
     // The extract user may publish events; the newsroom sees them.
     let extract_js = async_nats::jetstream::new(connect_as(nats.url(), "extract").await);
-    extract_js.publish("events.v1.meeting", "real".into()).await.unwrap().await.unwrap();
-    let first = tokio::time::timeout(Duration::from_secs(5), watch.next()).await.unwrap().unwrap();
-    assert_eq!(&first.payload[..], b"real", "the forged publishes never reached subscribers");
+    extract_js
+        .publish("events.v1.meeting", "real".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(5), watch.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        &first.payload[..],
+        b"real",
+        "the forged publishes never reached subscribers"
+    );
     let more = tokio::time::timeout(Duration::from_millis(500), watch.next()).await;
     assert!(more.is_err(), "nothing else arrived");
 
@@ -150,7 +201,10 @@ async fn each_nats_user_may_only_use_its_own_subjects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_services_run_end_to_end_with_their_own_nats_users() {
-    let nats = NatsServer::start_with_env(Some(repo_root().join("deploy/nats/accounts.conf")), auth_env());
+    let nats = NatsServer::start_with_env(
+        Some(repo_root().join("deploy/nats/accounts.conf")),
+        auth_env(),
+    );
     let creds = |user: &str| dongtai_common::NatsArgs {
         url: nats.url().to_owned(),
         user: Some(user.to_owned()),
@@ -178,22 +232,64 @@ async fn the_services_run_end_to_end_with_their_own_nats_users() {
     let http = reqwest::Client::new();
     let body = serde_json::json!({"text": "3月1日上午，县委书记王建国前往城关镇调研。", "published": "2024-03-02"}).to_string();
 
-    let no_token = http.post(format!("{ingest_url}/v1/articles")).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+    let no_token = http
+        .post(format!("{ingest_url}/v1/articles"))
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_token.status(), 401);
-    let wrong = http.post(format!("{ingest_url}/v1/articles")).bearer_auth("nope").header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+    let wrong = http
+        .post(format!("{ingest_url}/v1/articles"))
+        .bearer_auth("nope")
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
-    let ok = http.post(format!("{ingest_url}/v1/articles")).bearer_auth("ingest-secret").header("content-type", "application/json").body(body).send().await.unwrap();
+    let ok = http
+        .post(format!("{ingest_url}/v1/articles"))
+        .bearer_auth("ingest-secret")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 202);
 
-    assert_eq!(http.get(format!("{timeline_url}/v1/stats")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        http.get(format!("{timeline_url}/v1/stats"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let stored = wait_until(Duration::from_secs(30), || async {
-        let r = http.get(format!("{timeline_url}/v1/stats")).bearer_auth("query-secret").send().await.unwrap();
+        let r = http
+            .get(format!("{timeline_url}/v1/stats"))
+            .bearer_auth("query-secret")
+            .send()
+            .await
+            .unwrap();
         let v: serde_json::Value = r.json().await.unwrap();
         v["events"].as_u64().unwrap_or(0) >= 1
     })
     .await;
-    assert!(stored, "the event went through ingest → extract → timeline under per-service users");
+    assert!(
+        stored,
+        "the event went through ingest → extract → timeline under per-service users"
+    );
     // Health endpoints stay open for operators.
-    assert_eq!(http.get(format!("{timeline_url}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(format!("{timeline_url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     stop.cancel();
 }

@@ -26,7 +26,14 @@ fn titles(event: &Value, name: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .find(|a| a["name"] == name)
-        .map(|a| a["titles"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect())
+        .map(|a| {
+            a["titles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -41,16 +48,32 @@ async fn assert_seed_answers(app: &TestApp) {
     assert_eq!(titles(expo, "曹立强"), vec!["区委书记"]);
     assert_eq!(titles(expo, "钟晓咏"), vec!["区委副书记", "区长"]);
     let evidence = expo["evidence"].as_array().unwrap();
-    assert!(evidence.iter().any(|e| e["text"].as_str().unwrap().contains("乐高")), "{evidence:#?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e["text"].as_str().unwrap().contains("乐高")),
+        "{evidence:#?}"
+    );
     assert!(expo["source"]["article_id"].is_string());
 
     let cao = app.events("actor=曹立强").await;
     let kinds: Vec<&str> = cao.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, vec!["forest_chief_inspection", "expo_visit"], "in date order");
+    assert_eq!(
+        kinds,
+        vec!["forest_chief_inspection", "expo_visit"],
+        "in date order"
+    );
     let forest = &cao[0];
     assert_eq!(forest["when"]["start"], "2023-11-05");
     assert_eq!(forest["when"]["part_of_day"], "morning");
-    assert!(forest["places"].as_array().unwrap().iter().any(|p| p == "环城生态公园东片区"), "{forest:#}");
+    assert!(
+        forest["places"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "环城生态公园东片区"),
+        "{forest:#}"
+    );
     assert_eq!(names(forest, "participant"), vec!["高世昀"]);
     assert!(!forest["evidence"].as_array().unwrap().is_empty());
 }
@@ -60,7 +83,11 @@ async fn the_seed_page_answers_who_visited_what_and_when() {
     let app = spawn_app().await;
     let accepted = app.ingest_seed_page().await;
     let articles = accepted["articles"].as_array().unwrap();
-    assert_eq!(articles.len(), 3, "the page holds three articles: {accepted:#}");
+    assert_eq!(
+        articles.len(),
+        3,
+        "the page holds three articles: {accepted:#}"
+    );
     assert!(articles.iter().all(|a| a["duplicate"] == false));
     let ok = dongtai_testkit::wait_until(Duration::from_secs(30), || async {
         app.events("actor=曹立强").await.len() >= 2
@@ -83,10 +110,21 @@ async fn ingesting_the_same_page_twice_changes_nothing() {
     assert!(settled);
     let first = first.max(app.event_count().await);
     let again = app.ingest_seed_page().await;
-    assert!(again["articles"].as_array().unwrap().iter().all(|a| a["duplicate"] == true), "{again:#}");
+    assert!(
+        again["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["duplicate"] == true),
+        "{again:#}"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.event_count().await, first);
-    assert_eq!(app.stream_messages(streams::ARTICLES).await, 3, "JetStream kept one copy of each article");
+    assert_eq!(
+        app.stream_messages(streams::ARTICLES).await,
+        3,
+        "JetStream kept one copy of each article"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,7 +157,10 @@ async fn the_timeline_keeps_its_data_across_restarts_and_rebuilds_from_the_strea
     })
     .await
     .unwrap();
-    assert!(report.contains(&format!("{before_count} live events")), "{report}");
+    assert!(
+        report.contains(&format!("{before_count} live events")),
+        "{report}"
+    );
     app.start_timeline().await;
     assert_eq!(app.event_count().await, before_count);
     assert_eq!(app.events("limit=500").await, before);

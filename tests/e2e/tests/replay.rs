@@ -27,7 +27,8 @@ async fn replay_updates_changed_events_in_place_and_retracts_vanished_ones() {
         .unwrap();
     assert_eq!(resp.status(), 202);
     app.wait_for_events(1).await;
-    let real: ActivityEvent = serde_json::from_value(app.events("actor=王建国").await[0].clone()).unwrap();
+    let real: ActivityEvent =
+        serde_json::from_value(app.events("actor=王建国").await[0].clone()).unwrap();
 
     // What an older engine had said about the same article: the real activity with another
     // topic, and an activity this engine does not find at all.
@@ -36,11 +37,23 @@ async fn replay_updates_changed_events_in_place_and_retracts_vanished_ones() {
     older.topic = Some("旧版本的主题".into());
     older.extractor = "dongtai-extract 0.0.1".into();
     let mut phantom = real.clone();
-    phantom.id = EventId::derive(&real.source.article_id, "meeting", Some("2024-03-01"), &["某某"]);
+    phantom.id = EventId::derive(
+        &real.source.article_id,
+        "meeting",
+        Some("2024-03-01"),
+        &["某某"],
+    );
     phantom.kind = dongtai_proto::EventKind::Meeting;
     phantom.extractor = "dongtai-extract 0.0.1".into();
     for e in [&older, &phantom] {
-        js.publish(subjects::event(e.kind), serde_json::to_vec(e).unwrap().into()).await.unwrap().await.unwrap();
+        js.publish(
+            subjects::event(e.kind),
+            serde_json::to_vec(e).unwrap().into(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
     }
     assert!(
         dongtai_testkit::wait_until(Duration::from_secs(10), || async {
@@ -53,7 +66,10 @@ async fn replay_updates_changed_events_in_place_and_retracts_vanished_ones() {
     let report = dongtai_extract::replay::replay(&js, false).await.unwrap();
     assert_eq!(report.articles, 1);
     assert_eq!(report.retracted, 1, "{report}");
-    assert_eq!(report.events, 1, "only the changed event is republished: {report}");
+    assert_eq!(
+        report.events, 1,
+        "only the changed event is republished: {report}"
+    );
 
     let restored = dongtai_testkit::wait_until(Duration::from_secs(10), || async {
         let (_, e) = app.get(&format!("/v1/events/{}", real.id)).await;
@@ -61,7 +77,10 @@ async fn replay_updates_changed_events_in_place_and_retracts_vanished_ones() {
         e["topic"] == serde_json::json!(real.topic) && p["retracted"] == true
     })
     .await;
-    assert!(restored, "the event was corrected in place and the phantom retracted");
+    assert!(
+        restored,
+        "the event was corrected in place and the phantom retracted"
+    );
     let history = app.get(&format!("/v1/events/{}/history", real.id)).await.1;
     let extractors: Vec<&str> = history["versions"]
         .as_array()

@@ -9,10 +9,9 @@ use helpers::*;
 use std::time::Duration;
 
 fn fixture() -> ActivityEvent {
-    let text = std::fs::read_to_string(
-        dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json"))
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -20,11 +19,16 @@ fn fixture() -> ActivityEvent {
 fn event(i: u32) -> ActivityEvent {
     let mut e = fixture();
     let article = ArticleId::of_text(&format!("article {i}"));
-    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Days::new(u64::from(i * 3 % 300));
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+        + chrono::Days::new(u64::from(i * 3 % 300));
     e.id = EventId::derive(&article, e.kind.as_str(), Some(&day.to_string()), &[]);
     e.when.start = Some(day);
     e.when.end = Some(day);
-    e.actors[0].name = if i.is_multiple_of(2) { "甲某".into() } else { "乙某".into() };
+    e.actors[0].name = if i.is_multiple_of(2) {
+        "甲某".into()
+    } else {
+        "乙某".into()
+    };
     e.source.article_id = article;
     e
 }
@@ -34,11 +38,15 @@ async fn publish(js: &async_nats::jetstream::Context, e: &ActivityEvent, msg_id:
     if let Some(id) = msg_id {
         headers.insert("Nats-Msg-Id", id.as_str());
     }
-    js.publish_with_headers(subjects::event(e.kind), headers, serde_json::to_vec(e).unwrap().into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    js.publish_with_headers(
+        subjects::event(e.kind),
+        headers,
+        serde_json::to_vec(e).unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,7 +61,10 @@ async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
 
     let all = app.events("limit=500").await;
     assert_eq!(all.len(), 60);
-    let dates: Vec<&str> = all.iter().map(|e| e["when"]["start"].as_str().unwrap()).collect();
+    let dates: Vec<&str> = all
+        .iter()
+        .map(|e| e["when"]["start"].as_str().unwrap())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort();
     assert_eq!(dates, sorted);
@@ -67,23 +78,48 @@ async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
         };
         let (status, body) = app.get(&q).await;
         assert_eq!(status, 200, "{body}");
-        paged.extend(body["events"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+        paged.extend(
+            body["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].clone()),
+        );
         match body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
         }
     }
-    let expected: Vec<_> = all.iter().filter(|e| e["actors"][0]["name"] == "甲某").map(|e| e["id"].clone()).collect();
-    assert_eq!(paged, expected, "paging by 7 gives the same events in the same order");
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|e| e["actors"][0]["name"] == "甲某")
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(
+        paged, expected,
+        "paging by 7 gives the same events in the same order"
+    );
 
     let window = app.events("from=2023-02-01&to=2023-02-28").await;
     assert!(!window.is_empty());
-    assert!(window.iter().all(|e| e["when"]["start"].as_str().unwrap().starts_with("2023-02")));
+    assert!(
+        window
+            .iter()
+            .all(|e| e["when"]["start"].as_str().unwrap().starts_with("2023-02"))
+    );
     let stats = app.get("/v1/stats").await.1;
     assert_eq!(stats["events"], 60);
     let actors = app.get("/v1/actors").await.1;
-    let names: Vec<&str> = actors["actors"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"甲某") && names.contains(&"乙某"), "{actors}");
+    let names: Vec<&str> = actors["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"甲某") && names.contains(&"乙某"),
+        "{actors}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,16 +171,28 @@ async fn a_retracted_event_leaves_the_answers_but_keeps_its_history() {
         extractor: "dongtai-extract 9.9.9".into(),
         at: chrono::Utc::now(),
     };
-    js.publish(subjects::EVENTS_RETRACTED, serde_json::to_vec(&r).unwrap().into())
+    js.publish(
+        subjects::EVENTS_RETRACTED,
+        serde_json::to_vec(&r).unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+    assert!(
+        dongtai_testkit::wait_until(Duration::from_secs(10), || async {
+            app.event_count().await == 0
+        })
         .await
-        .unwrap()
-        .await
-        .unwrap();
-    assert!(dongtai_testkit::wait_until(Duration::from_secs(10), || async { app.event_count().await == 0 }).await);
+    );
     assert!(app.events("actor=乙某").await.is_empty());
     let (status, one) = app.get(&format!("/v1/events/{}", e.id)).await;
     assert_eq!(status, 200);
     assert_eq!(one["retracted"], true);
     let history = app.get(&format!("/v1/events/{}/history", e.id)).await.1;
-    assert_eq!(history["versions"].as_array().unwrap().len(), 2, "{history}");
+    assert_eq!(
+        history["versions"].as_array().unwrap().len(),
+        2,
+        "{history}"
+    );
 }

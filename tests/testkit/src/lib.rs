@@ -30,7 +30,14 @@ impl NatsServer {
     /// Start a server with a config file and environment variables (the config's `$VARS`).
     pub fn start_with_env(config: Option<PathBuf>, env: Vec<(String, String)>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut server = Self { child: None, dir, url: String::new(), port: 0, config, env };
+        let mut server = Self {
+            child: None,
+            dir,
+            url: String::new(),
+            port: 0,
+            config,
+            env,
+        };
         server.spawn(None);
         server
     }
@@ -66,12 +73,17 @@ impl NatsServer {
         let ports_file = ports_dir.join(format!("nats-server_{pid}.ports"));
         let deadline = Instant::now() + Duration::from_secs(15);
         let url = loop {
-            if let Some(url) =
-                std::fs::read_to_string(&ports_file).ok().and_then(|t| parse_client_url(&t))
+            if let Some(url) = std::fs::read_to_string(&ports_file)
+                .ok()
+                .and_then(|t| parse_client_url(&t))
             {
                 break url;
             }
-            assert!(Instant::now() < deadline, "nats-server did not report its port; see {}", dir.join("nats.log").display());
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not report its port; see {}",
+                dir.join("nats.log").display()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         self.port = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
@@ -106,7 +118,10 @@ impl NatsServer {
             if self.child.as_mut().unwrap().try_wait().unwrap().is_none() {
                 return;
             }
-            assert!(Instant::now() < deadline, "nats-server did not restart on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not restart on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -146,7 +161,10 @@ where
 
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The customer's sample page and its publication date.
@@ -165,11 +183,14 @@ pub fn service_binary(name: &str) -> PathBuf {
     // target/<profile>/deps/<test> → target/<profile>/<name>
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let path = profile_dir.join(name);
-    let mut built = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if !built.iter().any(|b| b == name) {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = std::process::Command::new(cargo);
-        cmd.args(["build", "-q", "-p", name, "--bin", name]).current_dir(repo_root());
+        cmd.args(["build", "-q", "-p", name, "--bin", name])
+            .current_dir(repo_root());
         if profile_dir.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
@@ -177,6 +198,10 @@ pub fn service_binary(name: &str) -> PathBuf {
         assert!(status.success(), "building {name} failed");
         built.push(name.to_owned());
     }
-    assert!(path.exists(), "{} is missing after building it", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing after building it",
+        path.display()
+    );
     path
 }

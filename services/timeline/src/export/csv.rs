@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn text_a_spreadsheet_would_run_as_a_formula_is_defused() {
-        assert_eq!(field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(field("+1"), "'+1");
         assert_eq!(field("-2+3"), "'-2+3");
         assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");

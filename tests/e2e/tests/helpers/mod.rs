@@ -21,7 +21,10 @@ impl Service {
     pub async fn stop(self) {
         self.stop.cancel();
         let r = tokio::time::timeout(Duration::from_secs(20), self.handle).await;
-        assert!(matches!(r, Ok(Ok(Ok(())))), "service did not stop cleanly: {r:?}");
+        assert!(
+            matches!(r, Ok(Ok(Ok(())))),
+            "service did not stop cleanly: {r:?}"
+        );
     }
 }
 
@@ -42,7 +45,11 @@ where
 {
     let stop = CancellationToken::new();
     let handle = tokio::spawn(run(stop.clone()));
-    Service { url: format!("http://{addr}"), stop, handle }
+    Service {
+        url: format!("http://{addr}"),
+        stop,
+        handle,
+    }
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -52,19 +59,25 @@ fn err(e: impl std::fmt::Display) -> String {
 pub async fn spawn_ingest(nats_url: &str) -> Service {
     let config = dongtai_ingest::config::Config::for_tests(nats_url);
     let app = dongtai_ingest::Application::build(config).await.unwrap();
-    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
+    run(app.local_addr(), |s| async move {
+        app.run_until_stopped(s).await.map_err(err)
+    })
 }
 
 pub async fn spawn_extract(nats_url: &str) -> Service {
     let config = dongtai_extract::config::Config::for_tests(nats_url);
     let app = dongtai_extract::Application::build(config).await.unwrap();
-    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
+    run(app.local_addr(), |s| async move {
+        app.run_until_stopped(s).await.map_err(err)
+    })
 }
 
 pub async fn spawn_timeline(nats_url: &str, dir: PathBuf) -> Service {
     let config = dongtai_timeline::config::Config::for_tests(nats_url, dir);
     let app = dongtai_timeline::Application::build(config).await.unwrap();
-    run(app.local_addr(), |s| async move { app.run_until_stopped(s).await.map_err(err) })
+    run(app.local_addr(), |s| async move {
+        app.run_until_stopped(s).await.map_err(err)
+    })
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -110,7 +123,12 @@ impl TestApp {
         let resp = self
             .http
             .post(format!("{}/v1/articles", self.ingest.url))
-            .query(&[("layout", "page"), ("published", published), ("outlet", "徐汇报"), ("page", "1")])
+            .query(&[
+                ("layout", "page"),
+                ("published", published),
+                ("outlet", "徐汇报"),
+                ("page", "1"),
+            ])
             .header("content-type", "text/plain; charset=utf-8")
             .body(text)
             .send()
@@ -121,7 +139,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path_and_query: &str) -> (u16, Value) {
-        let resp = self.http.get(format!("{}{}", self.timeline_url, path_and_query)).send().await.unwrap();
+        let resp = self
+            .http
+            .get(format!("{}{}", self.timeline_url, path_and_query))
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -133,13 +156,22 @@ impl TestApp {
     }
 
     pub async fn event_count(&self) -> u64 {
-        self.get("/v1/stats").await.1["events"].as_u64().unwrap_or(0)
+        self.get("/v1/stats").await.1["events"]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// Wait until the timeline holds at least `n` events and the count has settled.
     pub async fn wait_for_events(&self, n: u64) -> u64 {
-        let ok = wait_until(Duration::from_secs(30), || async { self.event_count().await >= n }).await;
-        assert!(ok, "timeline never reached {n} events (has {})", self.event_count().await);
+        let ok = wait_until(Duration::from_secs(30), || async {
+            self.event_count().await >= n
+        })
+        .await;
+        assert!(
+            ok,
+            "timeline never reached {n} events (has {})",
+            self.event_count().await
+        );
         self.event_count().await
     }
 
@@ -157,7 +189,8 @@ impl TestApp {
 /// The v1 event fixture (曹立强, forest-chief inspection, 2023-11-05 morning).
 pub fn fixture_event() -> dongtai_proto::ActivityEvent {
     let text =
-        std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json")).unwrap();
+        std::fs::read_to_string(dongtai_testkit::repo_root().join("proto/fixtures/v1/event.json"))
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -190,15 +223,28 @@ pub async fn jetstream(app: &TestApp) -> async_nats::jetstream::Context {
 }
 
 /// Publish `e` on its subject and wait for JetStream's ack; returns the stream sequence.
-pub async fn publish_event(js: &async_nats::jetstream::Context, e: &dongtai_proto::ActivityEvent) -> u64 {
+pub async fn publish_event(
+    js: &async_nats::jetstream::Context,
+    e: &dongtai_proto::ActivityEvent,
+) -> u64 {
     let subject = dongtai_proto::subjects::event(e.kind);
-    let ack = js.publish(subject, serde_json::to_vec(e).unwrap().into()).await.unwrap().await.unwrap();
+    let ack = js
+        .publish(subject, serde_json::to_vec(e).unwrap().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
     ack.sequence
 }
 
 /// GET a timeline path and return the status, content type and body text.
 pub async fn get_text(app: &TestApp, path_and_query: &str) -> (u16, String, String) {
-    let resp = app.http.get(format!("{}{}", app.timeline_url, path_and_query)).send().await.unwrap();
+    let resp = app
+        .http
+        .get(format!("{}{}", app.timeline_url, path_and_query))
+        .send()
+        .await
+        .unwrap();
     let status = resp.status().as_u16();
     let ct = resp
         .headers()
