@@ -160,11 +160,16 @@ fn index_entries(stored: &StoredEvent) -> BTreeMap<Vec<u8>, Vec<u8>> {
     // Leads last, so a person listed twice (lead and participant) keeps the lead's entry.
     let is_lead = |a: &&dongtai_proto::Actor| a.role == Role::Lead && a.kind == ActorKind::Person;
     let (leads, others): (Vec<_>, Vec<_>) = event.actors.iter().partition(is_lead);
+    // Only the role flag differs between the actors' values: encode each role once.
+    let (lead_value, other_value) = (
+        ActorEntry::encode(stored, true),
+        ActorEntry::encode(stored, false),
+    );
     for a in others {
-        add(tag::ACTOR, &a.name, ActorEntry::encode(stored, false));
+        add(tag::ACTOR, &a.name, other_value.clone());
     }
     for a in leads {
-        add(tag::ACTOR, &a.name, ActorEntry::encode(stored, true));
+        add(tag::ACTOR, &a.name, lead_value.clone());
     }
     // Where an article puts a booth or a company (place or target) is a matter of wording, not
     // of what an auditor asks: "who visited X" finds X in either list, so one entry (tag `t`)
@@ -829,6 +834,13 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
+    /// A store in a fresh temp dir (kept as long as the dir guard lives).
+    fn empty_store() -> (tempfile::TempDir, TimelineStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TimelineStore::open(dir.path()).unwrap();
+        (dir, store)
+    }
+
     fn upsert(e: &ActivityEvent, seq: u64) -> (Change, u64) {
         (Change::Upsert(Box::new(e.clone())), seq)
     }
@@ -840,8 +852,7 @@ mod tests {
 
     #[test]
     fn a_batch_groups_two_reports_of_one_activity_that_arrive_together() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TimelineStore::open(dir.path()).unwrap();
+        let (_dir, store) = empty_store();
         let a = report("a0000000000000000000000000000000", 'a');
         let b = report("b0000000000000000000000000000000", 'b');
         let out = store.apply_batch(&[upsert(&b, 1), upsert(&a, 2)]).unwrap();
@@ -859,8 +870,7 @@ mod tests {
 
     #[test]
     fn a_later_report_joins_the_stored_activity_of_a_shared_lead_but_not_another_kind() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TimelineStore::open(dir.path()).unwrap();
+        let (_dir, store) = empty_store();
         let first = report("f1000000000000000000000000000000", 'a');
         let same = report("f2000000000000000000000000000000", 'b');
         let mut other_kind = report("f0000000000000000000000000000000", 'c');
@@ -880,8 +890,7 @@ mod tests {
 
     #[test]
     fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TimelineStore::open(dir.path()).unwrap();
+        let (_dir, store) = empty_store();
         let mut e = report("a1000000000000000000000000000000", 'a');
         e.places = vec!["东湖林场".into()];
         e.targets = vec!["甲科技公司".into()];
@@ -906,8 +915,7 @@ mod tests {
 
     #[test]
     fn the_same_event_twice_in_a_batch_is_one_event_with_one_earlier_version() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TimelineStore::open(dir.path()).unwrap();
+        let (_dir, store) = empty_store();
         let e = report("c0000000000000000000000000000000", 'c');
         let mut newer = e.clone();
         newer.confidence = 0.5;
@@ -926,8 +934,7 @@ mod tests {
 
     #[test]
     fn a_redelivered_batch_changes_nothing_and_a_retraction_in_a_batch_is_counted() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = TimelineStore::open(dir.path()).unwrap();
+        let (_dir, store) = empty_store();
         let e = report("d0000000000000000000000000000000", 'd');
         let f = report("e0000000000000000000000000000000", 'd');
         let batch = [upsert(&e, 5), upsert(&f, 6)];
