@@ -5,7 +5,7 @@
 
 mod helpers;
 
-use dongtai_proto::{EventKind, RETRACTION_SCHEMA, Retraction, subjects};
+use dongtai_proto::EventKind;
 use helpers::*;
 use std::time::Duration;
 
@@ -151,21 +151,7 @@ async fn two_articles_on_one_activity_are_answered_once_with_both_sources_and_th
     );
 
     // Withdrawn, the second report leaves the activity with one source.
-    let retraction = Retraction {
-        schema: RETRACTION_SCHEMA.into(),
-        event_id: r[1].id.clone(),
-        article_id: r[1].source.article_id.clone(),
-        extractor: "dongtai-extract 9.9.9".into(),
-        at: chrono::Utc::now(),
-    };
-    js.publish(
-        subjects::EVENTS_RETRACTED,
-        serde_json::to_vec(&retraction).unwrap().into(),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    publish_retraction(&js, &r[1]).await;
     let single = dongtai_testkit::wait_until(Duration::from_secs(10), || async {
         app.events("actor=曹立强&kind=expo_visit")
             .await

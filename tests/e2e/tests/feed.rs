@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use dongtai_proto::{EventKind, RETRACTION_SCHEMA, Retraction, subjects};
+use dongtai_proto::EventKind;
 use helpers::*;
 use std::time::Duration;
 
@@ -200,21 +200,7 @@ async fn a_live_client_sees_new_events_of_its_kind_and_retractions_of_them() {
         got[0].data
     );
 
-    let r = Retraction {
-        schema: RETRACTION_SCHEMA.into(),
-        event_id: expo.id.clone(),
-        article_id: expo.source.article_id.clone(),
-        extractor: "dongtai-extract 9.9.9".into(),
-        at: chrono::Utc::now(),
-    };
-    js.publish(
-        subjects::EVENTS_RETRACTED,
-        serde_json::to_vec(&r).unwrap().into(),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    publish_retraction(&js, &expo).await;
     let got = feed.take(1).await;
     assert_eq!(got[0].kind, "retracted");
     assert_eq!(got[0].data["id"], expo.id.to_string());

@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use dongtai_proto::{ActivityEvent, ArticleId, EventId, RETRACTION_SCHEMA, Retraction, subjects};
+use dongtai_proto::{ActivityEvent, ArticleId, EventId, subjects};
 use helpers::*;
 use std::time::Duration;
 
@@ -164,21 +164,7 @@ async fn a_retracted_event_leaves_the_answers_but_keeps_its_history() {
     let e = event(1);
     publish(&js, &e, None).await;
     app.wait_for_events(1).await;
-    let r = Retraction {
-        schema: RETRACTION_SCHEMA.into(),
-        event_id: e.id.clone(),
-        article_id: e.source.article_id.clone(),
-        extractor: "dongtai-extract 9.9.9".into(),
-        at: chrono::Utc::now(),
-    };
-    js.publish(
-        subjects::EVENTS_RETRACTED,
-        serde_json::to_vec(&r).unwrap().into(),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    publish_retraction(&js, &e).await;
     assert!(
         dongtai_testkit::wait_until(Duration::from_secs(10), || async {
             app.event_count().await == 0

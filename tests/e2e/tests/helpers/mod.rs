@@ -253,3 +253,26 @@ pub async fn get_text(app: &TestApp, path_and_query: &str) -> (u16, String, Stri
         .unwrap_or_default();
     (status, ct, resp.text().await.unwrap())
 }
+
+/// Publish a retraction of `event` on `events.v1.retracted`, as a replay by a newer engine
+/// would, and wait for JetStream's ack.
+pub async fn publish_retraction(
+    js: &async_nats::jetstream::Context,
+    event: &dongtai_proto::ActivityEvent,
+) {
+    let r = dongtai_proto::Retraction {
+        schema: dongtai_proto::RETRACTION_SCHEMA.into(),
+        event_id: event.id.clone(),
+        article_id: event.source.article_id.clone(),
+        extractor: "dongtai-extract 9.9.9".into(),
+        at: chrono::Utc::now(),
+    };
+    js.publish(
+        dongtai_proto::subjects::EVENTS_RETRACTED,
+        serde_json::to_vec(&r).unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+}
