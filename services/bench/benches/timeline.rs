@@ -58,7 +58,7 @@ fn upsert_batches(c: &mut Criterion) {
                 },
                 // As the consumer writes: one transaction per batch, then one flush.
                 |changes| {
-                    store.apply_batch(&changes).unwrap();
+                    store.apply_batch(changes).unwrap();
                     rt.block_on(store.flush()).unwrap();
                 },
                 BatchSize::SmallInput,

@@ -200,11 +200,12 @@ async fn load(
         let end = (next + LOAD_BATCH).min(args.events);
         let (s, p, seed) = (store.clone(), population.clone(), args.seed);
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let events: Vec<_> = (next..end)
-                .map(|i| (Change::Upsert(Box::new(p.event(seed, i))), i + 1))
-                .collect();
-            for chunk in events.chunks(dongtai_timeline::consumer::BATCH) {
-                s.apply_batch(chunk)?;
+            let batch = dongtai_timeline::consumer::BATCH as u64;
+            for first in (next..end).step_by(batch as usize) {
+                let changes = (first..(first + batch).min(end))
+                    .map(|i| (Change::Upsert(Box::new(p.event(seed, i))), i + 1))
+                    .collect();
+                s.apply_batch(changes)?;
             }
             Ok(())
         })

@@ -26,7 +26,10 @@ pub fn decode(subject: &str, payload: &[u8]) -> Result<Change, serde_json::Error
 
 /// Apply decoded changes, each with its stream sequence, as one batch; returns the versions
 /// stored (unchanged ones left out).
-pub fn apply(store: &TimelineStore, changes: &[(Change, u64)]) -> anyhow::Result<Vec<StoredEvent>> {
+pub fn apply(
+    store: &TimelineStore,
+    changes: Vec<(Change, u64)>,
+) -> anyhow::Result<Vec<StoredEvent>> {
     Ok(store
         .apply_batch(changes)?
         .into_iter()
@@ -131,7 +134,7 @@ async fn apply_batch(
         }
     }
     // sled calls block; keep them off the async threads.
-    let changed = tokio::task::spawn_blocking(move || apply(&store2, &changes)).await??;
+    let changed = tokio::task::spawn_blocking(move || apply(&store2, changes)).await??;
     store.flush().await?;
     for (i, m) in messages.iter().enumerate() {
         let result = if let Some((_, reason)) = poison.iter().find(|(p, _)| *p == i) {

@@ -64,7 +64,7 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
             if batch.len() == BATCH || done {
                 let changes = std::mem::take(&mut batch);
                 let s = store.clone();
-                changed += tokio::task::block_in_place(|| apply(&s, &changes))?.len() as u64;
+                changed += tokio::task::block_in_place(|| apply(&s, changes))?.len() as u64;
             }
             if messages_seen % 10_000 == 0 {
                 store.flush().await?;

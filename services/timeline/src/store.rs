@@ -295,13 +295,13 @@ impl TimelineStore {
     /// [`TimelineStore::apply_batch`]).
     pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
         let change = Change::Upsert(Box::new(event.clone()));
-        Ok(self.apply_batch(&[(change, stream_seq)])?.remove(0).0)
+        Ok(self.apply_batch(vec![(change, stream_seq)])?.remove(0).0)
     }
 
     /// Mark an event retracted (it leaves every index and count; its record and history stay).
     pub fn retract(&self, id: &EventId, stream_seq: u64) -> Result<Applied, StoreError> {
         let change = Change::Retract(id.clone());
-        Ok(self.apply_batch(&[(change, stream_seq)])?.remove(0).0)
+        Ok(self.apply_batch(vec![(change, stream_seq)])?.remove(0).0)
     }
 
     /// Apply `changes` in order, each published at its stream sequence, with their index
@@ -315,28 +315,35 @@ impl TimelineStore {
     /// transactions spent most of their time in sled's commit path.
     pub fn apply_batch(
         &self,
-        changes: &[(Change, u64)],
+        changes: Vec<(Change, u64)>,
     ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
         let now = Utc::now();
         // New versions are prepared outside the transaction (romanised, grouped); the group
         // lookup also sees the reports earlier in this batch, which are not in sled yet.
-        let mut prepared: Vec<Option<StoredEvent>> = Vec::with_capacity(changes.len());
+        let mut prepared: Vec<(EventId, u64, Option<StoredEvent>)> =
+            Vec::with_capacity(changes.len());
         for (change, seq) in changes {
-            let Change::Upsert(e) = change else {
-                prepared.push(None);
-                continue;
+            let mut event = match change {
+                Change::Retract(id) => {
+                    prepared.push((id, seq, None));
+                    continue;
+                }
+                Change::Upsert(e) => *e,
             };
-            let mut event = (**e).clone();
             // Romanised at write time so queries, feeds and exports all read the same names.
             crate::pinyin::fill(&mut event);
-            let group = self.find_group(&event, prepared.iter().flatten())?;
-            prepared.push(Some(StoredEvent {
-                event,
-                stream_seq: *seq,
-                stored_at: now,
-                retracted: false,
-                group: Some(group),
-            }));
+            let group = self.find_group(&event, prepared.iter().filter_map(|p| p.2.as_ref()))?;
+            prepared.push((
+                event.id.clone(),
+                seq,
+                Some(StoredEvent {
+                    event,
+                    stream_seq: seq,
+                    stored_at: now,
+                    retracted: false,
+                    group: Some(group),
+                }),
+            ));
         }
         let trees = (
             &self.events,
@@ -349,16 +356,9 @@ impl TimelineStore {
         );
         let result = trees.transaction(|tx: &Tx| {
             let mut tally = Tally::default();
-            let mut out = Vec::with_capacity(changes.len());
-            for ((change, seq), new) in changes.iter().zip(&prepared) {
-                out.push(write_one(
-                    tx,
-                    &mut tally,
-                    change.event_id(),
-                    *seq,
-                    new,
-                    now,
-                )?);
+            let mut out = Vec::with_capacity(prepared.len());
+            for (id, seq, new) in &prepared {
+                out.push(write_one(tx, &mut tally, id, *seq, new, now)?);
             }
             tally.store(&tx.3, &tx.2)?;
             Ok(out)
@@ -658,16 +658,6 @@ pub enum Change {
     Retract(EventId),
 }
 
-impl Change {
-    /// The event it is about.
-    pub fn event_id(&self) -> &EventId {
-        match self {
-            Change::Upsert(e) => &e.id,
-            Change::Retract(id) => id,
-        }
-    }
-}
-
 type TxResult<T> = Result<T, ConflictableTransactionError<serde_json::Error>>;
 
 /// Write one change inside the batch's transaction (see [`TimelineStore::apply_batch`]).
@@ -855,7 +845,9 @@ mod tests {
         let (_dir, store) = empty_store();
         let a = report("a0000000000000000000000000000000", 'a');
         let b = report("b0000000000000000000000000000000", 'b');
-        let out = store.apply_batch(&[upsert(&b, 1), upsert(&a, 2)]).unwrap();
+        let out = store
+            .apply_batch(vec![upsert(&b, 1), upsert(&a, 2)])
+            .unwrap();
         assert!(out.iter().all(|(applied, _)| *applied == Applied::Inserted));
         // The smallest id names the group whichever report came first.
         let groups: Vec<_> = out
@@ -920,7 +912,7 @@ mod tests {
         let mut newer = e.clone();
         newer.confidence = 0.5;
         let out = store
-            .apply_batch(&[upsert(&e, 3), upsert(&newer, 4)])
+            .apply_batch(vec![upsert(&e, 3), upsert(&newer, 4)])
             .unwrap();
         let applied: Vec<_> = out.iter().map(|(a, _)| *a).collect();
         assert_eq!(applied, vec![Applied::Inserted, Applied::Updated]);
@@ -938,8 +930,8 @@ mod tests {
         let e = report("d0000000000000000000000000000000", 'd');
         let f = report("e0000000000000000000000000000000", 'd');
         let batch = [upsert(&e, 5), upsert(&f, 6)];
-        store.apply_batch(&batch).unwrap();
-        let again = store.apply_batch(&batch).unwrap();
+        store.apply_batch(batch.to_vec()).unwrap();
+        let again = store.apply_batch(batch.to_vec()).unwrap();
         assert!(
             again
                 .iter()
@@ -947,7 +939,7 @@ mod tests {
         );
         assert_eq!(store.event_count().unwrap(), 2);
         let out = store
-            .apply_batch(&[(Change::Retract(e.id.clone()), 7), upsert(&f, 6)])
+            .apply_batch(vec![(Change::Retract(e.id.clone()), 7), upsert(&f, 6)])
             .unwrap();
         assert_eq!(out[0].0, Applied::Updated);
         assert!(out[0].1.as_ref().unwrap().retracted);
