@@ -341,15 +341,9 @@ async fn replay(
     })
     .await?;
     let publish_per_s = published as f64 / started.elapsed().as_secs_f64();
-    let mut stream = js
-        .get_stream(dongtai_proto::streams::EVENTS)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open EVENTS: {e}"))?;
-    let messages = stream
-        .info()
-        .await
-        .map_err(|e| anyhow::anyhow!("EVENTS info: {e}"))?
-        .state
+    let messages = dongtai_common::nats::open_stream(js, dongtai_proto::streams::EVENTS)
+        .await?
+        .1
         .messages;
     let fresh = tempfile::tempdir().context("cannot create a temp dir")?;
     let store = TimelineStore::open(fresh.path())?;

@@ -88,6 +88,25 @@ pub fn is_connected(client: &async_nats::Client) -> bool {
     client.connection_state() == async_nats::connection::State::Connected
 }
 
+/// Open `name` and read its state (message count, last sequence) in one step, with errors that
+/// name the stream.
+pub async fn open_stream(
+    js: &jetstream::Context,
+    name: &str,
+) -> anyhow::Result<(stream::Stream, stream::State)> {
+    let mut s = js
+        .get_stream(name)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open stream {name}: {e}"))?;
+    let state = s
+        .info()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the state of stream {name}: {e}"))?
+        .state
+        .clone();
+    Ok((s, state))
+}
+
 /// Create the three streams if they are missing, with default limits.
 pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
     provision_streams_with(js, &StreamLimits::default()).await

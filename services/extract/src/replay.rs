@@ -64,16 +64,8 @@ async fn read_all(
     stream: &str,
     mut each: impl FnMut(&str, &[u8]),
 ) -> anyhow::Result<u64> {
-    let mut s = js
-        .get_stream(stream)
-        .await
-        .map_err(|e| anyhow::anyhow!("open {stream}: {e}"))?;
-    let last = s
-        .info()
-        .await
-        .map_err(|e| anyhow::anyhow!("{stream} info: {e}"))?
-        .state
-        .last_sequence;
+    let (s, state) = dongtai_common::nats::open_stream(js, stream).await?;
+    let last = state.last_sequence;
     if last == 0 {
         return Ok(0);
     }

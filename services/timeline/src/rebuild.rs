@@ -22,16 +22,9 @@ pub async fn run(args: &RebuildArgs) -> anyhow::Result<String> {
 /// Replay EVENTS into `store`.
 pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyhow::Result<String> {
     let started = Instant::now();
-    let mut stream = js
-        .get_stream(dongtai_proto::streams::EVENTS)
-        .await
-        .map_err(|e| anyhow::anyhow!("failed to open the events stream: {e}"))?;
-    let last = stream
-        .info()
-        .await
-        .map_err(|e| anyhow::anyhow!("stream info: {e}"))?
-        .state
-        .last_sequence;
+    let (stream, state) =
+        dongtai_common::nats::open_stream(js, dongtai_proto::streams::EVENTS).await?;
+    let last = state.last_sequence;
     let (mut messages_seen, mut changed) = (0u64, 0u64);
     if last > 0 {
         let consumer = stream
