@@ -6,7 +6,7 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
-    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
+    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
     TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
@@ -291,20 +291,25 @@ impl<'a> Parser<'a> {
     }
 
     /// Whether sentence `si` goes on with the activity before it without naming its subject:
-    /// after a time phrase and words like 随后/接续, it opens with an activity verb.
+    /// after a time phrase and words like 随后/接续, it opens with an activity verb; or it opens
+    /// with the visitors referred back to (考察组一行, 一行, 他们) and one of its clauses goes on
+    /// with a verb of movement or visit before anyone is quoted.
     fn continues_activity(&self, si: usize) -> bool {
         let t = self.t;
         let (s, e) = self.sents[si];
         let mut i = s;
+        let mut referred = false;
         while i < e {
             if let Some(k) = self.times_in(i, i + 1).next() {
                 i = self.times[k].end;
             } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
+                referred |= word_at(t, i, "一行");
                 i += l;
             } else if let Some(l) = TEAM_SUFFIXES.longest_at(t, i)
                 && word_at(t, i + l, "一行")
             {
                 // 代表团一行: the team already met.
+                referred = true;
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
                 i += l;
@@ -314,9 +319,18 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        i < e
-            && (MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i))
-            && !self.in_title(i)
+        if i >= e || self.in_title(i) {
+            return false;
+        }
+        if MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i) {
+            return true;
+        }
+        if !referred && !word_at(t, i, "他们") {
+            return false;
+        }
+        (i..e)
+            .take_while(|&k| !self.speech_at(k, i))
+            .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
     }
 
     /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
@@ -328,6 +342,21 @@ impl<'a> Parser<'a> {
         let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
         (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
             .then_some(c + 1 - i)
+    }
+
+    /// Whether the list ending at `end` is closed by 等 and words for matters rather than sites
+    /// (等情况, 等工作).
+    fn list_describes_matters(&self, end: usize, e: usize) -> bool {
+        let t = self.t;
+        if t.get(end) != Some(&'等') {
+            return false;
+        }
+        let tail_end = (end + 1..e)
+            .find(|&x| CLAUSE_END.contains(&t[x]))
+            .unwrap_or(e);
+        SITE_DESCRIPTIONS
+            .longest_ending_at(&t[..tail_end], tail_end)
+            .is_some_and(|l| tail_end - l > end)
     }
 
     /// Whether 到 at `i` means going somewhere.
@@ -1135,10 +1164,16 @@ impl<'a> Parser<'a> {
                 // 甲、乙等展台 / 等企业: the items are what was visited, not where.
                 let companies = LISTED_TARGETS.starts_at(t, obj_end);
                 let items = split_list(t, o, obj_end);
-                let many = items.len() >= 3;
+                // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
+                // count as sites only when they end like one.
+                let about = self.list_describes_matters(obj_end, e);
+                let many = items.len() >= 3 && !about;
                 for (a, b) in items {
                     let (a, b) = of_item(t, a, b);
                     let (a, b) = trim_item(t, a, b);
+                    let Some((a, b)) = site_of_item(t, a, b) else {
+                        continue;
+                    };
                     if b <= a || b - a < 2 || b - a > 30 {
                         continue;
                     }
@@ -1383,6 +1418,21 @@ fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
         b -= 1;
     }
     (a, b)
+}
+
+/// The site in an item that ends by saying what was looked at (甲村护岸林绿化情况 → 甲村, 乙厂技改
+/// → 乙厂): the item up to its last place ending; `None` when no place is left.
+fn site_of_item(t: &[char], a: usize, b: usize) -> Option<(usize, usize)> {
+    let item = &t[a..b];
+    if SITE_DESCRIPTIONS.longest_ending_at(item, item.len()).is_none()
+        || PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some()
+    {
+        return Some((a, b));
+    }
+    (a + 2..b)
+        .rev()
+        .find(|&e| PLACE_SUFFIXES.longest_ending_at(&t[..e], e).is_some_and(|l| e - l > a))
+        .map(|e| (a, e))
 }
 
 fn dedup(v: Vec<String>) -> Vec<String> {

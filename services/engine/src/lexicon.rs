@@ -211,6 +211,7 @@ word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");
 word_set!(TARGET_SUFFIXES, "target_suffixes.txt");
 word_set!(CATEGORY_TAILS, "category_tails.txt");
 word_set!(GENERIC_OBJECTS, "generic_objects.txt");
+word_set!(SITE_DESCRIPTIONS, "site_descriptions.txt");
 word_set!(LISTED_TARGETS, "listed_targets.txt");
 word_set!(TEAM_SUFFIXES, "team_suffixes.txt");
 word_set!(CONTINUATIONS, "continuations.txt");
