@@ -924,17 +924,21 @@ impl<'a> Parser<'a> {
     fn kind(&self, w: &Work) -> EventKind {
         let (cues, weights) = &*KIND_CUES;
         let mut score = [0u32; 7];
+        let mut defined = [false; 7];
         let mut add = |text: &[char], skip_titles: Option<usize>, factor: u32| {
             let mut i = 0;
             while i < text.len() {
                 if let Some(l) = cues.longest_at(text, i) {
                     let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
-                    if !inside
-                        && !inside_not_kind(text, i)
-                        && let Some((k, wgt)) = weights.get(&text[i..i + l])
-                        && let Some(pos) = EventKind::ALL.iter().position(|x| x == k)
+                    if !inside_not_kind(text, i)
+                        && let Some(cue) = weights.get(&text[i..i + l])
+                        && let Some(pos) = EventKind::ALL.iter().position(|&x| x == cue.kind)
                     {
-                        score[pos] += wgt * factor;
+                        // A title's cue weighs nothing, but an office defines (县级林长某).
+                        if !inside {
+                            score[pos] += cue.weight * factor;
+                        }
+                        defined[pos] |= cue.defining;
                     }
                     i += l;
                     continue;
@@ -964,6 +968,17 @@ impl<'a> Parser<'a> {
         if let Some(title) = self.doc.title {
             let simp = crate::normalize::simplified(title);
             add(&simp, None, 2);
+        }
+        // A kind with defining cues (kinds.txt) needs one of them.
+        let needs_defining = |i: usize| weights.values().any(|c| c.defining && c.kind == EventKind::ALL[i]);
+        for i in 0..7 {
+            if !defined[i] && score[i] > 0 && needs_defining(i) {
+                score[i] = 0;
+                let site = EventKind::ALL.iter().position(|&x| x == EventKind::SiteInspection);
+                if let Some(site) = site {
+                    score[site] = score[site].max(1);
+                }
+            }
         }
         let mut best = (0..7)
             .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))

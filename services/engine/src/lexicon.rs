@@ -239,7 +239,17 @@ pub static TRAD_SIMP: LazyLock<(CharBits, FxMap<char, char>)> = LazyLock::new(||
 });
 
 /// Kind cue → (kind, weight).
-pub type KindWeights = FxMap<Vec<char>, (EventKind, u32)>;
+pub type KindWeights = FxMap<Vec<char>, KindCue>;
+
+/// What one cue word says about the kind of an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindCue {
+    pub kind: EventKind,
+    pub weight: u32,
+    /// A kind that has defining cues wins only when one of them is seen (林长制 makes a forest
+    /// patrol; forestry words alone make a visit about forestry).
+    pub defining: bool,
+}
 
 /// Kind cues: word → (kind, weight).
 pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
@@ -253,9 +263,17 @@ pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
         let (Ok(kind), Ok(weight)) = (k.parse::<EventKind>(), n.parse::<u32>()) else {
             continue;
         };
+        let defining = parts.next() == Some("defining");
         let w: Vec<char> = w.chars().collect();
         set.insert(w.clone());
-        map.insert(w, (kind, weight));
+        map.insert(
+            w,
+            KindCue {
+                kind,
+                weight,
+                defining,
+            },
+        );
     }
     (set, map)
 });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Move collected articles from eval/incoming/ into the tuning split and the held-back split.
+# The rule is fixed in advance, never chosen per article: an article whose number is a multiple
+# of 3 (a03, a06, …) is held back. Nobody tuning the engine reads eval/corpus/heldout/; only its
+# figures are reported (eval/score-all.sh).
+set -euo pipefail
+cd "$(dirname "$0")"
+prefix=${1:?usage: split.sh PREFIX (the collector whose articles are complete)}
+for json in incoming/"$prefix"[0-9]*.json; do
+  [ -e "$json" ] || continue
+  [ -e "${json%.json}.txt" ] || { echo "skip $json: no text"; continue; }
+  id=$(basename "$json" .json)
+  n=$((10#${id:1}))
+  dest=corpus/tune
+  (( n % 3 == 0 )) && dest=corpus/heldout
+  mv "incoming/$id.json" "incoming/$id.txt" "$dest/"
+  src=$(ls incoming/SOURCES-*.tsv 2>/dev/null | xargs grep -h "^$id	" || true)
+  [ -n "$src" ] && printf '%s\n' "$src" >> "$dest/SOURCES.tsv"
+done
