@@ -205,6 +205,7 @@ word_set!(NOT_KIND, "not_kind.txt");
 word_set!(ACTION_TRIGGERS, "action_triggers.txt");
 word_set!(PROTECTED, "protected_words.txt");
 word_set!(SURNAMES, "surnames.txt");
+word_set!(NOT_NAMES, "not_names.txt");
 word_set!(TITLE_CUTS, "title_cuts.txt");
 word_set!(BUSINESS_WORDS, "business_words.txt");
 word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");

@@ -2,8 +2,8 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::{
-    BUSINESS_WORDS, FOLLOWERS, FxMap, OFFICIAL_TITLES, PROTECTED, SURNAMES, TITLE_CUTS, TITLES,
-    WEAK_NAME_CHARS,
+    BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES, PROTECTED,
+    SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
 };
 use crate::text::{string, word_at};
 
@@ -132,6 +132,9 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     if dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1]) {
         return Some(k - j);
     }
+    if NOT_NAMES.starts_at(text, j) {
+        return None;
+    }
     let sur = if SURNAMES.longest_at(text, j) == Some(2) {
         2
     } else if SURNAMES.longest_at(text, j) == Some(1) {
@@ -153,7 +156,12 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let (c2, c3, c4) = (sur + 1, sur + 2, sur + 3);
     let (v2, v3) = (valid(c2), valid(c3));
     let third = text.get(j + c2).copied();
-    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c));
+    // A third character that opens a word following names (杜某陪同, 王某作报告) is no part of
+    // the name unless the three are written again.
+    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c))
+        || FOLLOWERS
+            .longest_at(text, j + c2)
+            .is_some_and(|l| l >= 2 && follows_ok(text, j + c2));
     let n3 = || {
         if j + c3 <= text.len() {
             count(text, &text[j..j + c3], j)
@@ -176,6 +184,15 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
         (false, true) => Some(c3),
         (true, false) => Some(c2),
         (false, false) => {
+            // A married name in Hong Kong: her husband's surname, her own, then two characters
+            // (林鄭月娥), written more than once.
+            if sur == 1
+                && valid(c4)
+                && SURNAMES.longest_at(text, j + 1) == Some(1)
+                && count(text, &text[j..j + c4], j) >= 2
+            {
+                return Some(c4);
+            }
             // Four characters (包海日罕) only before a word that follows names, not punctuation.
             if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != '的') {
                 Some(c4)
@@ -282,6 +299,53 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
     out
 }
 
+/// Names written before their title, as papers in Taiwan, Hong Kong and Macau do (黃某某市長,
+/// 郭某副主任): a name at the head of a clause (or after 接着, 随后 …) right before a title word
+/// that names an office. `taken` are the spans of the mentions already found, sorted.
+fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
+    let free = |a: usize, b: usize| {
+        let i = taken.partition_point(|&(_, e)| e <= a);
+        taken.get(i).is_none_or(|&(s, _)| s >= b)
+    };
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j + 3 <= text.len() {
+        let head = j == 0
+            || matches!(text[j - 1], '，' | '。' | '；' | '：' | '、' | '“' | '\n' | '）' | ' ')
+            || CONTINUATIONS.longest_ending_at(text, j).is_some();
+        if !head || SURNAMES.longest_at(text, j).is_none() || NOT_NAMES.starts_at(text, j) {
+            j += 1;
+            continue;
+        }
+        let found = [3usize, 2].into_iter().find_map(|len| {
+            let e = j + len;
+            if e > text.len() || !text[j..e].iter().all(|&c| is_cjk(c)) {
+                return None;
+            }
+            let l = TITLES.longest_at(text, e)?;
+            let title = &text[e..e + l];
+            let office = l >= 2 && OFFICIAL_TITLES.longest_ending_at(title, l).is_some();
+            (office && free(j, e + l) && TITLES.longest_at(text, j).is_none()).then_some((len, l))
+        });
+        match found {
+            Some((len, l)) => {
+                let e = j + len;
+                out.push(Mention {
+                    start: j,
+                    name_start: j,
+                    name_end: e,
+                    titles: vec![(e, e + l)],
+                    own_titles: true,
+                    key: string(&text[j..e]),
+                });
+                j = e + l;
+            }
+            None => j += 1,
+        }
+    }
+    out
+}
+
 /// Whether the titles of a mention make the person an official (not only a business title).
 pub fn is_official(text: &[char], m: &Mention) -> bool {
     m.titles.iter().any(|&(a, b)| {
@@ -295,6 +359,9 @@ pub fn is_official(text: &[char], m: &Mention) -> bool {
 /// they name, and surname + title references to them.
 pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let mut out = titled(text, soft);
+    let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
+    out.extend(name_then_title(text, &spans));
+    out.sort_by_key(|m| m.start);
     let mut known: Vec<Vec<char>> = Vec::new();
     for m in &out {
         let k: Vec<char> = m.key.chars().collect();
