@@ -6,7 +6,7 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
-    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
+    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
     TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
@@ -595,8 +595,15 @@ impl<'a> Parser<'a> {
             } else {
                 usize::MAX / 4 - st
             };
-            (self.times[k].rank(), near)
+            // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
+            (!self.dateline(k), self.times[k].rank(), near)
         })
+    }
+
+    /// Whether time phrase `k` is a report's dateline: 讯 or 电 follows it.
+    fn dateline(&self, k: usize) -> bool {
+        let te = &self.times[k];
+        matches!(self.t.get(te.end), Some('讯' | '电'))
     }
 
     /// The nearest time phrase before sentence `si`.
@@ -755,6 +762,13 @@ impl<'a> Parser<'a> {
             }
             None => (None, None),
         };
+        // An activity dated after publication is announced, not reported (明日将赴…).
+        if let (Some(r), Some(p)) = (&when, resolver.published)
+            && r.start.is_some_and(|d| d > p)
+            && r.basis != TimeBasis::Inferred
+        {
+            return None;
+        }
         let when = when.or_else(|| {
             resolver.published.map(|p| Resolved {
                 start: Some(p),
@@ -986,7 +1000,7 @@ impl<'a> Parser<'a> {
         // A forum held on a visit (调研…，并召开座谈会; 考察…，并与当地领导座谈) is part of the
         // visit: a meeting needs a party met, someone from outside (a guest, a business) or a
         // person received or talked with.
-        if EventKind::ALL[best] == EventKind::Meeting && !self.has_party(w) {
+        if EventKind::ALL[best] == EventKind::Meeting && !self.has_party(w) && !self.receives(w) {
             let visit = [
                 EventKind::ForestChiefInspection,
                 EventKind::ExpoVisit,
@@ -1005,6 +1019,16 @@ impl<'a> Parser<'a> {
         } else {
             EventKind::ALL[best]
         }
+    }
+
+    /// Whether the activity's own sentences say someone was received (会见, 接见, 会晤): then it
+    /// is a meeting whoever the guests are, named or not.
+    fn receives(&self, w: &Work) -> bool {
+        let t = self.t;
+        w.core.iter().any(|&si| {
+            let (s, e) = self.sents[si];
+            (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))
+        })
     }
 
     /// Whether an activity has someone met: a participant who is the party met or not an

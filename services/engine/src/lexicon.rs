@@ -206,6 +206,8 @@ word_set!(ACTION_TRIGGERS, "action_triggers.txt");
 word_set!(PROTECTED, "protected_words.txt");
 word_set!(SURNAMES, "surnames.txt");
 word_set!(NOT_NAMES, "not_names.txt");
+word_set!(RECEPTION_VERBS, "reception_verbs.txt");
+word_set!(DAY_COUNT_WORDS, "day_count_words.txt");
 word_set!(TITLE_CUTS, "title_cuts.txt");
 word_set!(BUSINESS_WORDS, "business_words.txt");
 word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");
@@ -286,6 +288,8 @@ pub struct RelativeDay {
     pub offset: i64,
     /// Whether the word only says "recently".
     pub approx: bool,
+    /// The part of the day the word names itself (昨晚 → evening).
+    pub part: Option<dongtai_proto::PartOfDay>,
 }
 
 /// Relative time words.
@@ -300,10 +304,24 @@ pub static TIME_WORDS: LazyLock<(WordSet, FxMap<Vec<char>, RelativeDay>)> = Lazy
         let Ok(offset) = n.parse::<i64>() else {
             continue;
         };
-        let approx = parts.next() == Some("approx");
+        let rest: Vec<&str> = parts.collect();
+        let approx = rest.contains(&"approx");
+        let part = rest.iter().find_map(|p| match *p {
+            "morning" => Some(dongtai_proto::PartOfDay::Morning),
+            "afternoon" => Some(dongtai_proto::PartOfDay::Afternoon),
+            "evening" => Some(dongtai_proto::PartOfDay::Evening),
+            _ => None,
+        });
         let w: Vec<char> = w.chars().collect();
         set.insert(w.clone());
-        map.insert(w, RelativeDay { offset, approx });
+        map.insert(
+            w,
+            RelativeDay {
+                offset,
+                approx,
+                part,
+            },
+        );
     }
     (set, map)
 });

@@ -156,12 +156,10 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let (c2, c3, c4) = (sur + 1, sur + 2, sur + 3);
     let (v2, v3) = (valid(c2), valid(c3));
     let third = text.get(j + c2).copied();
-    // A third character that opens a word following names (杜某陪同, 王某作报告) is no part of
-    // the name unless the three are written again.
-    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c))
-        || FOLLOWERS
-            .longest_at(text, j + c2)
-            .is_some_and(|l| l >= 2 && follows_ok(text, j + c2));
+    // A third character that opens a word following names (杜某陪同) is no part of the name, even
+    // when a summary repeats the sentence.
+    let opens_follower = FOLLOWERS.longest_at(text, j + c2).is_some_and(|l| l >= 2);
+    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c)) || opens_follower;
     let n3 = || {
         if j + c3 <= text.len() {
             count(text, &text[j..j + c3], j)
@@ -173,7 +171,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     match (v2, v3) {
         (true, true) => {
             let n3 = n3();
-            if n3 >= 2 {
+            if n3 >= 2 && !opens_follower {
                 Some(c3)
             } else if n2() > n3 || weak {
                 Some(c2)

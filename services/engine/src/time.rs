@@ -1,7 +1,7 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
-use crate::lexicon::{RelativeDay, TIME_WORDS};
+use crate::lexicon::{ACTION_TRIGGERS, DAY_COUNT_WORDS, MOVEMENT_VERBS, RelativeDay, TIME_WORDS};
 use crate::text::word_at;
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
@@ -252,7 +252,7 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
                 start: i,
                 end,
                 kind: TimeKind::Relative(*r),
-                part: part.map(|p| p.0),
+                part: part.map(|p| p.0).or(r.part),
             });
             i = end;
             continue;
@@ -332,7 +332,8 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
                     after,
                     Some('，' | '、' | '至' | '）' | '起' | '晚' | '—' | '-') | None
                 )
-                || matches!(before, Some('（' | '，' | '、' | '\n') | None);
+                || matches!(before, Some('（' | '，' | '、' | '\n') | None)
+                || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
             if !ok || word_at(text, i + n, "至今") {
                 return None;
             }
@@ -377,6 +378,16 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
         kind: TimeKind::Absolute { from, to },
         part: part.map(|p| p.0),
     })
+}
+
+/// Whether a bare day written inside a clause (某某率团11日展开考察) dates what follows: an
+/// activity verb or a verb of movement comes right after it, and what comes before is no count
+/// of days (连续3日).
+fn bare_day_acts(text: &[char], start: usize, end: usize, after: char) -> bool {
+    let counted = start > 0 && DAY_COUNT_WORDS.longest_ending_at(text, start).is_some();
+    !counted
+        && crate::people::is_cjk(after)
+        && (ACTION_TRIGGERS.starts_at(text, end) || MOVEMENT_VERBS.starts_at(text, end))
 }
 
 fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {
