@@ -6,8 +6,8 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
-    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
-    TEAM_SUFFIXES, inside_not_kind,
+    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS,
+    SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -984,11 +984,17 @@ impl<'a> Parser<'a> {
             add(&simp, None, 2);
         }
         // A kind with defining cues (kinds.txt) needs one of them.
-        let needs_defining = |i: usize| weights.values().any(|c| c.defining && c.kind == EventKind::ALL[i]);
+        let needs_defining = |i: usize| {
+            weights
+                .values()
+                .any(|c| c.defining && c.kind == EventKind::ALL[i])
+        };
         for i in 0..7 {
             if !defined[i] && score[i] > 0 && needs_defining(i) {
                 score[i] = 0;
-                let site = EventKind::ALL.iter().position(|&x| x == EventKind::SiteInspection);
+                let site = EventKind::ALL
+                    .iter()
+                    .position(|&x| x == EventKind::SiteInspection);
                 if let Some(site) = site {
                     score[site] = score[site].max(1);
                 }
@@ -1463,14 +1469,20 @@ fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
 /// → 乙厂): the item up to its last place ending; `None` when no place is left.
 fn site_of_item(t: &[char], a: usize, b: usize) -> Option<(usize, usize)> {
     let item = &t[a..b];
-    if SITE_DESCRIPTIONS.longest_ending_at(item, item.len()).is_none()
+    if SITE_DESCRIPTIONS
+        .longest_ending_at(item, item.len())
+        .is_none()
         || PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some()
     {
         return Some((a, b));
     }
     (a + 2..b)
         .rev()
-        .find(|&e| PLACE_SUFFIXES.longest_ending_at(&t[..e], e).is_some_and(|l| e - l > a))
+        .find(|&e| {
+            PLACE_SUFFIXES
+                .longest_ending_at(&t[..e], e)
+                .is_some_and(|l| e - l > a)
+        })
         .map(|e| (a, e))
 }
 

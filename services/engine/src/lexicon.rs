@@ -347,7 +347,13 @@ mod tests {
         }
         assert!(TRAD_SIMP.1.len() > 3000);
         // Name and trigger characters the hand-made table lacked (issue 11).
-        for (t, s) in [('偉', '伟'), ('傑', '杰'), ('曉', '晓'), ('詠', '咏'), ('並', '并')] {
+        for (t, s) in [
+            ('偉', '伟'),
+            ('傑', '杰'),
+            ('曉', '晓'),
+            ('詠', '咏'),
+            ('並', '并'),
+        ] {
             assert_eq!(TRAD_SIMP.1.get(&t), Some(&s), "{t}");
         }
         assert!(!TRAD_SIMP.1.contains_key(&'么'), "什么 stays as written");

@@ -309,7 +309,10 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
     let mut j = 0;
     while j + 3 <= text.len() {
         let head = j == 0
-            || matches!(text[j - 1], '，' | '。' | '；' | '：' | '、' | '“' | '\n' | '）' | ' ')
+            || matches!(
+                text[j - 1],
+                '，' | '。' | '；' | '：' | '、' | '“' | '\n' | '）' | ' '
+            )
             || CONTINUATIONS.longest_ending_at(text, j).is_some();
         if !head || SURNAMES.longest_at(text, j).is_none() || NOT_NAMES.starts_at(text, j) {
             j += 1;

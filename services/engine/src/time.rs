@@ -1,7 +1,9 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
-use crate::lexicon::{ACTION_TRIGGERS, DAY_COUNT_WORDS, MOVEMENT_VERBS, RelativeDay, TIME_WORDS};
+use crate::lexicon::{
+    ACTION_TRIGGERS, DAY_COUNT_WORDS, FOLLOWERS, MOVEMENT_VERBS, RelativeDay, TIME_WORDS,
+};
 use crate::text::word_at;
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
@@ -381,13 +383,15 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
 }
 
 /// Whether a bare day written inside a clause (某某率团11日展开考察) dates what follows: an
-/// activity verb or a verb of movement comes right after it, and what comes before is no count
+/// activity verb, a verb of movement or a word that follows names comes right after it, and what comes before is no count
 /// of days (连续3日).
 fn bare_day_acts(text: &[char], start: usize, end: usize, after: char) -> bool {
     let counted = start > 0 && DAY_COUNT_WORDS.longest_ending_at(text, start).is_some();
     !counted
         && crate::people::is_cjk(after)
-        && (ACTION_TRIGGERS.starts_at(text, end) || MOVEMENT_VERBS.starts_at(text, end))
+        && (ACTION_TRIGGERS.starts_at(text, end)
+            || MOVEMENT_VERBS.starts_at(text, end)
+            || FOLLOWERS.starts_at(text, end))
 }
 
 fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {

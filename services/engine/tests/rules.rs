@@ -483,3 +483,138 @@ fn column_layout_evidence_points_into_the_raw_text() {
     assert_eq!(span, ev.text.replace(' ', ""));
     assert_eq!(e.when.start, Some(day("2024-06-03")));
 }
+
+#[test]
+fn names_written_before_their_title_carry_it() {
+    let cases: &[(&str, &[(&str, &[&str])])] = &[
+        (
+            "今（3）日上午，林正德縣長前往東安鄉視察防汛工作。",
+            &[("林正德", &["縣長"])],
+        ),
+        (
+            "6月3日，周海文副主任带队到北岭村调研。",
+            &[("周海文", &["副主任"])],
+        ),
+    ];
+    for (text, want) in cases {
+        let e = one(text, "2025-06-03");
+        let leads = people(&e, Role::Lead);
+        let want: Vec<(String, Vec<String>)> = want
+            .iter()
+            .map(|(n, t)| (n.to_string(), owned(t)))
+            .collect();
+        assert_eq!(leads, want, "{text}");
+    }
+}
+
+#[test]
+fn a_third_character_opening_a_follower_word_is_not_part_of_the_name() {
+    // Written twice, as an abstract above a body repeats it.
+    let text = "6月3日，县委书记孔庆华到东乡镇调研，镇党委书记柏林，副书记赵伟陪同调研。\
+                6月3日，县委书记孔庆华到东乡镇调研，镇党委书记柏林，副书记赵伟陪同调研。";
+    let e = one(text, "2025-06-04");
+    assert!(
+        names(&e, Role::Participant).contains(&"赵伟".to_string()),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn sites_come_from_verbs_of_looking_at_them_and_from_the_sentences_that_go_on() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "5月9日，县委书记汤明远检查防汛工作。汤明远先后查看了东河闸、西坝险工、南渠泵站等重点部位。",
+            &["东河闸", "西坝险工", "南渠泵站"],
+        ),
+        (
+            "5月9日，副市长严立群到城东调研。调研组一行实地考察了丰源科技园、江北物流园。",
+            &["城东", "丰源科技园", "江北物流园"],
+        ),
+        (
+            // What was looked at there is no part of the site.
+            "5月9日，区长邵志成到河口镇巡林。邵志成一行查看了上坪村护岸林管护情况。",
+            &["河口镇", "上坪村"],
+        ),
+    ];
+    for (text, want) in cases {
+        let e = one(text, "2025-05-10");
+        let mut got = e.places.clone();
+        got.extend(e.targets.clone());
+        for w in *want {
+            assert!(got.contains(&w.to_string()), "{text}: {w} not in {got:?}");
+        }
+    }
+    // 查看了…等情况: matters looked into, not sites.
+    let e = one(
+        "5月9日，区长邵志成到河口镇巡林，查看了防火宣传、队伍建设、物资储备等情况。",
+        "2025-05-10",
+    );
+    assert_eq!(e.places, owned(&["河口镇"]), "{e:#?}");
+}
+
+#[test]
+fn a_forest_patrol_needs_the_forest_chief_system() {
+    let cases: &[(&str, EventKind)] = &[
+        (
+            "4月2日，副县长汪立人到北山林场检查森林防火工作。",
+            EventKind::SiteInspection,
+        ),
+        (
+            "4月2日，副县长汪立人到北山林场开展巡林工作。",
+            EventKind::ForestChiefInspection,
+        ),
+        // The office in the title is enough: the forest chief at work.
+        (
+            "4月2日，县级林长汪立人到北山林场检查森林防火工作。",
+            EventKind::ForestChiefInspection,
+        ),
+        (
+            "4月2日，副县长汪立人到清水河开展巡河工作。",
+            EventKind::SiteInspection,
+        ),
+    ];
+    for (text, kind) in cases {
+        assert_eq!(one(text, "2025-04-03").kind, *kind, "{text}");
+    }
+}
+
+#[test]
+fn dates_are_read_where_the_activity_is_dated() {
+    let cases: &[(&str, &str, &str, Option<PartOfDay>)] = &[
+        // A dateline dates the report.
+        (
+            "本报10月26日讯（记者 周某）24日，副省长严华到平安市调研。",
+            "2024-10-26",
+            "2024-10-24",
+            None,
+        ),
+        // A bare day inside the clause, before the activity verb.
+        (
+            "縣長林正德率團11日展開考察，前往東港鎮。",
+            "2024-03-12",
+            "2024-03-11",
+            None,
+        ),
+        (
+            "本报讯 昨晚，市委书记吴长青来到城南工地检查安全生产。",
+            "2024-03-12",
+            "2024-03-11",
+            Some(PartOfDay::Evening),
+        ),
+    ];
+    for (text, published, start, part) in cases {
+        let e = one(text, published);
+        assert_eq!(e.when.start, Some(day(start)), "{text}");
+        assert_eq!(e.when.part_of_day, *part, "{text}");
+    }
+}
+
+#[test]
+fn announced_activities_yield_no_event() {
+    for text in [
+        "政務司司長陳立德明日（七月二十四日）下午將前赴北京出席會議。",
+        "市长李文华明天将率队赴深圳开展招商活动。",
+    ] {
+        assert!(run(text, "2025-07-23").is_empty(), "{text}");
+    }
+}

@@ -359,12 +359,13 @@ const ARTICLES: &[Article] = &[
         published: "2024-11-13",
         events: &[],
     },
-    // Places listed with 等 and a place-like tail stay separate; a quoted name keeps its quotes.
+    // Places listed with 等 and a place-like tail stay separate. A fire-prevention check by an official who is not acting as forest chief (no 林长制, 巡林,
+    // 林长) is a site inspection, as the real articles annotate it.
     Article {
         text: "9月26日，副县长祁峰深入南岭林场、云台山森林公园等重点区域，检查秋冬季森林防火工作。",
         published: "2024-09-27",
         events: &[Want {
-            kind: EventKind::ForestChiefInspection,
+            kind: EventKind::SiteInspection,
             leads: &[("祁峰", &["副县长"])],
             start: "2024-09-26",
             end: "2024-09-26",
