@@ -4,7 +4,8 @@
 use crate::lexicon::FxMap;
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
-    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, GENERIC_OBJECTS, HABITUAL,
+    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
+    HABITUAL,
     KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
     PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS,
     SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
@@ -342,6 +343,25 @@ impl<'a> Parser<'a> {
         let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
         (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
             .then_some(c + 1 - i)
+    }
+
+    /// Whether the word of position at `k` (上, 中, 期间 …) closes a phrase opened by 在: the
+    /// clause ends after it, or what follows reports speech or action (在会上强调). Inside a
+    /// name it does not (在某县中盛公司, 在某中心).
+    fn closes_at_phrase(&self, k: usize) -> bool {
+        let t = self.t;
+        let mut n = k + 1;
+        if matches!(t[k], '期' | '当') && matches!(t.get(n), Some('间' | '中')) {
+            n += 1;
+        }
+        match t.get(n) {
+            None => true,
+            Some(c) => {
+                CLAUSE_END.contains(c)
+                    || SPEECH_VERBS.starts_at(t, n)
+                    || FOLLOWERS.starts_at(t, n) && !(t[k] == '中' && *c == '心')
+            }
+        }
     }
 
     /// Whether the list ending at `end` is closed by 等 and words for matters rather than sites
@@ -1165,11 +1185,9 @@ impl<'a> Parser<'a> {
                 // place may start with one (在上海) and a venue may be a 中心.
                 if at
                     && k > o
-                    && matches!(
-                        c,
-                        '与' | '和' | '同' | '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当'
-                    )
-                    && !(c == '中' && t.get(k + 1) == Some(&'心'))
+                    && (matches!(c, '与' | '和' | '同')
+                        || matches!(c, '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当')
+                            && self.closes_at_phrase(k))
                 {
                     break;
                 }
