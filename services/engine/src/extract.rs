@@ -5,8 +5,7 @@ use crate::lexicon::FxMap;
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    HABITUAL,
-    KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
+    HABITUAL, KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
     PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS,
     SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
 };
@@ -306,10 +305,8 @@ impl<'a> Parser<'a> {
             } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
                 referred |= word_at(t, i, "一行");
                 i += l;
-            } else if let Some(l) = TEAM_SUFFIXES.longest_at(t, i)
-                && word_at(t, i + l, "一行")
-            {
-                // 代表团一行: the team already met.
+            } else if let Some(l) = self.team_at(i, e) {
+                // 代表团一行, 调研组: the team already met.
                 referred = true;
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
@@ -326,12 +323,45 @@ impl<'a> Parser<'a> {
         if MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i) {
             return true;
         }
+        // 在某村，… : the next stop of the visit.
+        if self.place_opening(i, e) {
+            return true;
+        }
         if !referred && !word_at(t, i, "他们") {
             return false;
         }
         (i..e)
             .take_while(|&k| !self.speech_at(k, i))
             .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
+    }
+
+    /// The length of a team named at `i` (调研组, 市林长制督导工作组, 考察团一行), 一行 included.
+    fn team_at(&self, i: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        let end = (i + 2..=(i + 12).min(e))
+            .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
+            .filter(|&k| TEAM_SUFFIXES.longest_ending_at(t, k).is_some())
+            .last()?;
+        if !self.mentions_in(i, end).is_empty() {
+            return None;
+        }
+        let rest = if word_at(t, end, "一行") { 2 } else { 0 };
+        Some(end + rest - i)
+    }
+
+    /// Whether the clause at `i` is 在 and a place, ending at its comma (在某村，).
+    fn place_opening(&self, i: usize, e: usize) -> bool {
+        let t = self.t;
+        if t[i] != '在' {
+            return false;
+        }
+        let Some(c) = (i + 1..e.min(i + 32)).find(|&k| CLAUSE_END.contains(&t[k])) else {
+            return false;
+        };
+        t[c] == '，'
+            && c >= i + 3
+            && PLACE_SUFFIXES.longest_ending_at(t, c).is_some()
+            && self.mentions_in(i, c).is_empty()
     }
 
     /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
@@ -343,6 +373,30 @@ impl<'a> Parser<'a> {
         let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
         (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
             .then_some(c + 1 - i)
+    }
+
+    /// Whether a verb of movement starting with 到 at `i` names a visit by itself (到访).
+    fn visit_at(&self, i: usize) -> bool {
+        MOVEMENT_VERBS.longest_at(self.t, i).is_some_and(|l| l >= 2)
+            && self.t.get(i + 1) == Some(&'访')
+    }
+
+    /// Whether 对 at `i` opens the object of an inspection: 进行 and an activity verb follow in
+    /// the clause (对某度假区进行了实地考察).
+    fn inspects_object(&self, i: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (i + 1..e)
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(e);
+        (i + 2..end).any(|k| {
+            word_at(t, k, "进行") && {
+                let mut v = k + 2;
+                while v < end && CONTINUATIONS.starts_at(t, v) || t.get(v) == Some(&'了') {
+                    v += CONTINUATIONS.longest_at(t, v).unwrap_or(1);
+                }
+                v < end && ACTION_TRIGGERS.starts_at(t, v)
+            }
+        })
     }
 
     /// Whether the word of position at `k` (上, 中, 期间 …) closes a phrase opened by 在: the
@@ -1127,7 +1181,8 @@ impl<'a> Parser<'a> {
                 .longest_at(t, i)
                 .filter(|_| !inside_not_kind(t, i));
             let verb = match verb {
-                Some(_) if t[i] == '到' && !self.movement_dao(i) => None,
+                // 到 of arriving, not 得到/看到; 到访 is always a visit.
+                Some(_) if t[i] == '到' && !self.visit_at(i) && !self.movement_dao(i) => None,
                 // 视察组, 考察团: a team named after what it does, not the verb.
                 Some(l)
                     if matches!(t.get(i + l), Some('组' | '团'))
@@ -1142,6 +1197,8 @@ impl<'a> Parser<'a> {
                 && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实' | '就'))
                 && !word_at(t, i + 1, "于")
                 && !word_at(t, i + 1, "建");
+            // 对某地进行（实地）考察: the place comes between 对 and 进行.
+            let at = at || t[i] == '对' && self.inspects_object(i, e);
             if verb.is_none() && !at {
                 i += 1;
                 continue;
@@ -1259,7 +1316,8 @@ impl<'a> Parser<'a> {
                     let ok = if at {
                         suffix && item.len() >= 3 && !word_before(item, item.len(), "会")
                     } else {
-                        pure || many || suffix
+                        // 甲、乙等企业: what the list closes with says what its items are.
+                        pure || many || suffix || companies
                     };
                     if ok {
                         out.push((a, b, companies));

@@ -531,6 +531,17 @@ fn sites_come_from_verbs_of_looking_at_them_and_from_the_sentences_that_go_on() 
             &["城东", "丰源科技园", "江北物流园"],
         ),
         (
+            // A team as the subject, a stop opened by 在, an inspection of 对某地.
+            "5月9日，副市长严立群带领调研组到城东调研。调研组先后参观了丰源科技园、江北物流园。\
+             在青竹村，严书记看望了村民。调研组还对红岭度假区进行了实地考察。",
+            &["城东", "丰源科技园", "江北物流园", "青竹村", "红岭度假区"],
+        ),
+        (
+            // A list closed by 等企业 names companies.
+            "5月9日，区长邵志成率队赴深圳招商，先后拜访了华曜科技、蓝湾智造等企业。",
+            &["华曜科技", "蓝湾智造"],
+        ),
+        (
             // What was looked at there is no part of the site.
             "5月9日，区长邵志成到河口镇巡林。邵志成一行查看了上坪村护岸林管护情况。",
             &["河口镇", "上坪村"],
