@@ -674,10 +674,21 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Whether time phrase `k` is a report's dateline: 讯 or 电 follows it.
+    /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电
+    /// follows it) or a page's timestamp (a clock time follows: 2010年10月25日09时34分).
     fn dateline(&self, k: usize) -> bool {
+        let t = self.t;
         let te = &self.times[k];
-        matches!(self.t.get(te.end), Some('讯' | '电'))
+        let mut i = te.end;
+        while t.get(i) == Some(&' ') {
+            i += 1;
+        }
+        let digits = t[i.min(t.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        matches!(t.get(i), Some('讯' | '电'))
+            || digits > 0 && matches!(t.get(i + digits), Some('时' | ':' | '：'))
     }
 
     /// The nearest time phrase before sentence `si`.
@@ -691,7 +702,10 @@ impl<'a> Parser<'a> {
         let mut works: Vec<Work> = Vec::new();
         let mut pending: Vec<(usize, Role)> = Vec::new();
         for (si, info) in infos.iter().enumerate() {
-            let own = self.own_time(si, info.actor_pos);
+            let own_phrase = self.own_time(si, info.actor_pos);
+            // A dateline or a page's timestamp dates no activity: the sentence merges as if it
+            // had no date, and the activity keeps it only when nothing better comes.
+            let own = own_phrase.filter(|&k| !self.dateline(k));
             if info.anchor {
                 let leads: Vec<usize> = info
                     .roles
@@ -759,7 +773,7 @@ impl<'a> Parser<'a> {
                         core: vec![si],
                         scope: vec![si],
                         own_time: own,
-                        time: own.or_else(|| self.time_before(si)),
+                        time: own_phrase.or_else(|| self.time_before(si)),
                         first_anchor: si,
                         actor_pos: info.actor_pos,
                     });
@@ -825,7 +839,8 @@ impl<'a> Parser<'a> {
         // Days: the activity's own phrase, else the nearest one before its sentences.
         let tk = w
             .own_time
-            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)));
+            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)))
+            .or(w.time);
         let (when, phrase) = match tk {
             Some(k) => {
                 let te = &self.times[k];
