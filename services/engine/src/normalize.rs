@@ -193,11 +193,12 @@ pub(crate) fn normalize_lines_chars(
             break;
         }
         if join.get(li).copied().unwrap_or(false) {
-            // A column break: the lines run on, even a number cut in two (2 | 6日).
-            pending_space = None;
             // A short line run on is a soft break when neither it nor the line before holds a
             // comma: a headline's end, not the rest of a sentence wrapped twice.
             let short = width.is_some_and(|w| trimmed_len(chars, l) + 1 < w);
+            // A column break: the lines run on, even a number cut in two (2 | 6日); after a short
+            // line nothing was cut, so numbers on both sides stay apart (19:17 | 5月9日).
+            pending_space = short.then_some(l.brk);
             let comma = |x: &Line| {
                 chars[x.start..x.end]
                     .iter()
@@ -317,6 +318,18 @@ mod tests {
         check_map(raw, &n);
         let start = n.text.chars().position(|c| c == '带').unwrap_or(0);
         assert_eq!(raw.chars().nth(n.map.to_raw(start)), Some('带'));
+    }
+
+    #[test]
+    fn numbers_on_both_sides_of_a_short_line_stay_apart() {
+        // A timestamp ends a short line; the next paragraph opens with a date. A number is cut
+        // in two only at a full line.
+        let raw = "发表时间： 07-23 19:17\n\n 5 月 9 日， 县长王某某\n\n到乙镇调研春耕生产， 县领\n\n导李某某参加。\n";
+        let text = normalize(raw).text;
+        assert!(text.contains("19:17 5月9日"), "{text}");
+        let raw = "9 月 3 日上午，县委书记王某某\n\n带队前往城东新区调研 2\n\n6 号地块建设情况，并听取有\n\n关工作汇报。王某某一行先后\n\n察看了三个项目现场。\n";
+        let text = normalize(raw).text;
+        assert!(text.contains("调研26号地块"), "{text}");
     }
 
     #[test]
