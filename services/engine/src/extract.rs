@@ -844,10 +844,15 @@ impl<'a> Parser<'a> {
         let (when, phrase) = match tk {
             Some(k) => {
                 let te = &self.times[k];
-                (
-                    resolver.resolve(te, &self.times[..k]),
-                    Some(string(&n[te.start..te.end])),
-                )
+                let mut when = resolver.resolve(te, &self.times[..k]);
+                // A single day that the clause says lasts longer (今日展开一连三天的访问).
+                if let Some(r) = when.as_mut()
+                    && let (Some(s), true) = (r.start, r.start == r.end)
+                    && let Some(days) = crate::time::duration_days(self.t, te.end)
+                {
+                    r.end = s.checked_add_days(chrono::Days::new(u64::from(days) - 1));
+                }
+                (when, Some(string(&n[te.start..te.end])))
             }
             None => (None, None),
         };

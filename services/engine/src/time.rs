@@ -2,7 +2,8 @@
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
 use crate::lexicon::{
-    ACTION_TRIGGERS, DAY_COUNT_WORDS, FOLLOWERS, MOVEMENT_VERBS, RelativeDay, TIME_WORDS,
+    ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, RelativeDay,
+    TIME_WORDS,
 };
 use crate::text::word_at;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -392,6 +393,24 @@ fn bare_day_acts(text: &[char], start: usize, end: usize, after: char) -> bool {
         && (ACTION_TRIGGERS.starts_at(text, end)
             || MOVEMENT_VERBS.starts_at(text, end)
             || FOLLOWERS.starts_at(text, end))
+}
+
+/// The number of days an activity lasts, written in the clause after its date (展开一连三天的
+/// 访问, 为期2天的考察): the count before 天 or 日 after a duration word. `None` past the clause.
+pub fn duration_days(text: &[char], from: usize) -> Option<u32> {
+    if text.get(from) == Some(&'起') {
+        return None;
+    }
+    let end = (from..text.len().min(from + 40))
+        .find(|&k| matches!(text[k], '，' | '。' | '；' | '\n'))
+        .unwrap_or(text.len().min(from + 40));
+    (from..end).find_map(|k| {
+        let l = DURATION_WORDS.longest_at(text, k)?;
+        let (n, used) = number(text, k + l)?;
+        let unit = text.get(k + l + used)?;
+        // A trip lasts days; a campaign that starts then (今日起展开为期15天的…) is no visit.
+        ((2..=7).contains(&n) && matches!(unit, '天' | '日')).then_some(n)
+    })
 }
 
 fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {
