@@ -97,6 +97,9 @@ impl FetchError {
     }
 }
 
+/// Redirects followed before giving up.
+const MAX_REDIRECTS: usize = 8;
+
 /// The HTTP client of a watcher.
 pub struct Fetcher {
     http: reqwest::Client,
@@ -118,7 +121,17 @@ impl Fetcher {
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(user_agent)
-            .redirect(reqwest::redirect::Policy::limited(8))
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                // A loop is stopped at the first repeat, not after the limit's worth of
+                // requests to a site that is already misbehaving.
+                if attempt.previous().contains(attempt.url()) {
+                    attempt.error("redirect loop")
+                } else if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else {
+                    attempt.follow()
+                }
+            }))
             .build()
             .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
         Ok(Self {
