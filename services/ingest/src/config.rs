@@ -102,31 +102,31 @@ pub struct WatchConfig {
     #[arg(
         long,
         env = "DONGTAI_WATCH_HTTP_ADDR",
-        default_value = "127.0.0.1:8082"
+        default_value = "127.0.0.1:8083"
     )]
     pub http_addr: SocketAddr,
     /// NATS connection.
     #[command(flatten)]
     pub nats: NatsArgs,
     /// Seconds between two polls of a feed, unless its source says otherwise.
-    #[arg(long, env = "DONGTAI_WATCH_INTERVAL_SECS", default_value = "300", value_parser = parse_secs)]
+    #[arg(long = "interval-secs", env = "DONGTAI_WATCH_INTERVAL_SECS", default_value = "300", value_parser = parse_secs)]
     pub interval: Duration,
     /// Seconds between two requests to the same host (a politeness limit shared by all its
     /// feeds and pages).
-    #[arg(long, env = "DONGTAI_WATCH_HOST_GAP_SECS", default_value = "1", value_parser = parse_secs)]
+    #[arg(long = "host-gap-secs", env = "DONGTAI_WATCH_HOST_GAP_SECS", default_value = "1", value_parser = parse_secs)]
     pub host_gap: Duration,
     /// Seconds a feed or page request may take, connecting included.
-    #[arg(long, env = "DONGTAI_WATCH_FETCH_TIMEOUT_SECS", default_value = "20", value_parser = parse_secs)]
+    #[arg(long = "fetch-timeout-secs", env = "DONGTAI_WATCH_FETCH_TIMEOUT_SECS", default_value = "20", value_parser = parse_secs)]
     pub fetch_timeout: Duration,
     /// Largest feed or page read, in bytes; a larger one is refused.
     #[arg(long, env = "DONGTAI_WATCH_MAX_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_bytes: usize,
     /// Seconds before the first retry of a page that failed for a passing reason (a 5xx, a
     /// timeout, NATS away); each further retry waits twice as long.
-    #[arg(long, env = "DONGTAI_WATCH_RETRY_SECS", default_value = "60", value_parser = parse_secs)]
+    #[arg(long = "retry-secs", env = "DONGTAI_WATCH_RETRY_SECS", default_value = "60", value_parser = parse_secs)]
     pub retry_base: Duration,
     /// The longest wait between two retries, in seconds.
-    #[arg(long, env = "DONGTAI_WATCH_RETRY_MAX_SECS", default_value = "3600", value_parser = parse_secs)]
+    #[arg(long = "retry-max-secs", env = "DONGTAI_WATCH_RETRY_MAX_SECS", default_value = "3600", value_parser = parse_secs)]
     pub retry_max: Duration,
     /// Attempts at a page before it is given up (and logged as an error).
     #[arg(long, env = "DONGTAI_WATCH_MAX_ATTEMPTS", default_value_t = 10)]
