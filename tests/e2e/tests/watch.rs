@@ -488,6 +488,7 @@ async fn watch_ingests_every_feed_item_once_in_its_encoding_and_survives_bad_sou
     let gb = &by_url[&format!("{base}/news/1.html")][0];
     assert!(gb.to_string().contains("赵明珺"), "{gb:#}");
     assert_eq!(gb["source"]["outlet"], "青石区人民政府");
+    assert_eq!(gb["source"]["title"], "王立川调研秋收秋种工作");
 
     // The flaky page answered 500 twice and was fetched a third time; every other page once.
     assert!(
