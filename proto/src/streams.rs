@@ -18,3 +18,8 @@ pub fn timeline_consumer(replica: &str) -> String {
 pub const DUPLICATE_WINDOW_SECS: u64 = 120;
 /// Deliveries of one article before extract sends it to the dead letters.
 pub const MAX_DELIVERIES: i64 = 5;
+
+/// The JetStream key-value bucket where `dongtai-ingest watch` keeps what it has seen: feed
+/// validators (ETag, Last-Modified), pages ingested or given up, pages waiting for a retry.
+/// Its stream is `KV_DONGTAI_WATCH`, its subjects `$KV.DONGTAI_WATCH.>`.
+pub const WATCH_STATE_BUCKET: &str = "DONGTAI_WATCH";

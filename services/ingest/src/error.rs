@@ -31,7 +31,8 @@ pub enum ApiError {
     },
     /// A content type this endpoint does not take.
     #[error(
-        "content type {0:?} is not accepted: send application/json or text/plain; charset=utf-8"
+        "content type {0:?} is not accepted: send application/json, text/plain or text/html \
+         (charset utf-8, gb18030, gbk, gb2312 or big5; none: detected)"
     )]
     UnsupportedMediaType(String),
     /// No or a wrong bearer token.

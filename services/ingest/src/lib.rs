@@ -1,13 +1,17 @@
-//! dongtai ingest: takes articles in (HTTP, files, scanned pages) and publishes each, normalised
+//! dongtai ingest: takes articles in (HTTP, files, scanned pages, news feeds and their pages in
+//! the encodings Chinese sites use) and publishes each, normalised
 //! and content-addressed, to the ARTICLES stream. Nothing is accepted that was not stored:
 //! a 202 is sent only after JetStream acknowledged every article of the request.
 
 pub mod config;
+pub mod decode;
 pub mod error;
+pub mod html;
 pub mod metrics;
 pub mod publish;
 pub mod push;
 pub mod routes;
+pub mod watch;
 
 use anyhow::Context as _;
 use config::Config;

@@ -11,5 +11,10 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped(shutdown).await
         }
         Command::Push(args) => dongtai_ingest::push::run(args).await,
+        Command::Watch(config) => {
+            let shutdown = dongtai_common::shutdown::on_signal();
+            let watcher = dongtai_ingest::watch::Watcher::build(config).await?;
+            watcher.run_until_stopped(shutdown).await
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP routes: `POST /v1/articles`, `/healthz`, `/readyz`, `/metrics`.
 
 use crate::config::Config;
+use crate::decode::{self, DecodeError, DocKind};
 use crate::error::ApiError;
+use crate::html;
 use crate::metrics::Metrics;
 use crate::publish::{self, Layout};
 use axum::body::{Body, Bytes};
@@ -163,14 +165,15 @@ async fn accept(
         .unwrap_or("")
         .trim()
         .to_owned();
-    if mime != "application/json" && mime != "text/plain" {
-        return Err(ApiError::UnsupportedMediaType(content_type));
-    }
-    let charset = content_type
-        .split(';')
-        .skip(1)
-        .find_map(|p| p.trim().strip_prefix("charset="));
-    if charset.is_some_and(|c| !c.trim_matches('"').eq_ignore_ascii_case("utf-8")) {
+    let kind = match mime.as_str() {
+        "application/json" => None,
+        "text/plain" => Some(DocKind::Text),
+        "text/html" | "application/xhtml+xml" => Some(DocKind::Html),
+        _ => return Err(ApiError::UnsupportedMediaType(content_type)),
+    };
+    let charset = decode::charset_of_content_type(&content_type);
+    if kind.is_none() && charset.is_some_and(|c| !c.eq_ignore_ascii_case("utf-8")) {
+        // JSON is UTF-8 by definition (RFC 8259).
         return Err(ApiError::UnsupportedMediaType(content_type));
     }
     let limit = state.config.max_body_bytes;
@@ -178,7 +181,7 @@ async fn accept(
     let bytes: Bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::TooLarge { limit })?;
-    let submission = if mime == "application/json" {
+    let Some(kind) = kind else {
         if params.title.is_some()
             || params.outlet.is_some()
             || params.page.is_some()
@@ -191,36 +194,56 @@ async fn accept(
             ));
         }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize::<_, ArticleSubmission>(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            // A syntax error is the body's fault; a data error is the field's.
-            let field = if path == "." || inner.classify() != serde_json::error::Category::Data {
-                "body".to_owned()
-            } else {
-                path
-            };
-            ApiError::bad(field, format!("malformed JSON: {inner}"))
-        })?
-    } else {
-        let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
-            ApiError::bad(
-                "body",
-                format!(
-                    "the body is not UTF-8 (invalid byte at {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        let published = params
-            .published
-            .as_deref()
-            .map(|d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
-                    ApiError::bad("published", format!("{d:?} is not a date YYYY-MM-DD: {e}"))
-                })
+        let submission =
+            serde_path_to_error::deserialize::<_, ArticleSubmission>(de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                // A syntax error is the body's fault; a data error is the field's.
+                let field = if path == "." || inner.classify() != serde_json::error::Category::Data
+                {
+                    "body".to_owned()
+                } else {
+                    path
+                };
+                ApiError::bad(field, format!("malformed JSON: {inner}"))
+            })?;
+        let articles = publish::articles_of(submission, layout)?;
+        return publish::publish_all(&state.client, &state.js, articles).await;
+    };
+    let text = decode::decode(&bytes, charset, kind, None)
+        .map_err(|e| decode_error(e, &content_type))?
+        .text;
+    let published = params
+        .published
+        .as_deref()
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
+                ApiError::bad("published", format!("{d:?} is not a date YYYY-MM-DD: {e}"))
             })
-            .transpose()?;
+        })
+        .transpose()?;
+    let submission = if kind == DocKind::Html {
+        if layout == Layout::Page {
+            return Err(ApiError::bad(
+                "layout",
+                "an HTML page is one article: layout=page is for scanned pages in text/plain",
+            ));
+        }
+        let url = params.url.clone();
+        let page =
+            tokio::task::spawn_blocking(move || html::article_from_html(&text, url.as_deref()))
+                .await
+                .map_err(|_| ApiError::Unavailable)?
+                .map_err(|e| ApiError::unprocessable("body", e.to_string()))?;
+        ArticleSubmission {
+            text: page.text,
+            title: params.title.or(page.title),
+            outlet: params.outlet,
+            page: params.page,
+            published: published.or(page.published),
+            url: params.url,
+        }
+    } else {
         ArticleSubmission {
             text,
             title: params.title,
@@ -232,4 +255,20 @@ async fn accept(
     };
     let articles = publish::articles_of(submission, layout)?;
     publish::publish_all(&state.client, &state.js, articles).await
+}
+
+/// A body that cannot be read as text: a charset header we do not read is the content type's
+/// fault (415); bytes that do not decode, or whose encoding cannot be told, are the body's (400).
+fn decode_error(e: DecodeError, content_type: &str) -> ApiError {
+    match &e {
+        DecodeError::UnknownCharset {
+            basis: decode::Basis::Header,
+            ..
+        }
+        | DecodeError::UnsupportedCharset {
+            basis: decode::Basis::Header,
+            ..
+        } => ApiError::UnsupportedMediaType(content_type.to_owned()),
+        _ => ApiError::bad("body", e.to_string()),
+    }
 }
