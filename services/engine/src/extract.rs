@@ -6,8 +6,8 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
     HABITUAL, KIND_CUES, LEAD_VERBS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS, ORG_SUFFIXES,
-    PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS, SITE_DESCRIPTIONS,
-    SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
+    PAGE_DATE_LABELS, PARTICIPANT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, RECEPTION_VERBS,
+    SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::{Mention, is_cjk, is_official, mentions};
 use crate::text::{string, word_at, word_before};
@@ -675,7 +675,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电
-    /// follows it) or a page's timestamp (a clock time follows: 2010年10月25日09时34分).
+    /// follows it), a page's timestamp (a clock time follows: 2010年10月25日09时34分) or a date
+    /// after a page's label (日期：…).
     fn dateline(&self, k: usize) -> bool {
         let t = self.t;
         let te = &self.times[k];
@@ -687,8 +688,13 @@ impl<'a> Parser<'a> {
             .iter()
             .take_while(|c| c.is_ascii_digit())
             .count();
+        let mut b = te.start;
+        while b > 0 && matches!(t[b - 1], ' ' | '：' | ':') {
+            b -= 1;
+        }
         matches!(t.get(i), Some('讯' | '电'))
             || digits > 0 && matches!(t.get(i + digits), Some('时' | ':' | '：'))
+            || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
     }
 
     /// The nearest time phrase before sentence `si`.

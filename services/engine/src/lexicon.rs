@@ -209,6 +209,7 @@ word_set!(NOT_NAMES, "not_names.txt");
 word_set!(RECEPTION_VERBS, "reception_verbs.txt");
 word_set!(DAY_COUNT_WORDS, "day_count_words.txt");
 word_set!(DURATION_WORDS, "duration_words.txt");
+word_set!(PAGE_DATE_LABELS, "page_date_labels.txt");
 word_set!(TITLE_CUTS, "title_cuts.txt");
 word_set!(BUSINESS_WORDS, "business_words.txt");
 word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");

@@ -599,6 +599,13 @@ fn dates_are_read_where_the_activity_is_dated() {
             "2024-10-24",
             None,
         ),
+        // A page's posting date, even run into the headline by a column layout.
+        (
+            "市長張百順來訪日期：2023年05月30日。張百順一行於五月二十九日訪問澳門中華總商會。",
+            "2023-05-30",
+            "2023-05-29",
+            None,
+        ),
         // A bare day inside the clause, before the activity verb.
         (
             "縣長林正德率團11日展開考察，前往東港鎮。",
