@@ -227,7 +227,7 @@ pub async fn ensure_replicas(
 
 /// How long the newsroom may hold an event before acking it, after which JetStream offers it
 /// again: long enough for a script that writes each event somewhere before acking.
-pub const NEWSROOM_ACK_WAIT: Duration = Duration::from_secs(60);
+pub const NEWSROOM_ACK_WAIT: Duration = Duration::from_secs(30);
 /// Events delivered to the newsroom and not yet acked, at most: a newsroom client that stops
 /// acking stops receiving, instead of being flooded with redeliveries.
 pub const NEWSROOM_MAX_ACK_PENDING: i64 = 1000;

@@ -159,6 +159,19 @@ pub async fn push_all(
     articles: Arc<Vec<dongtai_corpus::GeneratedArticle>>,
     sent: Arc<AtomicUsize>,
 ) -> usize {
+    let (_open, gate) = tokio::sync::watch::channel(usize::MAX);
+    push_gated(ingest, articles, sent, gate).await
+}
+
+/// Like `push_all`, sending article `i` only once `gate` lets more than `i` through: the test
+/// decides how many articles flow in each phase (while a node is down, say) instead of racing
+/// a pusher that may be done before the fault.
+pub async fn push_gated(
+    ingest: String,
+    articles: Arc<Vec<dongtai_corpus::GeneratedArticle>>,
+    sent: Arc<AtomicUsize>,
+    gate: tokio::sync::watch::Receiver<usize>,
+) -> usize {
     use futures::StreamExt as _;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -167,14 +180,18 @@ pub async fn push_all(
     let unavailable = Arc::new(AtomicUsize::new(0));
     futures::stream::iter(0..articles.len())
         .for_each_concurrent(8, |i| {
-            let (http, ingest, articles, sent, unavailable) = (
+            let (http, ingest, articles, sent, unavailable, mut gate) = (
                 http.clone(),
                 ingest.clone(),
                 articles.clone(),
                 sent.clone(),
                 unavailable.clone(),
+                gate.clone(),
             );
             async move {
+                gate.wait_for(|&open| open > i)
+                    .await
+                    .expect("the gate is kept");
                 let a = &articles[i];
                 let body =
                     serde_json::json!({"text": a.text, "title": a.title, "published": a.published});
