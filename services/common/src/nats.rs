@@ -146,13 +146,35 @@ pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
     provision_streams_with(js, &StreamLimits::default()).await
 }
 
+/// How long a starting service keeps trying to provision the streams. A JetStream cluster
+/// that has just started answers stream requests only some seconds after it elected its meta
+/// leader (about ten on nats-server 2.9); a service started with it waits instead of exiting.
+pub const PROVISION_PATIENCE: Duration = Duration::from_secs(60);
+
 /// Create the three streams if they are missing, and give them the replicas asked for (an
 /// existing stream otherwise stays as it is, so an operator's limits survive). Safe to call
-/// from every service at every start, from several at once.
+/// from every service at every start, from several at once. Retries for
+/// [`PROVISION_PATIENCE`], then fails with the last error.
 pub async fn provision_streams_with(
     js: &jetstream::Context,
     limits: &StreamLimits,
 ) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + PROVISION_PATIENCE;
+    let mut attempt = 1u32;
+    loop {
+        match provision_once(js, limits).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %format!("{e:#}"), attempt, "streams not provisioned yet; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn provision_once(js: &jetstream::Context, limits: &StreamLimits) -> anyhow::Result<()> {
     let window = Duration::from_secs(streams::DUPLICATE_WINDOW_SECS);
     for (name, subject, max_bytes) in [
         (
