@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole system on a 3-node NATS JetStream cluster on this machine, every stream with three
 # replicas: nats-server ×3 (client ports 4222-4224), ingest (:8081), two extract workers
-# sharing one durable consumer (:8082, :8083, health only), two timeline replicas each with its
+# sharing one durable consumer (:8101, :8102, health only), two timeline replicas each with its
 # own durable consumer and sled (:8080 replica a, :8090 replica b). Pushes seeds/, then runs
 # until Ctrl-C. Kill a node (see the pids printed) and watch the system carry on.
 #
@@ -69,7 +69,7 @@ start_service dongtai-ingest "$DATA/logs/ingest.log" DONGTAI_HTTP_ADDR=127.0.0.1
 wait_ready http://127.0.0.1:8081
 for w in $(seq 1 "$WORKERS"); do
   start_service dongtai-extract "$DATA/logs/extract-$w.log" \
-    DONGTAI_HTTP_ADDR=127.0.0.1:$((8081 + w)) -- serve
+    DONGTAI_HTTP_ADDR=127.0.0.1:$((8100 + w)) -- serve
 done
 names=(a b c d e f g h)
 timelines=()
@@ -81,7 +81,7 @@ for r in $(seq 1 "$REPLICAS"); do
     DONGTAI_DATA_DIR="$DATA/timeline-$name" -- serve
   timelines+=("http://127.0.0.1:$port")
 done
-for w in $(seq 1 "$WORKERS"); do wait_ready "http://127.0.0.1:$((8081 + w))"; done
+for w in $(seq 1 "$WORKERS"); do wait_ready "http://127.0.0.1:$((8100 + w))"; done
 for t in "${timelines[@]}"; do wait_ready "$t"; done
 
 "$BIN/dongtai-ingest" push --server http://127.0.0.1:8081 seeds/

@@ -42,7 +42,10 @@ async fn main() -> anyhow::Result<()> {
                 "{} {} {}",
                 message.subject,
                 event["when"]["start"].as_str().unwrap_or("-"),
-                event["id"].as_str().or(event["event_id"].as_str()).unwrap_or("?")
+                event["id"]
+                    .as_str()
+                    .or(event["event_id"].as_str())
+                    .unwrap_or("?")
             );
             if let Err(e) = message.ack().await {
                 eprintln!("ack not sent ({e}): the event will come again");

@@ -210,7 +210,13 @@ async fn a_cluster_losing_a_node_and_then_a_stream_leader_loses_and_duplicates_n
     let r3 = ("DONGTAI_STREAM_REPLICAS", "3".to_owned());
 
     // Ingest creates the streams, R3; then two extract workers and two timeline replicas.
-    let ingest = Service::new("dongtai-ingest", "serve", &urls, dir.path(), &[r3.clone()]);
+    let ingest = Service::new(
+        "dongtai-ingest",
+        "serve",
+        &urls,
+        dir.path(),
+        std::slice::from_ref(&r3),
+    );
     let http = reqwest::Client::new();
     wait_readyz(&http, &[ingest.url()], 200, 30).await;
     let extracts: Vec<Service> = (1..=2)
@@ -221,7 +227,7 @@ async fn a_cluster_losing_a_node_and_then_a_stream_leader_loses_and_duplicates_n
                 "serve",
                 &urls,
                 dir.path(),
-                &[r3.clone()],
+                std::slice::from_ref(&r3),
             )
         })
         .collect();
