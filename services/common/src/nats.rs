@@ -300,3 +300,26 @@ pub async fn publish_durable(
         .map_err(|e| anyhow::anyhow!("publish not acknowledged: {e}"))?;
     Ok(ack.duplicate)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_url_list_gives_every_server_and_ignores_blanks() {
+        assert_eq!(
+            super::server_list("nats://a:4222, nats://b:4222,,nats://c:4222 "),
+            ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
+        );
+        assert_eq!(
+            super::server_list("nats://127.0.0.1:4222"),
+            ["nats://127.0.0.1:4222"]
+        );
+    }
+
+    #[test]
+    fn replicas_are_one_to_five() {
+        assert_eq!(super::parse_replicas("3"), Ok(3));
+        for bad in ["0", "6", "three", ""] {
+            assert!(super::parse_replicas(bad).is_err(), "{bad}");
+        }
+    }
+}
