@@ -17,7 +17,8 @@ DATA=${DONGTAI_DATA_ROOT:-$PWD/data}/cluster
 WORKERS=${DONGTAI_EXTRACT_WORKERS:-2}
 REPLICAS=${DONGTAI_TIMELINE_REPLICAS:-2}
 mkdir -p "$DATA/logs"
-pids=()
+pids=()          # everything started here, stopped in reverse order on exit
+service_pids=()  # the services: the script ends when one exits (a nats node may die and come back)
 stop() {
   echo; echo "stopping…"
   for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
@@ -60,6 +61,7 @@ start_service() { # NAME LOG ENV... -- ARGS...
   shift
   env "${envs[@]}" "$BIN/$name" "$@" 2>>"$log" &
   pids+=($!)
+  service_pids+=($!)
 }
 wait_ready() { # URL
   wait_http "$1/readyz" 60
@@ -109,5 +111,5 @@ Kill a nats node (kill -9 <pid above>), push more, start it again with
   nats-server -c deploy/nats/cluster/node-N.conf -l $DATA/logs/nats-N.log
 Ctrl-C stops everything.
 TXT
-wait -n "${pids[@]}" || true
-echo "a process exited; see $DATA/logs" >&2
+wait -n "${service_pids[@]}" || true
+echo "a service exited; see $DATA/logs" >&2
