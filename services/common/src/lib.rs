@@ -7,5 +7,8 @@ pub mod outcome;
 pub mod shutdown;
 pub mod telemetry;
 
-pub use nats::{NatsArgs, StreamLimits, connect, provision_streams, provision_streams_with};
+pub use nats::{
+    NatsArgs, StreamLimits, connect, ensure_replicas, provision_newsroom_consumer,
+    provision_streams, provision_streams_with,
+};
 pub use outcome::Outcome;

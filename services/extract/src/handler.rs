@@ -70,8 +70,9 @@ impl Handler {
                 format!("events not stored after {delivered} deliveries: {e}"),
             ),
             Err(e) => {
-                tracing::warn!(error = %e, "events not stored; will retry");
-                Outcome::RetryLater(Duration::from_secs(1))
+                let delay = store_retry_delay(delivered);
+                tracing::warn!(error = %e, delivered, delay_ms = delay.as_millis() as u64, "events not stored; will retry");
+                Outcome::RetryLater(delay)
             }
         }
     }
@@ -97,6 +98,16 @@ impl Handler {
         .map_err(|_| anyhow::anyhow!("JetStream did not acknowledge the events in time"))?;
         results.map(|_| ())
     }
+}
+
+/// How long to wait before offering an article again whose events JetStream did not store.
+/// It doubles with each delivery (1 s, 2 s, 4 s, 8 s): on a cluster, a stream without a
+/// leader refuses writes until the election ends (up to about ten seconds on nats-server
+/// 2.9), and a fixed short delay would spend the article's deliveries inside that window and
+/// send a good article to the dead letters.
+pub fn store_retry_delay(delivered: i64) -> Duration {
+    let doublings = delivered.clamp(1, 8) - 1;
+    Duration::from_secs(1 << doublings)
 }
 
 /// The events of one article, with evidence offsets mapped back to the document as received.
@@ -138,5 +149,22 @@ fn panic_reason(join: tokio::task::JoinError) -> String {
         format!("extraction panicked: {text}")
     } else {
         "extraction was cancelled".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn retries_after_a_store_failure_wait_longer_each_time_so_a_leader_election_fits() {
+        let delays: Vec<_> = (1..=4).map(super::store_retry_delay).collect();
+        assert_eq!(
+            delays,
+            [1, 2, 4, 8].map(Duration::from_secs),
+            "the deliveries before the dead letters span 15 s of waiting"
+        );
+        assert_eq!(super::store_retry_delay(0), Duration::from_secs(1));
+        assert_eq!(super::store_retry_delay(100), Duration::from_secs(128));
     }
 }

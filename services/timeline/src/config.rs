@@ -37,8 +37,16 @@ pub struct Config {
     /// sled page cache, MiB: more keeps more of a large timeline in memory.
     #[arg(long, env = "DONGTAI_CACHE_MB", default_value_t = crate::store::DEFAULT_CACHE_MB)]
     pub cache_mb: u64,
-    /// Name of this replica: each keeps its own durable consumer and sled.
-    #[arg(long, env = "DONGTAI_TIMELINE_REPLICA", default_value = "main")]
+    /// Name of this replica (letters, digits, - and _): each replica keeps its own durable
+    /// consumer (`timeline-<name>`) and its own sled, so give every replica another name and
+    /// another data dir.
+    #[arg(
+        long,
+        alias = "replica-id",
+        env = "DONGTAI_TIMELINE_REPLICA",
+        default_value = "main",
+        value_parser = parse_replica
+    )]
     pub replica: String,
     /// Bearer token required on /v1/* (unset: no token needed).
     #[arg(long, env = "DONGTAI_API_TOKEN", hide_env_values = true)]
@@ -49,6 +57,16 @@ pub struct Config {
     /// Seconds a request may take.
     #[arg(long, env = "DONGTAI_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
+}
+
+fn parse_replica(text: &str) -> Result<String, String> {
+    if dongtai_proto::streams::is_valid_replica_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} cannot name a replica: use 1 to 32 letters, digits, - or _"
+        ))
+    }
 }
 
 impl Config {

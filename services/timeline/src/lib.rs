@@ -38,6 +38,11 @@ const FEED_BUFFER: usize = 1024;
 impl Application {
     /// Open sled, connect, provision, bind.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            dongtai_proto::streams::is_valid_replica_name(&config.replica),
+            "{:?} cannot name a timeline replica: use 1 to 32 letters, digits, - or _",
+            config.replica
+        );
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
         let store = TimelineStore::open_with_cache(&config.data_dir, config.cache_mb)
@@ -51,6 +56,7 @@ impl Application {
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let consumer = consumer::timeline_consumer(&js, &config.replica).await?;
+        dongtai_common::provision_newsroom_consumer(&js).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)
             .await
             .with_context(|| format!("failed to bind {}", config.http_addr))?;

@@ -205,3 +205,186 @@ pub fn service_binary(name: &str) -> PathBuf {
     );
     path
 }
+
+/// A JetStream cluster of nats-server child processes on this machine: every node on its own
+/// loopback ports, its own store, killed on drop. A node can be killed (SIGKILL) and started
+/// again with the same ports and store, as a crashed machine that comes back.
+pub struct NatsCluster {
+    dir: tempfile::TempDir,
+    nodes: Vec<ClusterNode>,
+    env: Vec<(String, String)>,
+}
+
+struct ClusterNode {
+    name: String,
+    port: u16,
+    config: PathBuf,
+    log: PathBuf,
+    child: Option<Child>,
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl NatsCluster {
+    /// Start `size` nodes with JetStream, routed to each other, no authentication.
+    pub fn start(size: usize) -> Self {
+        Self::start_with(size, None, Vec::new())
+    }
+
+    /// Start `size` nodes that each include `accounts` (e.g. deploy/nats/accounts.conf) with
+    /// `env` set (the config's `$VARS`).
+    pub fn start_with(size: usize, accounts: Option<&Path>, env: Vec<(String, String)>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let client_ports: Vec<u16> = (0..size).map(|_| free_port()).collect();
+        let route_ports: Vec<u16> = (0..size).map(|_| free_port()).collect();
+        let routes = route_ports
+            .iter()
+            .map(|p| format!("\"nats-route://127.0.0.1:{p}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let include = accounts.map(|a| {
+            std::fs::copy(a, dir.path().join("accounts.conf")).unwrap();
+            "include \"accounts.conf\"\n".to_owned()
+        });
+        let mut nodes = Vec::with_capacity(size);
+        for i in 0..size {
+            let name = format!("n{}", i + 1);
+            let store = dir.path().join(&name);
+            let config = dir.path().join(format!("{name}.conf"));
+            std::fs::write(
+                &config,
+                format!(
+                    "server_name: \"{name}\"\nlisten: \"127.0.0.1:{}\"\nmax_payload: 4MB\n\
+                     jetstream {{ store_dir: \"{}\" }}\n\
+                     cluster {{ name: \"dongtai_test\", listen: \"127.0.0.1:{}\", routes: [{routes}] }}\n{}",
+                    client_ports[i],
+                    store.display(),
+                    route_ports[i],
+                    include.clone().unwrap_or_default()
+                ),
+            )
+            .unwrap();
+            nodes.push(ClusterNode {
+                log: dir.path().join(format!("{name}.log")),
+                name,
+                port: client_ports[i],
+                config,
+                child: None,
+            });
+        }
+        let mut cluster = Self { dir, nodes, env };
+        for i in 0..size {
+            cluster.spawn(i);
+        }
+        for i in 0..size {
+            cluster.wait_listening(i);
+        }
+        cluster
+    }
+
+    fn spawn(&mut self, i: usize) {
+        let node = &mut self.nodes[i];
+        assert!(node.child.is_none(), "node {} is running", node.name);
+        let child = Command::new("nats-server")
+            .arg("-c")
+            .arg(&node.config)
+            .arg("-l")
+            .arg(&node.log)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start nats-server ({e}). Install it: `apt-get install -y nats-server` \
+                     (deploy/test.sh does this for you)"
+                )
+            });
+        node.child = Some(child);
+    }
+
+    fn wait_listening(&mut self, i: usize) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.nodes[i].port));
+        loop {
+            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            let node = &mut self.nodes[i];
+            let exited = node
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().unwrap().is_some());
+            assert!(
+                !exited && Instant::now() < deadline,
+                "nats-server {} did not listen on {addr}; see {}",
+                node.name,
+                node.log.display()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Every node's client URL, comma-separated (what `DONGTAI_NATS_URL` takes).
+    pub fn urls(&self) -> String {
+        (0..self.nodes.len())
+            .map(|i| self.url(i))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Node `i`'s client URL.
+    pub fn url(&self, i: usize) -> String {
+        format!("nats://127.0.0.1:{}", self.nodes[i].port)
+    }
+
+    /// How many nodes the cluster has.
+    pub fn size(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Node `i`'s server name (what stream info reports as leader and replicas).
+    pub fn name(&self, i: usize) -> &str {
+        &self.nodes[i].name
+    }
+
+    /// The node called `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// The folder holding the stores, configs and logs.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Kill node `i` with SIGKILL, as a crash would.
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut c) = self.nodes[i].child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Start node `i` again (same ports, same store) and wait until it listens.
+    pub fn restart(&mut self, i: usize) {
+        self.kill(i);
+        self.spawn(i);
+        self.wait_listening(i);
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.kill(i);
+        }
+    }
+}

@@ -93,7 +93,7 @@ impl Watcher {
         let client = dongtai_common::connect(&config.nats, "dongtai-ingest-watch").await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
-        let state = StateStore::open(&js).await?;
+        let state = StateStore::open(&js, config.nats.limits.replicas).await?;
         let retries = state
             .retries()
             .await

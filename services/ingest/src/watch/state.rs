@@ -85,30 +85,33 @@ fn hash(url: &str) -> String {
 }
 
 impl StateStore {
-    /// Open the bucket, creating it when missing (history 1: only the latest state matters).
+    /// Open the bucket, creating it when missing (history 1: only the latest state matters),
+    /// with `replicas` replicas when asked for (as the streams get them).
     ///
     /// The bucket's stream is created here with the settings a key-value bucket has, rather
     /// than by `create_key_value`, which first reads the account's limits in a form that
     /// nats-server 2.9 (Debian's) does not answer.
-    pub async fn open(js: &jetstream::Context) -> anyhow::Result<Self> {
+    pub async fn open(js: &jetstream::Context, replicas: Option<usize>) -> anyhow::Result<Self> {
         let bucket = streams::WATCH_STATE_BUCKET;
-        if let Ok(kv) = js.get_key_value(bucket).await {
-            return Ok(Self { kv });
+        let stream = js
+            .get_or_create_stream(jetstream::stream::Config {
+                name: format!("KV_{bucket}"),
+                description: Some("what dongtai-ingest watch has seen".to_owned()),
+                subjects: vec![format!("$KV.{bucket}.>")],
+                max_messages_per_subject: 1,
+                storage: jetstream::stream::StorageType::File,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: jetstream::stream::DiscardPolicy::New,
+                num_replicas: replicas.unwrap_or(streams::DEFAULT_REPLICAS),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot create the key-value bucket {bucket}: {e}"))?;
+        if let Some(replicas) = replicas {
+            dongtai_common::ensure_replicas(js, stream, replicas).await?;
         }
-        js.get_or_create_stream(jetstream::stream::Config {
-            name: format!("KV_{bucket}"),
-            description: Some("what dongtai-ingest watch has seen".to_owned()),
-            subjects: vec![format!("$KV.{bucket}.>")],
-            max_messages_per_subject: 1,
-            storage: jetstream::stream::StorageType::File,
-            allow_rollup: true,
-            deny_delete: true,
-            allow_direct: true,
-            discard: jetstream::stream::DiscardPolicy::New,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot create the key-value bucket {bucket}: {e}"))?;
         let kv = js
             .get_key_value(bucket)
             .await
