@@ -9,8 +9,8 @@ use dongtai_proto::EventKind;
 impl Parser<'_> {
     pub(super) fn kind(&self, w: &Work) -> EventKind {
         let (cues, weights) = &*KIND_CUES;
-        let mut score = [0u32; 7];
-        let mut defined = [false; 7];
+        let mut score = [0u32; EventKind::COUNT];
+        let mut defined = [false; EventKind::COUNT];
         let mut add = |text: &[char], skip_titles: Option<usize>, factor: u32| {
             let mut i = 0;
             while i < text.len() {
@@ -61,7 +61,7 @@ impl Parser<'_> {
                 .values()
                 .any(|c| c.defining && c.kind == EventKind::ALL[i])
         };
-        for i in 0..7 {
+        for i in 0..EventKind::COUNT {
             if !defined[i] && score[i] > 0 && needs_defining(i) {
                 score[i] = 0;
                 let site = EventKind::ALL
@@ -72,9 +72,9 @@ impl Parser<'_> {
                 }
             }
         }
-        let mut best = (0..7)
+        let mut best = (0..EventKind::COUNT)
             .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
-            .unwrap_or(6);
+            .unwrap_or_default(); // never empty: there are kinds
         // A forum held on a visit (调研…，并召开座谈会; 考察…，并与当地领导座谈) is part of the
         // visit: a meeting needs a party met, someone from outside (a guest, a business) or a
         // person received or talked with.
@@ -85,7 +85,7 @@ impl Parser<'_> {
                 EventKind::InvestmentPromotion,
                 EventKind::SiteInspection,
             ];
-            if let Some(i) = (0..7)
+            if let Some(i) = (0..EventKind::COUNT)
                 .filter(|&i| visit.contains(&EventKind::ALL[i]) && score[i] > 0)
                 .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
             {
@@ -121,7 +121,7 @@ impl Parser<'_> {
 /// Which kind wins a tie of cue weights: the more specific (forest > expo > investment >
 /// meeting > conference > site > other).
 pub(super) fn tie_rank(k: EventKind) -> usize {
-    const ORDER: [EventKind; 7] = [
+    const ORDER: [EventKind; EventKind::COUNT] = [
         EventKind::Other,
         EventKind::SiteInspection,
         EventKind::Conference,
