@@ -62,8 +62,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// How many kinds there are: the size of any table indexed by kind.
+    pub const COUNT: usize = 7;
+
     /// Every kind, in a fixed order.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; Self::COUNT] = [
         EventKind::SiteInspection,
         EventKind::ExpoVisit,
         EventKind::ForestChiefInspection,

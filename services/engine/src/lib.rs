@@ -23,6 +23,21 @@
 //!    verbs around each name (陪同/参加 → participant; 会见/与…座谈 → the party met; after
 //!    带队 → the leader's team), kinds from weighted cues, places from movement verbs.
 //!
+//! 5. **Emit** (`emit`): each draft becomes an `ActivityEvent` (id, actors, evidence offsets
+//!    mapped back to the raw text).
+//!
+//! Where each rule lives (one responsibility per module, unit tests beside the code):
+//!
+//! | module | what it knows |
+//! |---|---|
+//! | `text` | chars: words at a position, clause and sentence ends, sentences, numerals/counts |
+//! | `lexicon` | the one loader of the word lists in `src/lexicon/*.txt` |
+//! | `normalize`, `page` | raw text → normal form; a scanned page → its articles |
+//! | `people` | names, titles, name lists, co-reference of bare names |
+//! | `time` | time phrases: scan, then resolve against the publication date |
+//! | `activity` | the parser state; `triggers`, `roles`, `orgs`, `group` (sentences → activities, drafts merged), `draft` (days, people, confidence), `kind`, `places`, `topic` |
+//! | `emit` | draft → `ActivityEvent` |
+//!
 //! Language knowledge lives in `src/lexicon/*.txt`, one entry a line, each with a header saying
 //! what belongs there; tables are built once on first use.
 
@@ -31,7 +46,8 @@
     allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)
 )]
 
-mod extract;
+mod activity;
+mod emit;
 mod lexicon;
 mod normalize;
 mod page;
@@ -40,10 +56,7 @@ mod text;
 mod time;
 
 use chrono::NaiveDate;
-use dongtai_proto::{
-    ActivityEvent, Actor, ActorKind, ArticleId, EventId, Evidence, OffsetMap, Role, Source,
-    TimeBasis, When,
-};
+use dongtai_proto::{ActivityEvent, ArticleId, OffsetMap, Source};
 
 /// Name and version written into every event's `extractor` field.
 pub const EXTRACTOR: &str = concat!("dongtai-extract ", env!("CARGO_PKG_VERSION"));
@@ -136,7 +149,7 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     let mut read: Vec<Read<'_>> = Vec::new();
     for (seg, soft, norm) in &segments {
         let simp = normalize::simplified(norm);
-        if extract::may_hold_activity(&simp) {
+        if activity::may_hold_activity(&simp) {
             read.push((seg, soft, norm, simp));
         }
     }
@@ -185,14 +198,21 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
             .as_deref()
             .map(chars_of)
             .or_else(|| meta_title.clone());
-        let doc = extract::Doc {
+        let doc = activity::Doc {
             norm,
             simp,
             title: title.as_deref(),
             soft,
         };
-        for d in extract::extract_doc(&doc, &resolver) {
-            events.push(to_event(d, norm, &seg.map, raw_len, &article_id, &source));
+        for d in activity::extract_doc(&doc, &resolver) {
+            events.push(emit::to_event(
+                d,
+                norm,
+                &seg.map,
+                raw_len,
+                &article_id,
+                &source,
+            ));
         }
     }
     events
@@ -207,101 +227,6 @@ fn chars_of(s: &str) -> Vec<char> {
     let mut v = Vec::with_capacity(s.chars().count());
     v.extend(s.chars());
     v
-}
-
-fn to_event(
-    d: extract::Draft,
-    norm: &[char],
-    map: &OffsetMap,
-    raw_len: usize,
-    article_id: &ArticleId,
-    source: &Source,
-) -> ActivityEvent {
-    let when = match d.when {
-        Some(r) => When {
-            start: r.start,
-            end: r.end,
-            part_of_day: r.part,
-            approx: r.approx,
-            basis: r.basis,
-            phrase: d.phrase,
-        },
-        None => When {
-            start: None,
-            end: None,
-            part_of_day: None,
-            approx: true,
-            basis: TimeBasis::YearUnknown,
-            phrase: d.phrase,
-        },
-    };
-    let day = when.start.map(|s| s.format("%Y-%m-%d").to_string());
-    let leads: Vec<&str> = d
-        .people
-        .iter()
-        .filter(|p| p.lead)
-        .map(|p| p.name.as_str())
-        .collect();
-    let id = EventId::derive(article_id, d.kind.as_str(), day.as_deref(), &leads);
-    let mut actors: Vec<Actor> = d
-        .people
-        .iter()
-        .map(|p| Actor {
-            name: p.name.clone(),
-            kind: ActorKind::Person,
-            role: if p.lead {
-                Role::Lead
-            } else {
-                Role::Participant
-            },
-            titles: p.titles.clone(),
-            pinyin: None,
-        })
-        .collect();
-    actors.extend(d.orgs.iter().map(|o| Actor {
-        name: o.clone(),
-        kind: ActorKind::Organization,
-        role: Role::Lead,
-        titles: Vec::new(),
-        pinyin: None,
-    }));
-    let evidence = d
-        .evidence
-        .iter()
-        .filter(|(s, e)| e > s)
-        .map(|&(s, e)| {
-            let start = map.to_raw(s).min(raw_len);
-            let end = (map.to_raw(e - 1) + 1).clamp(start, raw_len);
-            let mut text = String::with_capacity((e - s) * 3);
-            text.extend(norm[s..e].iter().filter(|c| **c != '\n'));
-            let trimmed = text.trim();
-            let text = if trimmed.len() == text.len() {
-                text
-            } else {
-                trimmed.to_owned()
-            };
-            Evidence {
-                article_id: article_id.clone(),
-                start,
-                end,
-                text,
-            }
-        })
-        .collect();
-    ActivityEvent {
-        schema: dongtai_proto::EVENT_SCHEMA.to_owned(),
-        id,
-        kind: d.kind,
-        when,
-        actors,
-        places: d.places,
-        targets: d.targets,
-        topic: d.topic,
-        evidence,
-        source: source.clone(),
-        confidence: d.confidence,
-        extractor: EXTRACTOR.to_owned(),
-    }
 }
 
 /// A time phrase found and resolved (for diagnostics and the fuzz targets).

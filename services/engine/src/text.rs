@@ -18,3 +18,94 @@ pub(crate) fn string(t: &[char]) -> String {
     s.extend(t);
     s
 }
+
+/// Characters that end a clause (a comma's worth or more).
+pub(crate) const CLAUSE_END: &[char] = &['，', '。', '；', '：', '！', '？', '\n'];
+/// Characters that end a sentence.
+pub(crate) const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n'];
+
+/// The sentences of `text` as char spans; closing quotes and brackets stay with their sentence.
+pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut s = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if SENTENCE_END.contains(&text[i]) {
+            let mut e = i + 1;
+            while e < text.len() && matches!(text[e], '”' | '’' | '」' | '）') {
+                e += 1;
+            }
+            if e > s {
+                out.push((s, e));
+            }
+            s = e;
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+    if s < text.len() {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// Whether a character writes a number or a count (12, 三, 两, 多, 几, 数).
+pub(crate) fn is_count(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '一' | '二'
+                | '两'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '多'
+                | '几'
+                | '数'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn sentences_keep_their_closing_quote_and_a_last_unfinished_one() {
+        let t = chars("他说：“好。”随后离开；晚上");
+        let got: Vec<String> = sentences(&t)
+            .iter()
+            .map(|&(a, b)| string(&t[a..b]))
+            .collect();
+        assert_eq!(got, ["他说：“好。”", "随后离开；", "晚上"]);
+    }
+
+    #[test]
+    fn counts_are_digits_chinese_numerals_and_vague_amounts() {
+        for (c, want) in [
+            ('7', true),
+            ('三', true),
+            ('两', true),
+            ('几', true),
+            ('次', false),
+        ] {
+            assert_eq!(is_count(c), want, "{c}");
+        }
+    }
+
+    #[test]
+    fn words_are_found_at_and_before_a_position() {
+        let t = chars("调研企业");
+        assert!(word_at(&t, 2, "企业") && !word_at(&t, 3, "企业"));
+        assert!(word_before(&t, 2, "调研") && !word_before(&t, 1, "调研"));
+    }
+}

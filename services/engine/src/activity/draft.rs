@@ -1,0 +1,166 @@
+//! A finished activity: its days, its people with their best titles, its places, kind, topic and
+//! confidence.
+
+use super::orgs::company_of;
+use super::{Draft, Parser, PersonOut, Role, Work, dedup};
+use crate::lexicon::FxSet as HashSet;
+use crate::people::Mention;
+use crate::text::string;
+use crate::time::{Resolved, Resolver};
+use dongtai_proto::{EventKind, TimeBasis};
+
+impl Parser<'_> {
+    pub(super) fn finish(&self, w: &Work, resolver: &Resolver) -> Option<Draft> {
+        let n = self.doc.norm;
+        // Days: the activity's own phrase, else the nearest one before its sentences.
+        let tk = w
+            .own_time
+            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)))
+            .or(w.time);
+        let (when, phrase) = match tk {
+            Some(k) => {
+                let te = &self.times[k];
+                let mut when = resolver.resolve(te, &self.times[..k]);
+                // A single day that the clause says lasts longer (今日展开一连三天的访问).
+                if let Some(r) = when.as_mut()
+                    && let (Some(s), true) = (r.start, r.start == r.end)
+                    && let Some(days) = crate::time::duration_days(self.t, te.end)
+                {
+                    r.end = s.checked_add_days(chrono::Days::new(u64::from(days) - 1));
+                }
+                (when, Some(string(&n[te.start..te.end])))
+            }
+            None => (None, None),
+        };
+        // An activity dated after publication is announced, not reported (明日将赴…).
+        if let (Some(r), Some(p)) = (&when, resolver.published)
+            && r.start.is_some_and(|d| d > p)
+            && r.basis != TimeBasis::Inferred
+        {
+            return None;
+        }
+        let when = when.or_else(|| {
+            resolver.published.map(|p| Resolved {
+                start: Some(p),
+                end: Some(p),
+                part: None,
+                approx: true,
+                basis: TimeBasis::Inferred,
+            })
+        });
+        // People: leads first, each with the titles of their best mention.
+        let mut people: Vec<PersonOut> = Vec::new();
+        let lead_keys: HashSet<&str> = w.leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+        for &(k, role) in &w.people {
+            let m = &self.ms[k];
+            let lead = role == Role::Lead && lead_keys.contains(m.key.as_str());
+            if let Some(p) = people.iter_mut().find(|p| p.key == m.key) {
+                p.lead |= lead;
+                continue;
+            }
+            let best = self.best_mention(k, w);
+            let titles = best
+                .map(|b| b.titles.iter().map(|&(a, e)| string(&n[a..e])).collect())
+                .unwrap_or_default();
+            let name_m = best.unwrap_or(m);
+            let name = if name_m.name_end - name_m.name_start == m.key.chars().count() {
+                string(&n[name_m.name_start..name_m.name_end])
+            } else {
+                m.key.clone()
+            };
+            people.push(PersonOut {
+                key: m.key.clone(),
+                name,
+                titles,
+                lead,
+            });
+        }
+        people.sort_by_key(|p| !p.lead);
+        if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
+            return None;
+        }
+        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| string(&n[a..b])).collect());
+        let (places, mut targets) = self.places(w);
+        let kind = self.kind(w);
+        if kind == EventKind::Meeting {
+            // The party met stands for its company (某集团董事长 → 某集团).
+            for p in people.iter().filter(|p| !p.lead) {
+                for title in &p.titles {
+                    if let Some(org) = company_of(title) {
+                        targets.push(org);
+                    }
+                }
+            }
+            targets = dedup(targets);
+        }
+        let mut evidence: Vec<(usize, usize)> = w.core.iter().map(|&si| self.sents[si]).collect();
+        evidence.sort_unstable();
+        evidence.dedup();
+        let mut confidence: f64 = 0.9;
+        if let Some(r) = &when {
+            if r.approx {
+                confidence -= 0.15;
+            }
+            if r.basis == TimeBasis::YearUnknown {
+                confidence -= 0.1;
+            }
+        }
+        if !people.iter().any(|p| p.lead) {
+            confidence -= 0.2;
+        }
+        let topic = self.topic(w);
+        Some(Draft {
+            topic,
+            kind,
+            when,
+            phrase,
+            people,
+            orgs,
+            places,
+            targets,
+            evidence,
+            confidence: (confidence * 100.0).round() / 100.0,
+        })
+    }
+
+    /// The mention whose titles describe a person in this activity: in the sentence with the
+    /// activity's date, the nearest after it; else the first in its sentences. A title longer
+    /// than any real one is a headline run into the text (column layout) and loses.
+    pub(super) fn best_mention(&self, k: usize, w: &Work) -> Option<&Mention> {
+        let suspicious = |m: &Mention| m.titles.iter().any(|&(a, b)| b - a > 18);
+        let sent_of = |pos: usize| self.sentence_of(pos);
+        // The titled mentions of the person of mention `k`, in order of start.
+        let titled = &self.titled_of[self.person[k]];
+        let all = || titled.iter().map(|&i| &self.ms[i]);
+        // Those starting in sentence `si` (a range of them: they are sorted).
+        let in_sentence = |si: usize| {
+            let (s, e) = self.sents[si];
+            let a = titled.partition_point(|&i| self.ms[i].start < s);
+            let b = titled.partition_point(|&i| self.ms[i].start < e);
+            titled[a..b.max(a)].iter().map(|&i| &self.ms[i])
+        };
+        if let Some(k) = w.own_time {
+            let te = self.times[k].start;
+            let key = |m: &&Mention| {
+                let dist = m.start.abs_diff(te);
+                (suspicious(m), m.start < te, dist)
+            };
+            let best = match sent_of(te) {
+                Some(si) => in_sentence(si).min_by_key(key),
+                None => all().filter(|m| sent_of(m.start).is_none()).min_by_key(key),
+            };
+            if let Some(m) = best.filter(|m| !suspicious(m)) {
+                return Some(m);
+            }
+        }
+        // Starts are distinct, so the first of the sentences' mentions is the same in any order.
+        let first_in = |sis: &[usize]| -> Option<&Mention> {
+            sis.iter()
+                .flat_map(|&si| in_sentence(si))
+                .min_by_key(|m| (suspicious(m), m.start))
+        };
+        first_in(&w.core)
+            .or_else(|| first_in(&w.scope))
+            .or_else(|| all().min_by_key(|m| (suspicious(m), m.start)))
+    }
+}

@@ -1,0 +1,260 @@
+//! Grouping sentences into activities: which sentences continue the current activity, their dates,
+//! and drafts of one activity merged into one.
+
+use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
+use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::PAGE_DATE_LABELS;
+use crate::time::{Resolved, Resolver};
+
+impl Parser<'_> {
+    /// The best own time phrase of a sentence: the surest kind, then the nearest before the
+    /// actor (a dateline's date loses to the date in the sentence itself).
+    pub(super) fn own_time(&self, si: usize, actor: usize) -> Option<usize> {
+        let (s, e) = self.sents[si];
+        self.times_in(s, e).max_by_key(|&k| {
+            let st = self.times[k].start;
+            let near = if st <= actor {
+                usize::MAX / 2 - (actor - st)
+            } else {
+                usize::MAX / 4 - st
+            };
+            // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
+            (!self.dateline(k), self.times[k].rank(), near)
+        })
+    }
+
+    /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电
+    /// follows it), a page's timestamp (a clock time follows: 2010年10月25日09时34分) or a date
+    /// after a page's label (日期：…).
+    pub(super) fn dateline(&self, k: usize) -> bool {
+        let t = self.t;
+        let te = &self.times[k];
+        let mut i = te.end;
+        while t.get(i) == Some(&' ') {
+            i += 1;
+        }
+        let digits = t[i.min(t.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let mut b = te.start;
+        while b > 0 && matches!(t[b - 1], ' ' | '：' | ':') {
+            b -= 1;
+        }
+        matches!(t.get(i), Some('讯' | '电'))
+            || digits > 0 && matches!(t.get(i + digits), Some('时' | ':' | '：'))
+            || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
+    }
+
+    /// The nearest time phrase before sentence `si`.
+    pub(super) fn time_before(&self, si: usize) -> Option<usize> {
+        let (s, _) = self.sents[si];
+        self.times.partition_point(|x| x.start < s).checked_sub(1)
+    }
+
+    pub(super) fn run(&self, resolver: &Resolver) -> Vec<Draft> {
+        let infos: Vec<SentenceInfo> = (0..self.sents.len()).map(|si| self.analyse(si)).collect();
+        let mut works: Vec<Work> = Vec::new();
+        let mut pending: Vec<(usize, Role)> = Vec::new();
+        for (si, info) in infos.iter().enumerate() {
+            let own_phrase = self.own_time(si, info.actor_pos);
+            // A dateline or a page's timestamp dates no activity: the sentence merges as if it
+            // had no date, and the activity keeps it only when nothing better comes.
+            let own = own_phrase.filter(|&k| !self.dateline(k));
+            if info.anchor {
+                let leads: Vec<usize> = info
+                    .roles
+                    .iter()
+                    .filter(|r| r.1 == Role::Lead)
+                    .map(|r| r.0)
+                    .collect();
+                let lead_keys: HashSet<&str> =
+                    leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+                let merge = match works.last() {
+                    None => false,
+                    Some(w) => {
+                        let shared = w
+                            .leads
+                            .iter()
+                            .any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
+                        match own {
+                            None => true,
+                            Some(tk) => {
+                                let same_org =
+                                    leads.is_empty() && w.leads.is_empty() && info.org.is_some();
+                                (shared || same_org) && self.same_days(resolver, w, tk)
+                            }
+                        }
+                    }
+                };
+                if merge && let Some(w) = works.last_mut() {
+                    for &(k, role) in &info.roles {
+                        // A visitor who is then received (会见某一行) is the party met.
+                        if role == Role::Participant && self.met_at(self.ms[k].start) {
+                            let key = &self.ms[k].key;
+                            w.leads.retain(|&l| &self.ms[l].key != key);
+                            for p in w.people.iter_mut().filter(|p| &self.ms[p.0].key == key) {
+                                p.1 = Role::Participant;
+                            }
+                        }
+                        let role = if role == Role::Lead && !info.strong {
+                            Role::Participant
+                        } else {
+                            role
+                        };
+                        if role == Role::Lead
+                            && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                        {
+                            w.leads.push(k);
+                        }
+                        w.people.push((k, role));
+                    }
+                    if let Some(o) = info.org {
+                        w.orgs.push(o);
+                    }
+                    w.core.push(si);
+                    w.scope.push(si);
+                    if w.own_time.is_none() && own.is_some() {
+                        w.own_time = own;
+                        w.time = own;
+                    }
+                } else {
+                    let mut people = std::mem::take(&mut pending);
+                    people.extend(info.roles.iter().copied());
+                    works.push(Work {
+                        leads,
+                        people,
+                        orgs: info.org.into_iter().collect(),
+                        core: vec![si],
+                        scope: vec![si],
+                        own_time: own,
+                        time: own_phrase.or_else(|| self.time_before(si)),
+                        first_anchor: si,
+                        actor_pos: info.actor_pos,
+                    });
+                }
+            } else {
+                let titled: Vec<(usize, Role)> = info
+                    .roles
+                    .iter()
+                    .filter(|&&(k, _)| !self.ms[k].titles.is_empty())
+                    .map(|&(k, _)| (k, Role::Participant))
+                    .collect();
+                match works.last_mut() {
+                    Some(w) => {
+                        w.scope.push(si);
+                        // A lead named here is still on the visit, unless only quoted; so is
+                        // the only lead when the sentence opens with 他/她.
+                        let (ss, _) = self.sents[si];
+                        let pronoun = w.leads.len() == 1
+                            && matches!(self.t.get(ss), Some('他' | '她'))
+                            && !self.speech_at(ss + 1, ss + 1);
+                        let lead_here = pronoun
+                            || self.continues_activity(si)
+                            || info.roles.iter().any(|&(k, _)| {
+                                w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                                    && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
+                            });
+                        if lead_here {
+                            w.core.push(si);
+                        }
+                        if !w.leads.is_empty() {
+                            w.people.extend(titled);
+                        }
+                    }
+                    None => pending.extend(titled),
+                }
+            }
+        }
+        let mut drafts: Vec<(Draft, Vec<String>, bool)> = Vec::new();
+        for w in &works {
+            if let Some(d) = self.finish(w, resolver) {
+                let leads: Vec<String> = w.leads.iter().map(|&k| self.ms[k].key.clone()).collect();
+                drafts.push((d, leads, w.own_time.is_some()));
+            }
+        }
+        merge_drafts(drafts)
+    }
+
+    pub(super) fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {
+        let Some(wt) = w.time else { return true };
+        let a = resolver.resolve(&self.times[wt], &self.times[..wt]);
+        let b = resolver.resolve(&self.times[tk], &self.times[..tk]);
+        match (a, b) {
+            (Some(a), Some(b)) => match (a.start, a.end, b.start, b.end) {
+                (Some(s1), Some(e1), Some(s2), Some(e2)) => s1 <= e2 && s2 <= e1,
+                _ => a.start == b.start,
+            },
+            _ => true,
+        }
+    }
+}
+
+pub(super) fn days_overlap(a: &Option<Resolved>, b: &Option<Resolved>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => match (a.start, a.end, b.start, b.end) {
+            (Some(s1), Some(e1), Some(s2), Some(e2)) => s1 <= e2 && s2 <= e1,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// Drafts that describe one activity become one: the same kind and a shared lead, where one has
+/// no days of its own or the days overlap; an organisation's draft without days of its own joins
+/// a draft of the same kind.
+pub(super) fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool)>) -> Vec<Draft> {
+    let mut out: Vec<(Draft, Vec<String>, bool)> = Vec::new();
+    for (d, leads, own) in drafts {
+        let target = out.iter().position(|(o, ol, oown)| {
+            o.kind == d.kind
+                && (leads.iter().any(|l| ol.contains(l))
+                    && (!own || !oown || days_overlap(&o.when, &d.when))
+                    || leads.is_empty() && !own
+                    || ol.is_empty() && !oown)
+        });
+        match target {
+            Some(i) => {
+                let (o, ol, oown) = &mut out[i];
+                let keep_when = *oown || !own;
+                if !keep_when {
+                    o.when = d.when.clone();
+                    o.phrase = d.phrase.clone();
+                    *oown = true;
+                    // Titles from the draft with its own days describe the activity better.
+                    for p in &d.people {
+                        if let Some(q) = o.people.iter_mut().find(|q| q.key == p.key)
+                            && !p.titles.is_empty()
+                        {
+                            q.titles = p.titles.clone();
+                        }
+                    }
+                }
+                for p in d.people {
+                    match o.people.iter_mut().find(|q| q.key == p.key) {
+                        Some(q) => q.lead |= p.lead,
+                        None => o.people.push(p),
+                    }
+                }
+                for l in leads {
+                    if !ol.contains(&l) {
+                        ol.push(l);
+                    }
+                }
+                o.orgs = dedup([o.orgs.clone(), d.orgs].concat());
+                o.places = dedup([o.places.clone(), d.places].concat());
+                o.targets = dedup([o.targets.clone(), d.targets].concat());
+                o.evidence.extend(d.evidence);
+                o.evidence.sort_unstable();
+                o.evidence.dedup();
+            }
+            None => out.push((d, leads, own)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, _, _)| {
+            d.people.sort_by_key(|p| !p.lead);
+            d
+        })
+        .collect()
+}

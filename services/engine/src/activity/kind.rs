@@ -1,0 +1,134 @@
+//! The kind of an activity: weighted cues from kinds.txt over its sentences and the headline, and
+//! the meeting rule.
+
+use super::{Parser, Role, Work};
+use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::{KIND_CUES, RECEPTION_VERBS, inside_not_kind};
+use dongtai_proto::EventKind;
+
+impl Parser<'_> {
+    pub(super) fn kind(&self, w: &Work) -> EventKind {
+        let (cues, weights) = &*KIND_CUES;
+        let mut score = [0u32; EventKind::COUNT];
+        let mut defined = [false; EventKind::COUNT];
+        let mut add = |text: &[char], skip_titles: Option<usize>, factor: u32| {
+            let mut i = 0;
+            while i < text.len() {
+                if let Some(l) = cues.longest_at(text, i) {
+                    let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
+                    if !inside_not_kind(text, i)
+                        && let Some(cue) = weights.get(&text[i..i + l])
+                        && let Some(pos) = EventKind::ALL.iter().position(|&x| x == cue.kind)
+                    {
+                        // A title's cue weighs nothing, but an office defines (县级林长某).
+                        if !inside {
+                            score[pos] += cue.weight * factor;
+                        }
+                        defined[pos] |= cue.defining;
+                    }
+                    i += l;
+                    continue;
+                }
+                i += 1;
+            }
+        };
+        let mut seen = HashSet::default();
+        for &si in &w.core {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                if si == w.first_anchor && w.actor_pos > a && w.actor_pos < b {
+                    // What the actor does counts more than the sentence's background.
+                    add(&self.t[a..w.actor_pos], Some(a), 1);
+                    add(&self.t[w.actor_pos..b], Some(w.actor_pos), 4);
+                } else {
+                    add(&self.t[a..b], Some(a), 3);
+                }
+            }
+        }
+        for &si in &w.scope {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                add(&self.t[a..b], Some(a), 1);
+            }
+        }
+        if let Some(title) = self.doc.title {
+            let simp = crate::normalize::simplified(title);
+            add(&simp, None, 2);
+        }
+        // A kind with defining cues (kinds.txt) needs one of them.
+        let needs_defining = |i: usize| {
+            weights
+                .values()
+                .any(|c| c.defining && c.kind == EventKind::ALL[i])
+        };
+        for i in 0..EventKind::COUNT {
+            if !defined[i] && score[i] > 0 && needs_defining(i) {
+                score[i] = 0;
+                let site = EventKind::ALL
+                    .iter()
+                    .position(|&x| x == EventKind::SiteInspection);
+                if let Some(site) = site {
+                    score[site] = score[site].max(1);
+                }
+            }
+        }
+        let mut best = (0..EventKind::COUNT)
+            .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
+            .unwrap_or_default(); // never empty: there are kinds
+        // A forum held on a visit (调研…，并召开座谈会; 考察…，并与当地领导座谈) is part of the
+        // visit: a meeting needs a party met, someone from outside (a guest, a business) or a
+        // person received or talked with.
+        if EventKind::ALL[best] == EventKind::Meeting && !self.has_party(w) && !self.receives(w) {
+            let visit = [
+                EventKind::ForestChiefInspection,
+                EventKind::ExpoVisit,
+                EventKind::InvestmentPromotion,
+                EventKind::SiteInspection,
+            ];
+            if let Some(i) = (0..EventKind::COUNT)
+                .filter(|&i| visit.contains(&EventKind::ALL[i]) && score[i] > 0)
+                .max_by_key(|&i| (score[i], tie_rank(EventKind::ALL[i])))
+            {
+                best = i;
+            }
+        }
+        if score[best] == 0 {
+            EventKind::Other
+        } else {
+            EventKind::ALL[best]
+        }
+    }
+
+    /// Whether the activity's own sentences say someone was received (会见, 接见, 会晤): then it
+    /// is a meeting whoever the guests are, named or not.
+    pub(super) fn receives(&self, w: &Work) -> bool {
+        let t = self.t;
+        w.core.iter().any(|&si| {
+            let (s, e) = self.sents[si];
+            (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))
+        })
+    }
+
+    /// Whether an activity has someone met: a participant who is the party met or not an
+    /// official.
+    pub(super) fn has_party(&self, w: &Work) -> bool {
+        w.people.iter().any(|&(k, role)| {
+            role == Role::Participant && (!self.official[k] || self.is_party_met(&self.ms[k]))
+        })
+    }
+}
+
+/// Which kind wins a tie of cue weights: the more specific (forest > expo > investment >
+/// meeting > conference > site > other).
+pub(super) fn tie_rank(k: EventKind) -> usize {
+    const ORDER: [EventKind; EventKind::COUNT] = [
+        EventKind::Other,
+        EventKind::SiteInspection,
+        EventKind::Conference,
+        EventKind::Meeting,
+        EventKind::InvestmentPromotion,
+        EventKind::ExpoVisit,
+        EventKind::ForestChiefInspection,
+    ];
+    ORDER.iter().position(|&x| x == k).unwrap_or(0)
+}

@@ -1,0 +1,444 @@
+//! Places and targets: the objects of movement verbs and of 在/对, split into list items, trimmed to
+//! the site.
+
+use super::{Parser, Work, dedup};
+use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::{
+    ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, LISTED_TARGETS,
+    MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES,
+    inside_not_kind,
+};
+use crate::people::is_cjk;
+use crate::text::{CLAUSE_END, is_count, string, word_at, word_before};
+
+impl Parser<'_> {
+    /// Whether the clause at `from` continues a list of places: it reads like one (、, 及其,
+    /// 以及) and holds no person, no activity verb and no stop word before its end.
+    pub(super) fn list_goes_on(&self, from: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (from..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+        let stop = (from..end)
+            .find(|&i| PLACE_STOPS.starts_at(t, i))
+            .unwrap_or(end);
+        if stop == from
+            || !self.mentions_in(from, stop).is_empty()
+            || ACTION_TRIGGERS.find(t, from, stop).is_some()
+        {
+            return false;
+        }
+        if word_at(t, from, "以及") {
+            return true;
+        }
+        let seg = &t[from..stop];
+        let listy = seg.contains(&'、') || seg.windows(2).any(|w| w == ['及', '其']);
+        // Most of its items name places (乙村、丙村), not works (铺设路面、改善边坡).
+        let items = split_list(t, from, stop);
+        let placey = items
+            .iter()
+            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+            .count();
+        listy && placey * 2 >= items.len()
+    }
+
+    /// Whether the clause at `i` is 在 and a place, ending at its comma (在某村，).
+    pub(super) fn place_opening(&self, i: usize, e: usize) -> bool {
+        let t = self.t;
+        if t[i] != '在' {
+            return false;
+        }
+        let Some(c) = (i + 1..e.min(i + 32)).find(|&k| CLAUSE_END.contains(&t[k])) else {
+            return false;
+        };
+        t[c] == '，'
+            && c >= i + 3
+            && PLACE_SUFFIXES.longest_ending_at(t, c).is_some()
+            && self.mentions_in(i, c).is_empty()
+    }
+
+    /// Whether a verb of movement starting with 到 at `i` names a visit by itself (到访).
+    pub(super) fn visit_at(&self, i: usize) -> bool {
+        MOVEMENT_VERBS.longest_at(self.t, i).is_some_and(|l| l >= 2)
+            && self.t.get(i + 1) == Some(&'访')
+    }
+
+    /// Whether 对 at `i` opens the object of an inspection: 进行 and an activity verb follow in
+    /// the clause (对某度假区进行了实地考察).
+    pub(super) fn inspects_object(&self, i: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (i + 1..e)
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(e);
+        (i + 2..end).any(|k| {
+            word_at(t, k, "进行") && {
+                let mut v = k + 2;
+                while v < end && CONTINUATIONS.starts_at(t, v) || t.get(v) == Some(&'了') {
+                    v += CONTINUATIONS.longest_at(t, v).unwrap_or(1);
+                }
+                v < end && ACTION_TRIGGERS.starts_at(t, v)
+            }
+        })
+    }
+
+    /// Whether the word of position at `k` (上, 中, 期间 …) closes a phrase opened by 在: the
+    /// clause ends after it, or what follows reports speech or action (在会上强调). Inside a
+    /// name it does not (在某县中盛公司, 在某中心).
+    pub(super) fn closes_at_phrase(&self, k: usize) -> bool {
+        let t = self.t;
+        let mut n = k + 1;
+        if matches!(t[k], '期' | '当') && matches!(t.get(n), Some('间' | '中')) {
+            n += 1;
+        }
+        match t.get(n) {
+            None => true,
+            Some(c) => {
+                CLAUSE_END.contains(c)
+                    || SPEECH_VERBS.starts_at(t, n)
+                    || FOLLOWERS.starts_at(t, n) && !(t[k] == '中' && *c == '心')
+            }
+        }
+    }
+
+    /// Whether the list ending at `end` is closed by 等 and words for matters rather than sites
+    /// (等情况, 等工作).
+    pub(super) fn list_describes_matters(&self, end: usize, e: usize) -> bool {
+        let t = self.t;
+        if t.get(end) != Some(&'等') {
+            return false;
+        }
+        let tail_end = (end + 1..e)
+            .find(|&x| CLAUSE_END.contains(&t[x]))
+            .unwrap_or(e);
+        SITE_DESCRIPTIONS
+            .longest_ending_at(&t[..tail_end], tail_end)
+            .is_some_and(|l| tail_end - l > end)
+    }
+
+    /// The sentence right before the activity that gives its date and names no one: it sets
+    /// the scene (某某大会在某地举行。某某出席…), so its places are the activity's.
+    pub(super) fn scene(&self, w: &Work) -> Option<usize> {
+        let si = w.first_anchor.checked_sub(1)?;
+        let (s, e) = self.sents[si];
+        let dated = w.own_time.is_none()
+            && w.time
+                .is_some_and(|k| (s..e).contains(&self.times[k].start));
+        (dated && self.mentions_in(s, e).is_empty()).then_some(si)
+    }
+
+    /// Places and targets named in the activity's sentences.
+    pub(super) fn places(&self, w: &Work) -> (Vec<String>, Vec<String>) {
+        let mut spans: Vec<(usize, usize, bool)> = Vec::new();
+        let mut seen = HashSet::default();
+        for &si in self.scene(w).iter().chain(&w.core) {
+            if !seen.insert(si) {
+                continue;
+            }
+            let (s, e) = self.sents[si];
+            self.places_in(s, e, &mut spans);
+        }
+        let n = self.doc.norm;
+        let mut places = Vec::new();
+        let mut targets = Vec::new();
+        for (a, b, listed_as_targets) in spans {
+            let simp = &self.t[a..b];
+            let s = string(&n[a..b]);
+            let target = listed_as_targets
+                || TARGET_SUFFIXES
+                    .longest_ending_at(simp, simp.len())
+                    .is_some();
+            if target {
+                targets.push(s)
+            } else {
+                places.push(s)
+            }
+        }
+        (dedup(places), dedup(targets))
+    }
+
+    pub(super) fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize, bool)>) {
+        let t = self.t;
+        let mentions = self.mentions_in(s, e);
+        let in_mention = |i: usize| {
+            mentions
+                .clone()
+                .any(|k| self.ms[k].start <= i && i < self.ms[k].name_end)
+        };
+        let mut i = s;
+        while i < e {
+            if self.speech_at(i, usize::MAX) {
+                return;
+            }
+            if in_mention(i) || self.in_title(i) {
+                i += 1;
+                continue;
+            }
+            let verb = MOVEMENT_VERBS
+                .longest_at(t, i)
+                .filter(|_| !inside_not_kind(t, i));
+            let verb = match verb {
+                // 到 of arriving, not 得到/看到; 到访 is always a visit.
+                Some(_) if t[i] == '到' && !self.visit_at(i) && !self.movement_dao(i) => None,
+                // 视察组, 考察团: a team named after what it does, not the verb.
+                Some(l)
+                    if matches!(t.get(i + l), Some('组' | '团'))
+                        && matches!(t[i], '考' | '视' | '巡' | '督' | '参' | '检') =>
+                {
+                    None
+                }
+                v => v,
+            };
+            // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
+            let at = t[i] == '在'
+                && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实' | '就'))
+                && !word_at(t, i + 1, "于")
+                && !word_at(t, i + 1, "建");
+            // 对某地进行（实地）考察: the place comes between 对 and 进行.
+            let at = at || t[i] == '对' && self.inspects_object(i, e);
+            if verb.is_none() && !at {
+                i += 1;
+                continue;
+            }
+            let l = verb.unwrap_or(1);
+            let pure = at
+                || matches!(
+                    t[i],
+                    '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵' | '拜'
+                );
+            let mut o = i + l;
+            while o < e && (t[o] == '了' && t.get(o + 1) != Some(&'解') || t[o] == '到') {
+                o += 1;
+            }
+            // The object runs up to a stop word, clause punctuation or a person; a modifier
+            // ending in 的 is dropped (以绿色发展为主题的新材料展区).
+            let mut k = o;
+            while k < e && k - o < 120 {
+                let c = t[k];
+                if c == '的' && !at {
+                    k += 1;
+                    continue;
+                }
+                // A list of places may run on over a comma: 甲镇及其乙村、丙村，丁镇及其戊村.
+                if c == '，' && !at && k > o && self.list_goes_on(k + 1, e) {
+                    k += 1;
+                    continue;
+                }
+                if CLAUSE_END.contains(&c) || in_mention(k) {
+                    break;
+                }
+                if let Some(l) = PLACE_STOPS.longest_at(t, k) {
+                    // 某项目建设现场、某公司: a stop word closing a list item is part of it.
+                    if t.get(k + l) == Some(&'、') && k > o {
+                        k += l;
+                        continue;
+                    }
+                    break;
+                }
+                // 在某地与/上/中…: the place ends before a preposition's partner word, but a
+                // place may start with one (在上海) and a venue may be a 中心.
+                if at
+                    && k > o
+                    && (matches!(c, '与' | '和' | '同')
+                        || matches!(c, '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当')
+                            && self.closes_at_phrase(k))
+                {
+                    break;
+                }
+                k += 1;
+            }
+            let obj_end = k;
+            // 甲、乙等特色展位: a list described by what follows 等 is one target.
+            if t.get(k) == Some(&'等') && obj_end > o {
+                let tail_end = (k + 1..e)
+                    .find(|&x| {
+                        CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != '等'
+                    })
+                    .unwrap_or(e);
+                let tail = &t[k + 1..tail_end];
+                let category = CATEGORY_TAILS.longest_ending_at(tail, tail.len()).is_some();
+                let descriptive = tail.len() >= 4
+                    && !category
+                    && !is_count(tail[0])
+                    && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
+                // 甲林场、乙公园等重要地区: items that name places themselves stay separate,
+                // unless the tail names their booths (甲省、乙省等主宾省展区).
+                let booths = TARGET_SUFFIXES
+                    .longest_ending_at(tail, tail.len())
+                    .is_some();
+                let items = split_list(t, o, obj_end);
+                let placey = items
+                    .iter()
+                    .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+                    .count();
+                if descriptive && (booths || placey * 2 < items.len()) {
+                    out.push((o, tail_end, true));
+                    i = tail_end;
+                    continue;
+                }
+            }
+            if obj_end > o {
+                // 甲、乙等展台 / 等企业: the items are what was visited, not where.
+                let companies = LISTED_TARGETS.starts_at(t, obj_end);
+                let items = split_list(t, o, obj_end);
+                // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
+                // count as sites only when they end like one.
+                let about = self.list_describes_matters(obj_end, e);
+                let many = items.len() >= 3 && !about;
+                for (a, b) in items {
+                    let (a, b) = of_item(t, a, b);
+                    let (a, b) = trim_item(t, a, b);
+                    let Some((a, b)) = site_of_item(t, a, b) else {
+                        continue;
+                    };
+                    if b <= a || b - a < 2 || b - a > 30 {
+                        continue;
+                    }
+                    let item = &t[a..b];
+                    let generic = GENERIC_OBJECTS.starts_at(item, 0)
+                        || self
+                            .times_in(a.saturating_sub(4), b)
+                            .any(|k| self.times[k].end > a);
+                    if generic
+                        || matches!(item[0], '该' | '这' | '其' | '此' | '我')
+                        || item.iter().any(|c| {
+                            !is_cjk(*c)
+                                && !c.is_ascii_alphanumeric()
+                                && !matches!(c, '“' | '”' | '（' | '）' | '·')
+                        })
+                    {
+                        continue;
+                    }
+                    let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
+                    let ok = if at {
+                        suffix && item.len() >= 3 && !word_before(item, item.len(), "会")
+                    } else {
+                        // 甲、乙等企业: what the list closes with says what its items are.
+                        pure || many || suffix || companies
+                    };
+                    if ok {
+                        out.push((a, b, companies));
+                    }
+                }
+            }
+            i = obj_end.max(i + 1);
+        }
+    }
+}
+
+/// Split a list at 、, and its last item at 和/及/以及/与 too.
+pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut items = Vec::new();
+    let mut s = a;
+    let mut i = a;
+    while i < b {
+        // 、 and a run-on comma separate items anywhere; so do 及其 and 以及.
+        let w = match t[i] {
+            '、' | '，' => 1,
+            '及' if t.get(i + 1) == Some(&'其') => 2,
+            '以' if t.get(i + 1) == Some(&'及') => 2,
+            _ => 0,
+        };
+        if w > 0 {
+            if i > s {
+                items.push((s, i));
+            }
+            s = i + w;
+            i += w;
+            continue;
+        }
+        i += 1;
+    }
+    // The last item: 甲和乙 / 甲及乙 / 甲以及乙 / 甲与乙.
+    let mut last = (s, b);
+    let mut i = s + 1;
+    while i < b {
+        let w = if word_at(t, i, "以及") {
+            2
+        } else if matches!(t[i], '和' | '及' | '与') {
+            1
+        } else {
+            0
+        };
+        if w > 0 && i > last.0 + 1 {
+            items.push((last.0, i));
+            last = (i + w, b);
+            i += w;
+            continue;
+        }
+        i += 1;
+    }
+    items.push(last);
+    items
+}
+
+/// The place in an item with 的: the place it belongs to (清水村的机耕路 → 清水村), else what
+/// the modifier describes (以绿色发展为主题的新材料展区 → 新材料展区).
+pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
+    let Some(d) = (a..b).find(|&i| t[i] == '的') else {
+        return (a, b);
+    };
+    if d > a && PLACE_SUFFIXES.longest_ending_at(&t[..d], d).is_some() {
+        return (a, d);
+    }
+    let last = (a..b).rev().find(|&i| t[i] == '的').unwrap_or(d);
+    (last + 1, b)
+}
+
+pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
+    // A quoted name inside the item keeps its quotes (“一带一路”展区); quotes around the whole
+    // item go.
+    let quoted = |a: usize, b: usize| (a..b).any(|i| t[i] == '”') && !matches!(t[b - 1], '”');
+    while a < b
+        && matches!(t[a], '了' | ' ' | '到' | '在' | '其' | '“')
+        && !(t[a] == '“' && quoted(a, b))
+    {
+        a += 1;
+    }
+    while b > a && matches!(t[b - 1], ' ' | '”' | '等') {
+        b -= 1;
+    }
+    // 苏州、无锡两地 / 甲、乙两家企业: the count of the items is no part of the last.
+    let counted = if b <= a + 3 {
+        None
+    } else if t[b - 1] == '地' {
+        Some(b - 1)
+    } else {
+        CATEGORY_TAILS
+            .longest_ending_at(&t[..b], b)
+            .map(|l| b - l)
+            .filter(|&p| p > a && matches!(t[p - 1], '家' | '个' | '处' | '所'))
+            .map(|p| p - 1)
+    };
+    if let Some(mut p) = counted
+        && p > a + 2
+        && is_count(t[p - 1])
+    {
+        while p > a + 2 && is_count(t[p - 1]) {
+            p -= 1;
+        }
+        b = p;
+    }
+    if b > a && t[b - 1] == '”' {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// The site in an item that ends by saying what was looked at (甲村护岸林绿化情况 → 甲村, 乙厂技改
+/// → 乙厂): the item up to its last place ending; `None` when no place is left.
+pub(super) fn site_of_item(t: &[char], a: usize, b: usize) -> Option<(usize, usize)> {
+    let item = &t[a..b];
+    if SITE_DESCRIPTIONS
+        .longest_ending_at(item, item.len())
+        .is_none()
+        || PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some()
+    {
+        return Some((a, b));
+    }
+    (a + 2..b)
+        .rev()
+        .find(|&e| {
+            PLACE_SUFFIXES
+                .longest_ending_at(&t[..e], e)
+                .is_some_and(|l| e - l > a)
+        })
+        .map(|e| (a, e))
+}

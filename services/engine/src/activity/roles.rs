@@ -1,0 +1,154 @@
+//! Who leads and who takes part: the role of each person in a sentence (陪同/参加 → participant, 会见 →
+//! the party met, after 带队 → the leader’s team).
+
+use super::triggers::habitual_at;
+use super::{Parser, Role, SentenceInfo};
+use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
+use crate::people::Mention;
+use crate::text::{CLAUSE_END, word_at};
+
+impl Parser<'_> {
+    /// Roles of the people in sentence `si`, and whether it reports an activity.
+    pub(super) fn analyse(&self, si: usize) -> SentenceInfo {
+        let (s, e) = self.sents[si];
+        let t = self.t;
+        let idx: Vec<usize> = self.mentions_in(s, e).collect();
+        let mut info = SentenceInfo::default();
+        let mut lead_seen: Option<usize> = None;
+        for (n, &k) in idx.iter().enumerate() {
+            let m = &self.ms[k];
+            let role = self.role(&idx, n, lead_seen);
+            if role == Role::Lead && lead_seen.is_none() {
+                lead_seen = Some(k);
+            }
+            let _ = m;
+            info.roles.push((k, role));
+        }
+        if let Some(k) = lead_seen
+            && !habitual_at(t, self.ms[k].name_end)
+            && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
+        {
+            info.anchor = true;
+            info.strong = strong;
+            info.actor_pos = self.ms[k].start;
+            // Someone named after the activity who does no activity of their own (…巡馆，乙致辞)
+            // takes part in it.
+            let n = info.roles.len();
+            for r in 0..n {
+                let (m, role) = info.roles[r];
+                if role != Role::Lead || self.ms[m].start <= at {
+                    continue;
+                }
+                let until = info
+                    .roles
+                    .get(r + 1)
+                    .map_or(e, |&(m2, _)| self.ms[m2].start);
+                if self.trigger_after(self.ms[m].name_end, until).is_none() {
+                    info.roles[r].1 = Role::Participant;
+                }
+            }
+        }
+        if !info.anchor && lead_seen.is_none() {
+            info.org = self.org_actor(s, e);
+            if let Some((a, _)) = info.org {
+                info.anchor = true;
+                info.strong = true;
+                info.actor_pos = a;
+            }
+        }
+        let _ = t;
+        info
+    }
+
+    /// Whether the person whose mention starts at `start` is the party met or visited: a
+    /// meeting verb right before them, or before a short modifier ending in 的 (会见了来访的某,
+    /// 看望了坚守一线的某).
+    pub(super) fn met_at(&self, start: usize) -> bool {
+        let t = self.t;
+        if MEETING_MARKERS.longest_ending_at(t, start).is_some() {
+            return true;
+        }
+        if start == 0 || t[start - 1] != '的' {
+            return false;
+        }
+        (start.saturating_sub(12)..start - 1)
+            .rev()
+            .take_while(|&i| !CLAUSE_END.contains(&t[i]) && !self.name_end[i + 1])
+            .any(|i| MEETING_MARKERS.longest_ending_at(t, i + 1).is_some())
+    }
+
+    /// Whether a mention is the other party of a meeting: met or visited (会见某, 看望某), or
+    /// talked with (与/和/同 (前来参观的) 某 … 座谈).
+    pub(super) fn is_party_met(&self, m: &Mention) -> bool {
+        let t = self.t;
+        if self.met_at(m.start) {
+            return true;
+        }
+        let se = self
+            .sentence_of(m.start)
+            .map_or(t.len(), |si| self.sents[si].1);
+        let clause_start = (0..m.start)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(0, |i| i + 1);
+        let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
+            .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
+        let clause_end = (m.name_end..se)
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .unwrap_or(se);
+        with && TALK_VERBS.find(t, m.name_end, clause_end).is_some()
+    }
+
+    /// The role of the `n`th mention of a sentence.
+    pub(super) fn role(&self, idx: &[usize], n: usize, lead_seen: Option<usize>) -> Role {
+        let t = self.t;
+        let m = &self.ms[idx[n]];
+        let se = self
+            .sentence_of(m.start)
+            .map_or(t.len(), |si| self.sents[si].1);
+        if self.is_party_met(m) {
+            return Role::Participant;
+        }
+        // The verb after the list this mention belongs to.
+        let mut last = n;
+        while last + 1 < idx.len() {
+            let gap = &t[self.ms[idx[last]].name_end..self.ms[idx[last + 1]].start];
+            let connector = gap.len() <= 3
+                && gap
+                    .iter()
+                    .all(|c| matches!(c, '、' | '，' | '和' | '及' | '与' | '以'));
+            if !connector {
+                break;
+            }
+            last += 1;
+        }
+        let after = self.ms[idx[last]].name_end;
+        let until = idx.get(last + 1).map_or(se, |&k| self.ms[k].start);
+        if let Some((p, _)) = PARTICIPANT_VERBS.find(t, after, until) {
+            let action_first = self.trigger_after(after, p).is_some();
+            if !action_first {
+                return Role::Participant;
+            }
+        }
+        // After 带队/率队 of an earlier lead, the others go with them.
+        if let Some(k) = lead_seen
+            && LEAD_VERBS.find(t, self.ms[k].name_end, m.start).is_some()
+        {
+            return Role::Participant;
+        }
+        // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
+        if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, "分别") {
+            let prev = &self.ms[idx[n - 1]];
+            if lead_seen == Some(idx[n - 1])
+                && t.get(prev.name_end) == Some(&'、')
+                && prev.name_end + 1 == m.start
+            {
+                return Role::Participant;
+            }
+        }
+        if !self.official[idx[n]] {
+            return Role::Participant;
+        }
+        Role::Lead
+    }
+}

@@ -1,0 +1,48 @@
+//! What an activity was about: the object of its activity verb.
+
+use super::{Parser, Work};
+use crate::lexicon::ACTION_TRIGGERS;
+use crate::text::{CLAUSE_END, string, word_at};
+
+impl Parser<'_> {
+    /// The object of the activity verb in the first sentence, up to the end of its clause:
+    /// 调研林长制工作 → 林长制工作, 开展巡林工作 → 巡林工作.
+    pub(super) fn topic(&self, w: &Work) -> Option<String> {
+        let t = self.t;
+        let (_, e) = self.sents[w.first_anchor];
+        let mut i = w.actor_pos;
+        while i < e {
+            if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
+                && !self.in_title(i)
+                && !matches!(t[i], '前' | '来' | '赴' | '深' | '走' | '步' | '率' | '带')
+            {
+                let a = i + l;
+                let b = (a..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
+                let mut a2 = a;
+                while a2 < b && matches!(t[a2], '了' | '和' | '，') {
+                    a2 += 1;
+                }
+                let clean = b > a2 + 2
+                    && b - a2 <= 24
+                    && t[a2] != '的'
+                    && self.mentions_in(a2, b).is_empty()
+                    && ACTION_TRIGGERS.longest_at(t, a2).is_none();
+                if clean {
+                    return Some(string(&self.doc.norm[a2..b]));
+                }
+                i = a;
+                continue;
+            }
+            if word_at(t, i, "开展") {
+                let b = (i + 2..e)
+                    .find(|&k| CLAUSE_END.contains(&t[k]))
+                    .unwrap_or(e);
+                if b > i + 3 && b - i <= 26 {
+                    return Some(string(&self.doc.norm[i + 2..b]));
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+}

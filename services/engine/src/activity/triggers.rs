@@ -1,0 +1,205 @@
+//! Activity verbs: where a sentence says someone does something (and not only says it), the quick
+//! prefilter that skips texts without any, and sentences that go on with an activity without naming
+//! its subject.
+
+use super::{Parser, WEAK_TRIGGERS};
+use crate::lexicon::{
+    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, MOVEMENT_VERBS, SPEECH_VERBS, TEAM_SUFFIXES,
+    inside_not_kind,
+};
+use crate::people::is_cjk;
+use crate::text::{CLAUSE_END, is_count, word_at, word_before};
+
+impl Parser<'_> {
+    /// Whether `t[from..to]` may hold an activity verb: 到 or the first char of an action
+    /// trigger (a quick filter before a search).
+    pub(super) fn may_trigger_in(&self, from: usize, to: usize) -> bool {
+        let triggers = &*ACTION_TRIGGERS;
+        self.t[from.min(to)..to]
+            .iter()
+            .any(|&c| c == '到' || triggers.may_start(c))
+    }
+
+    /// The first action trigger in `t[from..to]` not inside a title, unless a speech verb comes
+    /// first. Returns (position, strong).
+    pub(super) fn trigger_after(&self, from: usize, to: usize) -> Option<(usize, bool)> {
+        let t = self.t;
+        let mut i = from;
+        while i < to {
+            if self.speech_at(i, from) {
+                return None;
+            }
+            if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
+                && !self.in_title(i)
+                && !inside_not_kind(t, i)
+                && !(i > 0 && t[i - 1] == '在')
+            {
+                let w = &t[i..i + l];
+                let weak = WEAK_TRIGGERS
+                    .iter()
+                    .any(|x| w.iter().copied().eq(x.chars()));
+                return Some((i, !weak));
+            }
+            if t[i] == '到' && self.movement_dao(i) {
+                return Some((i, true));
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether a verb of saying at `i` reports someone's words: right after the person (`from`
+    /// is where their name ends) or at the head of a clause (，他表示).
+    pub(super) fn speech_at(&self, i: usize, from: usize) -> bool {
+        let t = self.t;
+        if !SPEECH_VERBS.starts_at(t, i) || self.in_title(i) {
+            return false;
+        }
+        let near = i >= from && i - from <= 4;
+        let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || matches!(t[i - 1], '他' | '她'));
+        let after_name = (i.saturating_sub(2)..=i).any(|k| self.name_end[k]);
+        near || head || after_name
+    }
+
+    /// Whether sentence `si` goes on with the activity before it without naming its subject:
+    /// after a time phrase and words like 随后/接续, it opens with an activity verb; or it opens
+    /// with the visitors referred back to (考察组一行, 一行, 他们) and one of its clauses goes on
+    /// with a verb of movement or visit before anyone is quoted.
+    pub(super) fn continues_activity(&self, si: usize) -> bool {
+        let t = self.t;
+        let (s, e) = self.sents[si];
+        let mut i = s;
+        let mut referred = false;
+        while i < e {
+            if let Some(k) = self.times_in(i, i + 1).next() {
+                i = self.times[k].end;
+            } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
+                referred |= word_at(t, i, "一行");
+                i += l;
+            } else if let Some(l) = self.team_at(i, e) {
+                // 代表团一行, 调研组: the team already met.
+                referred = true;
+                i += l;
+            } else if let Some(l) = self.while_clause(i, e) {
+                i += l;
+            } else if t[i] == '，' {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if i >= e || self.in_title(i) {
+            return false;
+        }
+        if MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i) {
+            return true;
+        }
+        // 在某村，… : the next stop of the visit.
+        if self.place_opening(i, e) {
+            return true;
+        }
+        if !referred && !word_at(t, i, "他们") {
+            return false;
+        }
+        (i..e)
+            .take_while(|&k| !self.speech_at(k, i))
+            .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
+    }
+
+    /// The length of a team named at `i` (调研组, 市林长制督导工作组, 考察团一行), 一行 included.
+    pub(super) fn team_at(&self, i: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        let end = (i + 2..=(i + 12).min(e))
+            .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
+            .filter(|&k| TEAM_SUFFIXES.longest_ending_at(t, k).is_some())
+            .last()?;
+        if !self.mentions_in(i, end).is_empty() {
+            return None;
+        }
+        let rest = if word_at(t, end, "一行") { 2 } else { 0 };
+        Some(end + rest - i)
+    }
+
+    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
+    pub(super) fn while_clause(&self, i: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        if t[i] != '在' {
+            return None;
+        }
+        let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
+        (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
+            .then_some(c + 1 - i)
+    }
+
+    /// Whether 到 at `i` means going somewhere.
+    pub(super) fn movement_dao(&self, i: usize) -> bool {
+        movement_dao(self.t, i)
+    }
+}
+
+/// Whether 到 at `i` means going somewhere.
+pub(super) fn movement_dao(t: &[char], i: usize) -> bool {
+    let prev = if i > 0 { t[i - 1] } else { '，' };
+    let next = t.get(i + 1).copied().unwrap_or('。');
+    !matches!(
+        prev,
+        '得' | '受'
+            | '达'
+            | '感'
+            | '看'
+            | '解'
+            | '提'
+            | '谈'
+            | '见'
+            | '遇'
+            | '想'
+            | '听'
+            | '找'
+            | '做'
+            | '收'
+            | '直'
+            | '回'
+            | '落'
+            | '识'
+            | '意'
+            | '认'
+            | '经'
+    ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
+        && is_cjk(next)
+}
+
+/// Whether `t[i]` may open an activity verb as [`Parser::trigger_after`] takes one (a superset:
+/// titles and verbs of saying are not known yet). A text without one holds no activity.
+pub(super) fn may_trigger(t: &[char], i: usize) -> bool {
+    if t[i] == '到' && movement_dao(t, i) {
+        return true;
+    }
+    ACTION_TRIGGERS.longest_at(t, i).is_some()
+        && !(i > 0 && t[i - 1] == '在')
+        && !inside_not_kind(t, i)
+}
+
+/// Whether the simplified text `t` can report an activity at all: every activity needs a
+/// trigger, so a text without one is not parsed.
+pub(crate) fn may_hold_activity(t: &[char]) -> bool {
+    (0..t.len()).any(|i| may_trigger(t, i))
+}
+
+/// Whether the words at `i` make what follows a habit, not one activity: 多次, 经常 …
+/// (habitual.txt), or a count of times (先后12次, 三次).
+pub(super) fn habitual_at(t: &[char], mut i: usize) -> bool {
+    if HABITUAL.starts_at(t, i) {
+        return true;
+    }
+    if word_at(t, i, "先后") {
+        i += 2;
+    }
+    let n = t
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .take(4)
+        .take_while(|&&c| is_count(c))
+        .count();
+    n > 0 && t.get(i + n) == Some(&'次') && t.get(i + n + 1) != Some(&'日')
+}
