@@ -3,6 +3,7 @@
 
 use crate::Normalized;
 use crate::lexicon::TRAD_SIMP;
+use crate::lexicon::grammar::{CONTINUED_FROM, PAGE, TURN};
 use dongtai_proto::OffsetMap;
 
 /// One line of the raw text: char range without its line break.
@@ -87,11 +88,11 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
 /// Whether a line is a jump line such as （下转第 6 版）.
 pub(crate) fn is_jump_line(chars: &[char], l: Line) -> bool {
     let line = &chars[l.start..l.end];
-    if !line.contains(&'版') || trimmed_len(chars, l) > 24 {
+    if !line.contains(&PAGE) || trimmed_len(chars, l) > 24 {
         return false;
     }
     let s: String = line.iter().filter(|c| !is_space(**c)).collect();
-    s.chars().count() <= 16 && (s.contains("转第") || s.contains("接第") || s.contains('转'))
+    s.chars().count() <= 16 && (s.contains(TURN) || s.contains(CONTINUED_FROM))
 }
 
 fn is_ascii_word(c: char) -> bool {

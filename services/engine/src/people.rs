@@ -1,11 +1,14 @@
 //! People in the text: title + name mentions (区委副书记、区长钟某某), name lists sharing a title
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
+use crate::lexicon::grammar::{
+    EACH, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
+};
 use crate::lexicon::{
     BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES, PROTECTED,
     SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
 };
-use crate::text::{string, word_at};
+use crate::text::{is_amount, string, word_at};
 
 /// A person mentioned in the text (offsets in chars of the segment).
 #[derive(Debug, Clone, PartialEq)]
@@ -67,12 +70,9 @@ fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) ->
 /// otherwise a title cut (和平区, 同安区, 于都县, 向阳镇, 当涂县): at the head of a clause it
 /// begins the organisation, it does not join it to what came before.
 fn place_named_at(text: &[char], i: usize) -> bool {
-    matches!(text.get(i), Some('和' | '同' | '于' | '向' | '当'))
+    text.get(i).is_some_and(|&c| place_initial_cuts(c))
         && text.get(i + 1).is_some_and(|&c| is_cjk(c))
-        && matches!(
-            text.get(i + 2),
-            Some('区' | '县' | '市' | '镇' | '乡' | '村' | '省' | '州' | '旗')
-        )
+        && text.get(i + 2).is_some_and(|&c| one_char_place_ends(c))
 }
 
 fn follows_ok(text: &[char], i: usize) -> bool {
@@ -85,19 +85,12 @@ fn follows_ok(text: &[char], i: usize) -> bool {
 
 /// Whether a day is written at `text[i..]` (某某八日上午前往…).
 fn date_at(text: &[char], i: usize) -> bool {
-    let numeral = |c: char| {
-        c.is_ascii_digit()
-            || matches!(
-                c,
-                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两'
-            )
-    };
     let n = text[i..]
         .iter()
         .take(4)
-        .take_while(|c| numeral(**c))
+        .take_while(|c| is_amount(**c))
         .count();
-    n > 0 && matches!(text.get(i + n), Some('日' | '月' | '号'))
+    n > 0 && text.get(i + n).is_some_and(|&c| date_units(c))
 }
 
 fn count(text: &[char], w: &[char], around: usize) -> usize {
@@ -145,10 +138,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     let valid = |len: usize| -> bool {
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
-            && !matches!(
-                text[j + len - 1],
-                '的' | '了' | '之' | '等' | '和' | '与' | '及' | '在' | '是' | '们'
-            )
+            && !not_name_end(text[j + len - 1])
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
@@ -192,7 +182,7 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
                 return Some(c4);
             }
             // Four characters (包海日罕) only before a word that follows names, not punctuation.
-            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != '的') {
+            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != OF) {
                 Some(c4)
             } else if j + c3 <= text.len()
                 && n3() >= 2
@@ -248,7 +238,7 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
         }
         let mut left = title_left(text, word_start, floor, soft);
         // 各级林长, 全体党员: a kind of people, not a person's title.
-        if text[left] == '各' || word_at(text, left, "全体") {
+        if text[left] == EACH || word_at(text, left, WHOLE) {
             j += 1;
             continue;
         }

@@ -19,6 +19,8 @@ pub(crate) fn string(t: &[char]) -> String {
     s
 }
 
+use crate::lexicon::grammar::{TEN, vague_count};
+
 /// Characters that end a clause (a comma's worth or more).
 pub(crate) const CLAUSE_END: &[char] = &['，', '。', '；', '：', '！', '？', '\n'];
 /// Characters that end a sentence.
@@ -50,25 +52,24 @@ pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The value of a Chinese digit (〇 to 九, 两), from `grammar.txt`.
+pub(crate) use crate::lexicon::grammar::cn_digit;
+
+/// Whether a character writes part of a number: an ASCII digit, a Chinese digit (〇 included,
+/// as in 二〇二三) or 十.
+pub(crate) fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || c == TEN || cn_digit(c).is_some()
+}
+
+/// Whether a character writes a count of days or things: a numeral other than zero (12, 三,
+/// 两, 十).
+pub(crate) fn is_amount(c: char) -> bool {
+    is_numeral(c) && !matches!(cn_digit(c), Some(0))
+}
+
 /// Whether a character writes a number or a count (12, 三, 两, 多, 几, 数).
 pub(crate) fn is_count(c: char) -> bool {
-    c.is_ascii_digit()
-        || matches!(
-            c,
-            '一' | '二'
-                | '两'
-                | '三'
-                | '四'
-                | '五'
-                | '六'
-                | '七'
-                | '八'
-                | '九'
-                | '十'
-                | '多'
-                | '几'
-                | '数'
-        )
+    is_amount(c) || vague_count(c)
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
-use crate::lexicon::{
-    ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, RelativeDay,
-    TIME_WORDS,
+use crate::lexicon::grammar::{
+    DAY, EVERY, MONTH, ORDINAL, SESSION, SINCE, TEN, UNTIL_NOW, YEAR, bare_day_next,
+    bracket_day_heads, day_count_units, day_units, range_words,
 };
-use crate::text::word_at;
+use crate::lexicon::{
+    ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, PARTS_OF_DAY,
+    RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS,
+};
+use crate::text::{cn_digit, is_numeral, word_at};
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
 use std::sync::LazyLock;
@@ -86,27 +90,6 @@ static EDITIONS: LazyLock<Vec<Edition>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The value of a Chinese digit (〇 to 九, 两).
-fn cn_digit(c: char) -> Option<u32> {
-    Some(match c {
-        '〇' | '零' => 0,
-        '一' => 1,
-        '二' | '两' => 2,
-        '三' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
-}
-
-fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || c == '十' || cn_digit(c).is_some()
-}
-
 /// A number at `text[i..]`: ASCII digits, or Chinese numerals up to 99 (十一, 二十八, 三十一)
 /// or digit by digit (二〇二三). Returns (value, chars used).
 fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
@@ -130,7 +113,7 @@ fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
     let mut has_ten = false;
     while j < text.len() && j - i < 4 {
         match text[j] {
-            '十' => {
+            TEN => {
                 has_ten = true;
                 buf[n] = 10;
             }
@@ -161,23 +144,9 @@ fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
 }
 
 fn part_of_day(text: &[char], i: usize) -> Option<(PartOfDay, usize)> {
-    const WORDS: &[(&str, PartOfDay)] = &[
-        ("上午", PartOfDay::Morning),
-        ("早上", PartOfDay::Morning),
-        ("早晨", PartOfDay::Morning),
-        ("清晨", PartOfDay::Morning),
-        ("中午", PartOfDay::Afternoon),
-        ("下午", PartOfDay::Afternoon),
-        ("傍晚", PartOfDay::Evening),
-        ("晚上", PartOfDay::Evening),
-        ("晚间", PartOfDay::Evening),
-        ("夜间", PartOfDay::Evening),
-        ("当晚", PartOfDay::Evening),
-    ];
-    WORDS.iter().find_map(|(w, p)| {
-        let n = w.chars().count();
-        (i + n <= text.len() && text[i..i + n].iter().copied().eq(w.chars())).then_some((*p, n))
-    })
+    let (words, parts) = &*PARTS_OF_DAY;
+    let n = words.longest_at(text, i)?;
+    Some((*parts.get(&text[i..i + n])?, n))
 }
 
 /// A date at `text[i..]`: [year年][month月]day日|号, with a year or a month. Returns the date and
@@ -187,7 +156,7 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
     let mut year = None;
     if let Some((v, n)) = number(text, j)
         && n == 4
-        && text.get(j + n) == Some(&'年')
+        && text.get(j + n) == Some(&YEAR)
         && (1900..=2100).contains(&v)
     {
         year = Some(v as i32);
@@ -195,7 +164,7 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
     }
     let mut month = None;
     if let Some((v, n)) = number(text, j)
-        && text.get(j + n) == Some(&'月')
+        && text.get(j + n) == Some(&MONTH)
         && (1..=12).contains(&v)
     {
         month = Some(v);
@@ -205,7 +174,7 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
         return None;
     }
     let (d, n) = number(text, j)?;
-    if !(1..=31).contains(&d) || !matches!(text.get(j + n), Some('日') | Some('号')) {
+    if !(1..=31).contains(&d) || !text.get(j + n).is_some_and(|&c| day_units(c)) {
         return None;
     }
     Some((
@@ -227,14 +196,14 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
         let c = text[i];
         let prev = if i > 0 { Some(text[i - 1]) } else { None };
         if is_numeral(c)
-            && !prev.is_some_and(|p| is_numeral(p) || p == '第' || p == '每')
+            && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
             && let Some(e) = absolute_at(text, i)
         {
             i = e.end;
             out.push(e);
             continue;
         }
-        if c == '第'
+        if c == ORDINAL
             && let Some(e) = edition_at(text, i)
         {
             i = e.end;
@@ -260,29 +229,23 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
             i = end;
             continue;
         }
-        let words: &[(&str, TimeKind)] = if matches!(c, '同' | '当') {
-            &[
-                ("同日", TimeKind::SameDay),
-                ("当天", TimeKind::SameDay),
-                ("当日", TimeKind::SameDay),
-                ("当年", TimeKind::ThatYear),
-            ]
-        } else {
-            &[]
-        };
-        for &(w, kind) in words {
-            if word_at(text, i, w) {
-                let part = part_of_day(text, i + 2);
-                let end = i + 2 + part.map_or(0, |p| p.1);
-                out.push(TimeExpr {
-                    start: i,
-                    end,
-                    kind,
-                    part: part.map(|p| p.0),
-                });
-                i = end - 1;
-                break;
-            }
+        let (same, same_kind) = &*SAME_TIME_WORDS;
+        if let Some(l) = same.longest_at(text, i)
+            && let Some(s) = same_kind.get(&text[i..i + l])
+        {
+            let part = part_of_day(text, i + l);
+            let end = i + l + part.map_or(0, |p| p.1);
+            out.push(TimeExpr {
+                start: i,
+                end,
+                kind: match s {
+                    SameTime::Day => TimeKind::SameDay,
+                    SameTime::Year => TimeKind::ThatYear,
+                },
+                part: part.map(|p| p.0),
+            });
+            i = end;
+            continue;
         }
         i += 1;
     }
@@ -292,15 +255,12 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
 /// A day of the month in brackets after 今/昨/前/明 (今（10）日上午, the way Taiwanese news
 /// dates a report): the day as written, its month from the publication date.
 fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    if !matches!(text.get(i), Some('今' | '昨' | '前' | '明')) || text.get(i + 1) != Some(&'（')
-    {
+    if !text.get(i).is_some_and(|&c| bracket_day_heads(c)) || text.get(i + 1) != Some(&'（') {
         return None;
     }
     let (d, n) = number(text, i + 2)?;
     let close = i + 2 + n;
-    if !(1..=31).contains(&d)
-        || text.get(close) != Some(&'）')
-        || text.get(close + 1) != Some(&'日')
+    if !(1..=31).contains(&d) || text.get(close) != Some(&'）') || text.get(close + 1) != Some(&DAY)
     {
         return None;
     }
@@ -331,13 +291,11 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
                 None
             };
             let ok = part_of_day(text, i + n).is_some()
-                || matches!(
-                    after,
-                    Some('，' | '、' | '至' | '）' | '起' | '晚' | '—' | '-') | None
-                )
+                || matches!(after, Some('，' | '、' | '）' | '—' | '-') | None)
+                || after.is_some_and(bare_day_next)
                 || matches!(before, Some('（' | '，' | '、' | '\n') | None)
                 || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
-            if !ok || word_at(text, i + n, "至今") {
+            if !ok || word_at(text, i + n, UNTIL_NOW) {
                 return None;
             }
             (d, n)
@@ -353,7 +311,8 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     // Ranges: 至 / 到 / — / - / ～, and lists of days with 、.
     loop {
         let sep = text.get(j).copied();
-        if !matches!(sep, Some('至' | '到' | '—' | '-' | '～' | '~' | '、')) {
+        if !(matches!(sep, Some('—' | '-' | '～' | '~' | '、')) || sep.is_some_and(range_words))
+        {
             break;
         }
         let Some((d, m)) = date_at(text, j + 1, false) else {
@@ -398,7 +357,7 @@ fn bare_day_acts(text: &[char], start: usize, end: usize, after: char) -> bool {
 /// The number of days an activity lasts, written in the clause after its date (展开一连三天的
 /// 访问, 为期2天的考察): the count before 天 or 日 after a duration word. `None` past the clause.
 pub fn duration_days(text: &[char], from: usize) -> Option<u32> {
-    if text.get(from) == Some(&'起') {
+    if text.get(from) == Some(&SINCE) {
         return None;
     }
     let end = (from..text.len().min(from + 40))
@@ -409,13 +368,13 @@ pub fn duration_days(text: &[char], from: usize) -> Option<u32> {
         let (n, used) = number(text, k + l)?;
         let unit = text.get(k + l + used)?;
         // A trip lasts days; a campaign that starts then (今日起展开为期15天的…) is no visit.
-        ((2..=7).contains(&n) && matches!(unit, '天' | '日')).then_some(n)
+        ((2..=7).contains(&n) && day_count_units(*unit)).then_some(n)
     })
 }
 
 fn edition_at(text: &[char], i: usize) -> Option<TimeExpr> {
     let (n, used) = number(text, i + 1)?;
-    if text.get(i + 1 + used) != Some(&'届') {
+    if text.get(i + 1 + used) != Some(&SESSION) {
         return None;
     }
     let after = i + 2 + used;
@@ -579,7 +538,7 @@ pub fn doc_year(text: &[char]) -> Option<i32> {
         if text[i].is_ascii_digit() && (i == 0 || !text[i - 1].is_ascii_digit()) {
             let digits = &text[i..i + 4];
             if digits.iter().all(|c| c.is_ascii_digit())
-                && matches!(text.get(i + 4), Some('年' | '-' | '/' | '.'))
+                && matches!(text.get(i + 4).copied(), Some(YEAR | '-' | '/' | '.'))
             {
                 let y: i32 = digits.iter().collect::<String>().parse().unwrap_or(0);
                 if (1990..=2100).contains(&y) {

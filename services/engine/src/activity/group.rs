@@ -4,6 +4,7 @@
 use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::PAGE_DATE_LABELS;
+use crate::lexicon::grammar::{HOUR, dispatch, third_person};
 use crate::time::{Resolved, Resolver};
 
 impl Parser<'_> {
@@ -41,8 +42,8 @@ impl Parser<'_> {
         while b > 0 && matches!(t[b - 1], ' ' | '：' | ':') {
             b -= 1;
         }
-        matches!(t.get(i), Some('讯' | '电'))
-            || digits > 0 && matches!(t.get(i + digits), Some('时' | ':' | '：'))
+        t.get(i).is_some_and(|&c| dispatch(c))
+            || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | '：'))
             || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
     }
 
@@ -147,7 +148,7 @@ impl Parser<'_> {
                         // the only lead when the sentence opens with 他/她.
                         let (ss, _) = self.sents[si];
                         let pronoun = w.leads.len() == 1
-                            && matches!(self.t.get(ss), Some('他' | '她'))
+                            && self.t.get(ss).is_some_and(|&c| third_person(c))
                             && !self.speech_at(ss + 1, ss + 1);
                         let lead_here = pronoun
                             || self.continues_activity(si)

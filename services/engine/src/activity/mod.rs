@@ -103,8 +103,6 @@ struct Work {
     actor_pos: usize,
 }
 
-const WEAK_TRIGGERS: &[&str] = &["出席", "主持"];
-
 struct Parser<'a> {
     doc: &'a Doc<'a>,
     t: &'a [char],

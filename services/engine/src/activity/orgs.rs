@@ -1,6 +1,7 @@
 //! Organisations and teams acting without a named person, and the company at the head of a title.
 
 use super::Parser;
+use crate::lexicon::grammar::{not_in_org, org_openers};
 use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES};
 use crate::text::{CLAUSE_END, string};
 
@@ -20,7 +21,7 @@ impl Parser<'_> {
             if let Some(k) = self.times_in(a, a + 1).next() {
                 a = self.times[k].end;
             }
-            while a < ce && matches!(t[a], '由' | '“' | '—' | ' ') {
+            while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
                 a += 1;
             }
             let mut k = a + 2;
@@ -40,12 +41,8 @@ impl Parser<'_> {
                         }
                     }
                     let org = &t[a..end];
-                    let bad = org.iter().any(|c| {
-                        matches!(
-                            c,
-                            '的' | '要' | '是' | '为' | '这' | '该' | '其' | '我' | '他' | '她'
-                        )
-                    }) || !self.mentions_in(a, end).is_empty();
+                    let bad =
+                        org.iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
                     // It acts in its own clause, or the next one when that has no subject of
                     // its own.
                     let mut until = ce;

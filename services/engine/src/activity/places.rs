@@ -3,6 +3,11 @@
 
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::grammar::{
+    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, LEARN, MEETING, MIDDLE, OF,
+    REGION, TOWARD, VISIT, and, deictic, item_openers, measure_words, not_at_after, not_at_before,
+    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
+};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, LISTED_TARGETS,
     MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES,
@@ -26,11 +31,14 @@ impl Parser<'_> {
         {
             return false;
         }
-        if word_at(t, from, "以及") {
+        if word_at(t, from, AS_WELL_AS) {
             return true;
         }
         let seg = &t[from..stop];
-        let listy = seg.contains(&'、') || seg.windows(2).any(|w| w == ['及', '其']);
+        let listy = seg.contains(&'、')
+            || seg
+                .windows(2)
+                .any(|w| w.iter().copied().eq(AND_ITS.chars()));
         // Most of its items name places (乙村、丙村), not works (铺设路面、改善边坡).
         let items = split_list(t, from, stop);
         let placey = items
@@ -43,7 +51,7 @@ impl Parser<'_> {
     /// Whether the clause at `i` is 在 and a place, ending at its comma (在某村，).
     pub(super) fn place_opening(&self, i: usize, e: usize) -> bool {
         let t = self.t;
-        if t[i] != '在' {
+        if t[i] != AT {
             return false;
         }
         let Some(c) = (i + 1..e.min(i + 32)).find(|&k| CLAUSE_END.contains(&t[k])) else {
@@ -58,7 +66,7 @@ impl Parser<'_> {
     /// Whether a verb of movement starting with 到 at `i` names a visit by itself (到访).
     pub(super) fn visit_at(&self, i: usize) -> bool {
         MOVEMENT_VERBS.longest_at(self.t, i).is_some_and(|l| l >= 2)
-            && self.t.get(i + 1) == Some(&'访')
+            && self.t.get(i + 1) == Some(&VISIT)
     }
 
     /// Whether 对 at `i` opens the object of an inspection: 进行 and an activity verb follow in
@@ -69,9 +77,9 @@ impl Parser<'_> {
             .find(|&k| CLAUSE_END.contains(&t[k]))
             .unwrap_or(e);
         (i + 2..end).any(|k| {
-            word_at(t, k, "进行") && {
+            word_at(t, k, CARRY_OUT) && {
                 let mut v = k + 2;
-                while v < end && CONTINUATIONS.starts_at(t, v) || t.get(v) == Some(&'了') {
+                while v < end && CONTINUATIONS.starts_at(t, v) || t.get(v) == Some(&DONE) {
                     v += CONTINUATIONS.longest_at(t, v).unwrap_or(1);
                 }
                 v < end && ACTION_TRIGGERS.starts_at(t, v)
@@ -85,7 +93,7 @@ impl Parser<'_> {
     pub(super) fn closes_at_phrase(&self, k: usize) -> bool {
         let t = self.t;
         let mut n = k + 1;
-        if matches!(t[k], '期' | '当') && matches!(t.get(n), Some('间' | '中')) {
+        if period_heads(t[k]) && t.get(n).is_some_and(|&c| period_tails(c)) {
             n += 1;
         }
         match t.get(n) {
@@ -93,7 +101,7 @@ impl Parser<'_> {
             Some(c) => {
                 CLAUSE_END.contains(c)
                     || SPEECH_VERBS.starts_at(t, n)
-                    || FOLLOWERS.starts_at(t, n) && !(t[k] == '中' && *c == '心')
+                    || FOLLOWERS.starts_at(t, n) && !(t[k] == MIDDLE && word_at(t, k, CENTRE))
             }
         }
     }
@@ -102,7 +110,7 @@ impl Parser<'_> {
     /// (等情况, 等工作).
     pub(super) fn list_describes_matters(&self, end: usize, e: usize) -> bool {
         let t = self.t;
-        if t.get(end) != Some(&'等') {
+        if t.get(end) != Some(&ETC) {
             return false;
         }
         let tail_end = (end + 1..e)
@@ -176,35 +184,27 @@ impl Parser<'_> {
                 .filter(|_| !inside_not_kind(t, i));
             let verb = match verb {
                 // 到 of arriving, not 得到/看到; 到访 is always a visit.
-                Some(_) if t[i] == '到' && !self.visit_at(i) && !self.movement_dao(i) => None,
+                Some(_) if t[i] == ARRIVE && !self.visit_at(i) && !self.movement_dao(i) => None,
                 // 视察组, 考察团: a team named after what it does, not the verb.
-                Some(l)
-                    if matches!(t.get(i + l), Some('组' | '团'))
-                        && matches!(t[i], '考' | '视' | '巡' | '督' | '参' | '检') =>
-                {
+                Some(l) if t.get(i + l).is_some_and(|&c| team_ends(c)) && team_verb_heads(t[i]) => {
                     None
                 }
                 v => v,
             };
             // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
-            let at = t[i] == '在'
-                && (i == s || !matches!(t[i - 1], '正' | '存' | '现' | '所' | '实' | '就'))
-                && !word_at(t, i + 1, "于")
-                && !word_at(t, i + 1, "建");
+            let at = t[i] == AT
+                && (i == s || !not_at_before(t[i - 1]))
+                && !t.get(i + 1).is_some_and(|&c| not_at_after(c));
             // 对某地进行（实地）考察: the place comes between 对 and 进行.
-            let at = at || t[i] == '对' && self.inspects_object(i, e);
+            let at = at || t[i] == TOWARD && self.inspects_object(i, e);
             if verb.is_none() && !at {
                 i += 1;
                 continue;
             }
             let l = verb.unwrap_or(1);
-            let pure = at
-                || matches!(
-                    t[i],
-                    '到' | '赴' | '前' | '来' | '深' | '走' | '步' | '先' | '莅' | '抵' | '拜'
-                );
+            let pure = at || plain_move_heads(t[i]);
             let mut o = i + l;
-            while o < e && (t[o] == '了' && t.get(o + 1) != Some(&'解') || t[o] == '到') {
+            while o < e && (t[o] == DONE && !word_at(t, o, LEARN) || t[o] == ARRIVE) {
                 o += 1;
             }
             // The object runs up to a stop word, clause punctuation or a person; a modifier
@@ -212,7 +212,7 @@ impl Parser<'_> {
             let mut k = o;
             while k < e && k - o < 120 {
                 let c = t[k];
-                if c == '的' && !at {
+                if c == OF && !at {
                     k += 1;
                     continue;
                 }
@@ -234,22 +234,17 @@ impl Parser<'_> {
                 }
                 // 在某地与/上/中…: the place ends before a preposition's partner word, but a
                 // place may start with one (在上海) and a venue may be a 中心.
-                if at
-                    && k > o
-                    && (matches!(c, '与' | '和' | '同')
-                        || matches!(c, '上' | '前' | '里' | '内' | '中' | '时' | '期' | '当')
-                            && self.closes_at_phrase(k))
-                {
+                if at && k > o && (with(c) || position_words(c) && self.closes_at_phrase(k)) {
                     break;
                 }
                 k += 1;
             }
             let obj_end = k;
             // 甲、乙等特色展位: a list described by what follows 等 is one target.
-            if t.get(k) == Some(&'等') && obj_end > o {
+            if t.get(k) == Some(&ETC) && obj_end > o {
                 let tail_end = (k + 1..e)
                     .find(|&x| {
-                        CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != '等'
+                        CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != ETC
                     })
                     .unwrap_or(e);
                 let tail = &t[k + 1..tail_end];
@@ -297,7 +292,7 @@ impl Parser<'_> {
                             .times_in(a.saturating_sub(4), b)
                             .any(|k| self.times[k].end > a);
                     if generic
-                        || matches!(item[0], '该' | '这' | '其' | '此' | '我')
+                        || deictic(item[0])
                         || item.iter().any(|c| {
                             !is_cjk(*c)
                                 && !c.is_ascii_alphanumeric()
@@ -308,7 +303,7 @@ impl Parser<'_> {
                     }
                     let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
                     let ok = if at {
-                        suffix && item.len() >= 3 && !word_before(item, item.len(), "会")
+                        suffix && item.len() >= 3 && !word_before(item, item.len(), MEETING)
                     } else {
                         // 甲、乙等企业: what the list closes with says what its items are.
                         pure || many || suffix || companies
@@ -332,8 +327,7 @@ pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> 
         // 、 and a run-on comma separate items anywhere; so do 及其 and 以及.
         let w = match t[i] {
             '、' | '，' => 1,
-            '及' if t.get(i + 1) == Some(&'其') => 2,
-            '以' if t.get(i + 1) == Some(&'及') => 2,
+            _ if word_at(t, i, AND_ITS) || word_at(t, i, AS_WELL_AS) => 2,
             _ => 0,
         };
         if w > 0 {
@@ -350,9 +344,9 @@ pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> 
     let mut last = (s, b);
     let mut i = s + 1;
     while i < b {
-        let w = if word_at(t, i, "以及") {
+        let w = if word_at(t, i, AS_WELL_AS) {
             2
-        } else if matches!(t[i], '和' | '及' | '与') {
+        } else if and(t[i]) {
             1
         } else {
             0
@@ -372,13 +366,13 @@ pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> 
 /// The place in an item with 的: the place it belongs to (清水村的机耕路 → 清水村), else what
 /// the modifier describes (以绿色发展为主题的新材料展区 → 新材料展区).
 pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
-    let Some(d) = (a..b).find(|&i| t[i] == '的') else {
+    let Some(d) = (a..b).find(|&i| t[i] == OF) else {
         return (a, b);
     };
     if d > a && PLACE_SUFFIXES.longest_ending_at(&t[..d], d).is_some() {
         return (a, d);
     }
-    let last = (a..b).rev().find(|&i| t[i] == '的').unwrap_or(d);
+    let last = (a..b).rev().find(|&i| t[i] == OF).unwrap_or(d);
     (last + 1, b)
 }
 
@@ -387,24 +381,24 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
     // item go.
     let quoted = |a: usize, b: usize| (a..b).any(|i| t[i] == '”') && !matches!(t[b - 1], '”');
     while a < b
-        && matches!(t[a], '了' | ' ' | '到' | '在' | '其' | '“')
+        && (matches!(t[a], ' ' | '“') || item_openers(t[a]))
         && !(t[a] == '“' && quoted(a, b))
     {
         a += 1;
     }
-    while b > a && matches!(t[b - 1], ' ' | '”' | '等') {
+    while b > a && matches!(t[b - 1], ' ' | '”' | ETC) {
         b -= 1;
     }
     // 苏州、无锡两地 / 甲、乙两家企业: the count of the items is no part of the last.
     let counted = if b <= a + 3 {
         None
-    } else if t[b - 1] == '地' {
+    } else if t[b - 1] == REGION {
         Some(b - 1)
     } else {
         CATEGORY_TAILS
             .longest_ending_at(&t[..b], b)
             .map(|l| b - l)
-            .filter(|&p| p > a && matches!(t[p - 1], '家' | '个' | '处' | '所'))
+            .filter(|&p| p > a && measure_words(t[p - 1]))
             .map(|p| p - 1)
     };
     if let Some(mut p) = counted

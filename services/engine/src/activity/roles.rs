@@ -3,6 +3,7 @@
 
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
+use crate::lexicon::grammar::{ALONG, OF, RESPECTIVELY, list_joiners, with};
 use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, word_at};
@@ -68,7 +69,7 @@ impl Parser<'_> {
         if MEETING_MARKERS.longest_ending_at(t, start).is_some() {
             return true;
         }
-        if start == 0 || t[start - 1] != '的' {
+        if start == 0 || t[start - 1] != OF {
             return false;
         }
         (start.saturating_sub(12)..start - 1)
@@ -92,7 +93,7 @@ impl Parser<'_> {
             .find(|&i| CLAUSE_END.contains(&t[i]))
             .map_or(0, |i| i + 1);
         let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
-            .any(|i| matches!(t[i], '与' | '和' | '同' | '跟'));
+            .any(|i| with(t[i]) || t[i] == ALONG);
         let clause_end = (m.name_end..se)
             .find(|&i| CLAUSE_END.contains(&t[i]))
             .unwrap_or(se);
@@ -116,7 +117,7 @@ impl Parser<'_> {
             let connector = gap.len() <= 3
                 && gap
                     .iter()
-                    .all(|c| matches!(c, '、' | '，' | '和' | '及' | '与' | '以'));
+                    .all(|&c| matches!(c, '、' | '，') || list_joiners(c));
             if !connector {
                 break;
             }
@@ -137,7 +138,7 @@ impl Parser<'_> {
             return Role::Participant;
         }
         // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
-        if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, "分别") {
+        if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, RESPECTIVELY) {
             let prev = &self.ms[idx[n - 1]];
             if lead_seen == Some(idx[n - 1])
                 && t.get(prev.name_end) == Some(&'、')

@@ -2,6 +2,7 @@
 
 use super::{Parser, Work};
 use crate::lexicon::ACTION_TRIGGERS;
+use crate::lexicon::grammar::{DONE, LAUNCH, OF, PLUS, move_or_lead_heads};
 use crate::text::{CLAUSE_END, string, word_at};
 
 impl Parser<'_> {
@@ -14,17 +15,17 @@ impl Parser<'_> {
         while i < e {
             if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
                 && !self.in_title(i)
-                && !matches!(t[i], '前' | '来' | '赴' | '深' | '走' | '步' | '率' | '带')
+                && !move_or_lead_heads(t[i])
             {
                 let a = i + l;
                 let b = (a..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
                 let mut a2 = a;
-                while a2 < b && matches!(t[a2], '了' | '和' | '，') {
+                while a2 < b && matches!(t[a2], DONE | PLUS | '，') {
                     a2 += 1;
                 }
                 let clean = b > a2 + 2
                     && b - a2 <= 24
-                    && t[a2] != '的'
+                    && t[a2] != OF
                     && self.mentions_in(a2, b).is_empty()
                     && ACTION_TRIGGERS.longest_at(t, a2).is_none();
                 if clean {
@@ -33,7 +34,7 @@ impl Parser<'_> {
                 i = a;
                 continue;
             }
-            if word_at(t, i, "开展") {
+            if word_at(t, i, LAUNCH) {
                 let b = (i + 2..e)
                     .find(|&k| CLAUSE_END.contains(&t[k]))
                     .unwrap_or(e);

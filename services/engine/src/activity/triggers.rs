@@ -2,7 +2,12 @@
 //! prefilter that skips texts without any, and sentences that go on with an activity without naming
 //! its subject.
 
-use super::{Parser, WEAK_TRIGGERS};
+use super::Parser;
+use crate::lexicon::WEAK_TRIGGERS;
+use crate::lexicon::grammar::{
+    ARRIVE, AT, DAY, DURING, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN, not_going_after_arrive,
+    not_going_before_arrive, third_person,
+};
 use crate::lexicon::{
     ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, MOVEMENT_VERBS, SPEECH_VERBS, TEAM_SUFFIXES,
     inside_not_kind,
@@ -17,7 +22,7 @@ impl Parser<'_> {
         let triggers = &*ACTION_TRIGGERS;
         self.t[from.min(to)..to]
             .iter()
-            .any(|&c| c == '到' || triggers.may_start(c))
+            .any(|&c| c == ARRIVE || triggers.may_start(c))
     }
 
     /// The first action trigger in `t[from..to]` not inside a title, unless a speech verb comes
@@ -32,15 +37,12 @@ impl Parser<'_> {
             if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
                 && !self.in_title(i)
                 && !inside_not_kind(t, i)
-                && !(i > 0 && t[i - 1] == '在')
+                && !(i > 0 && t[i - 1] == AT)
             {
-                let w = &t[i..i + l];
-                let weak = WEAK_TRIGGERS
-                    .iter()
-                    .any(|x| w.iter().copied().eq(x.chars()));
+                let weak = WEAK_TRIGGERS.longest_at(&t[i..i + l], 0) == Some(l);
                 return Some((i, !weak));
             }
-            if t[i] == '到' && self.movement_dao(i) {
+            if t[i] == ARRIVE && self.movement_dao(i) {
                 return Some((i, true));
             }
             i += 1;
@@ -56,7 +58,7 @@ impl Parser<'_> {
             return false;
         }
         let near = i >= from && i - from <= 4;
-        let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || matches!(t[i - 1], '他' | '她'));
+        let head = i > 0 && (CLAUSE_END.contains(&t[i - 1]) || third_person(t[i - 1]));
         let after_name = (i.saturating_sub(2)..=i).any(|k| self.name_end[k]);
         near || head || after_name
     }
@@ -74,7 +76,7 @@ impl Parser<'_> {
             if let Some(k) = self.times_in(i, i + 1).next() {
                 i = self.times[k].end;
             } else if let Some(l) = CONTINUATIONS.longest_at(t, i) {
-                referred |= word_at(t, i, "一行");
+                referred |= word_at(t, i, PARTY);
                 i += l;
             } else if let Some(l) = self.team_at(i, e) {
                 // 代表团一行, 调研组: the team already met.
@@ -98,7 +100,7 @@ impl Parser<'_> {
         if self.place_opening(i, e) {
             return true;
         }
-        if !referred && !word_at(t, i, "他们") {
+        if !referred && !word_at(t, i, THEY) {
             return false;
         }
         (i..e)
@@ -116,18 +118,18 @@ impl Parser<'_> {
         if !self.mentions_in(i, end).is_empty() {
             return None;
         }
-        let rest = if word_at(t, end, "一行") { 2 } else { 0 };
+        let rest = if word_at(t, end, PARTY) { 2 } else { 0 };
         Some(end + rest - i)
     }
 
     /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
     pub(super) fn while_clause(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
-        if t[i] != '在' {
+        if t[i] != AT {
             return None;
         }
         let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
-        (t[c] == '，' && (word_before(t, c, "期间") || word_before(t, c, "时")))
+        (t[c] == '，' && (word_before(t, c, DURING) || word_before(t, c, WHEN)))
             .then_some(c + 1 - i)
     }
 
@@ -141,41 +143,17 @@ impl Parser<'_> {
 pub(super) fn movement_dao(t: &[char], i: usize) -> bool {
     let prev = if i > 0 { t[i - 1] } else { '，' };
     let next = t.get(i + 1).copied().unwrap_or('。');
-    !matches!(
-        prev,
-        '得' | '受'
-            | '达'
-            | '感'
-            | '看'
-            | '解'
-            | '提'
-            | '谈'
-            | '见'
-            | '遇'
-            | '想'
-            | '听'
-            | '找'
-            | '做'
-            | '收'
-            | '直'
-            | '回'
-            | '落'
-            | '识'
-            | '意'
-            | '认'
-            | '经'
-    ) && !matches!(next, '位' | '场' | '达' | '底' | '期' | '时' | '访')
-        && is_cjk(next)
+    !not_going_before_arrive(prev) && !not_going_after_arrive(next) && is_cjk(next)
 }
 
 /// Whether `t[i]` may open an activity verb as [`Parser::trigger_after`] takes one (a superset:
 /// titles and verbs of saying are not known yet). A text without one holds no activity.
 pub(super) fn may_trigger(t: &[char], i: usize) -> bool {
-    if t[i] == '到' && movement_dao(t, i) {
+    if t[i] == ARRIVE && movement_dao(t, i) {
         return true;
     }
     ACTION_TRIGGERS.longest_at(t, i).is_some()
-        && !(i > 0 && t[i - 1] == '在')
+        && !(i > 0 && t[i - 1] == AT)
         && !inside_not_kind(t, i)
 }
 
@@ -191,7 +169,7 @@ pub(super) fn habitual_at(t: &[char], mut i: usize) -> bool {
     if HABITUAL.starts_at(t, i) {
         return true;
     }
-    if word_at(t, i, "先后") {
+    if word_at(t, i, SUCCESSIVELY) {
         i += 2;
     }
     let n = t
@@ -201,5 +179,5 @@ pub(super) fn habitual_at(t: &[char], mut i: usize) -> bool {
         .take(4)
         .take_while(|&&c| is_count(c))
         .count();
-    n > 0 && t.get(i + n) == Some(&'次') && t.get(i + n + 1) != Some(&'日')
+    n > 0 && t.get(i + n) == Some(&TIMES) && t.get(i + n + 1) != Some(&DAY)
 }
