@@ -5,7 +5,10 @@
 //! - `word XY`: `pub const NAME: &str`;
 //! - `chars X Y Z`: `pub const fn name(c: char) -> bool` (the name in lower case), a `matches!`
 //!   the compiler turns into the same code the literals were;
-//! - `digits X=1 Y=2`: `pub const fn name(c: char) -> Option<u32>`.
+//! - `digits X=1 Y=2`: `pub const fn name(c: char) -> Option<u32>`;
+//! - `list X Y Z`: `pub const NAME: &[char]`, for tables searched with `contains`.
+//!
+//! An entry `\n` stands for the line break (the file is split at whitespace).
 
 // A build script reports a bad table by failing the build, with the line it could not read.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -28,7 +31,7 @@ fn main() {
         let (Some(name), Some(kind)) = (f.next(), f.next()) else {
             panic!("{src}:{}: want `NAME kind entries`", n + 1);
         };
-        let entries: Vec<&str> = f.collect();
+        let entries: Vec<&str> = f.map(|e| if e == "\\n" { "\n" } else { e }).collect();
         let one = |what: &str| {
             assert!(
                 entries.len() == 1,
@@ -45,18 +48,17 @@ fn main() {
             }
             "word" => writeln!(out, "pub const {name}: &str = \"{}\";", one("word")).unwrap(),
             "chars" => {
-                let alts: Vec<String> = entries
-                    .iter()
-                    .inspect(|e| assert!(e.chars().count() == 1, "{src}:{}: {e}", n + 1))
-                    .map(|e| format!("'{e}'"))
-                    .collect();
                 let f = name.to_lowercase();
+                let alts = char_literals(&entries, n).join(" | ");
                 writeln!(
                     out,
-                    "#[inline]\npub const fn {f}(c: char) -> bool {{\n    matches!(c, {})\n}}",
-                    alts.join(" | ")
+                    "#[inline]\npub const fn {f}(c: char) -> bool {{\n    matches!(c, {alts})\n}}"
                 )
                 .unwrap();
+            }
+            "list" => {
+                let items = char_literals(&entries, n).join(", ");
+                writeln!(out, "pub const {name}: &[char] = &[{items}];").unwrap();
             }
             "digits" => {
                 let arms: Vec<String> = entries
@@ -74,4 +76,22 @@ fn main() {
     }
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("grammar.rs");
     fs::write(dest, out).unwrap();
+}
+
+/// Each entry as a Rust char literal (escaped, so `\n` stays one); an entry of several
+/// characters fails the build with its line.
+fn char_literals(entries: &[&str], line: usize) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            let mut cs = e.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => format!("{c:?}"),
+                _ => panic!(
+                    "src/lexicon/grammar.txt:{}: {e} is not one character",
+                    line + 1
+                ),
+            }
+        })
+        .collect()
 }

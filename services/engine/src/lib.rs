@@ -123,65 +123,29 @@ pub fn extract_standalone(raw: &str, published: Option<NaiveDate>) -> Vec<Activi
 /// Extract the activity events of one document. Evidence offsets are character offsets into
 /// `raw` as given.
 pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
-    // A scanned page holds several articles: each is parsed on its own. Other texts are one
-    // article, normalised once (its id is the hash of that normal form).
-    let chars = chars_of(raw);
-    let raw_len = chars.len();
-    let lines = normalize::lines(&chars);
-    // Each article comes with the chars of its normal form.
-    let width = normalize::column_width(&chars, &lines);
-    let (segments, one) = match width {
-        None => {
-            let join = vec![false; lines.len()];
-            let (n, norm, _) = normalize::normalize_lines_chars(&chars, &lines, &join, None);
-            let seg = PageArticle {
-                title: None,
-                text: n.text,
-                map: n.map,
-            };
-            (vec![(seg, Vec::new(), norm)], true)
-        }
-        Some(_) => (page::split_lines_soft(&chars, &lines, width), false),
-    };
-
+    let text = Received::read(raw);
+    let (segments, one) = text.segments();
     // Read each article on its simplified copy; one without an activity verb holds no event,
     // and a text without any is done (no id to hash, no year to look for).
-    let mut read: Vec<Read<'_>> = Vec::new();
-    for (seg, soft, norm) in &segments {
-        let simp = normalize::simplified(norm);
-        if activity::may_hold_activity(&simp) {
-            read.push((seg, soft, norm, simp));
-        }
-    }
+    let read: Vec<Read<'_>> = segments
+        .iter()
+        .map(|(seg, soft, norm)| Read {
+            seg,
+            soft,
+            norm,
+            simp: normalize::simplified(norm),
+        })
+        .filter(|r| activity::may_hold_activity(&r.simp))
+        .collect();
     if read.is_empty() {
         return Vec::new();
     }
-    // The whole text's normal form (what `normalize(raw)` gives), for a page only when needed.
-    let mut whole: Option<String> = None;
-    let mut whole_text = || -> String {
-        whole
-            .get_or_insert_with(|| {
-                let join = normalize::column_joins(&chars, &lines, width);
-                normalize::normalize_lines(&chars, &lines, &join).text
-            })
-            .clone()
-    };
     let article_id = match &meta.article_id {
         Some(id) => id.clone(),
         None if one => ArticleId::of_text(&segments[0].0.text),
-        None => ArticleId::of_text(&whole_text()),
+        None => ArticleId::of_text(text.whole()),
     };
-    let doc_year = match meta.published {
-        Some(_) => None,
-        None => time::doc_year(&chars).or_else(|| {
-            let n = normalize::simplified(&chars_of(&whole_text()));
-            time::edition_year(&n)
-        }),
-    };
-    let resolver = time::Resolver {
-        published: meta.published,
-        doc_year,
-    };
+    let resolver = text.resolver(meta.published);
     let source = Source {
         article_id: article_id.clone(),
         title: meta.title.clone(),
@@ -192,35 +156,102 @@ pub fn extract(raw: &str, meta: &DocMeta) -> Vec<ActivityEvent> {
     };
     let meta_title: Option<Vec<char>> = meta.title.as_deref().map(chars_of);
     let mut events = Vec::new();
-    for (seg, soft, norm, simp) in &read {
-        let title: Option<Vec<char>> = seg
-            .title
-            .as_deref()
-            .map(chars_of)
-            .or_else(|| meta_title.clone());
+    for r in &read {
+        let title: Option<Vec<char>> = r.seg.title.as_deref().map(chars_of);
         let doc = activity::Doc {
-            norm,
-            simp,
-            title: title.as_deref(),
-            soft,
+            norm: r.norm,
+            simp: &r.simp,
+            title: title.as_deref().or(meta_title.as_deref()),
+            soft: r.soft,
         };
         for d in activity::extract_doc(&doc, &resolver) {
-            events.push(emit::to_event(
-                d,
-                norm,
-                &seg.map,
-                raw_len,
-                &article_id,
-                &source,
-            ));
+            let at = emit::Origin {
+                norm: r.norm,
+                map: &r.seg.map,
+                raw_len: text.chars.len(),
+            };
+            events.push(emit::to_event(d, &at, &article_id, &source));
         }
     }
     events
 }
 
-/// An article to parse: its segment, where its lines were run on, its chars and their simplified
-/// copy.
-type Read<'a> = (&'a PageArticle, &'a Vec<usize>, &'a Vec<char>, Vec<char>);
+/// A text as received: its chars, its lines and, for a scanned page, its column width.
+struct Received {
+    chars: Vec<char>,
+    lines: Vec<normalize::Line>,
+    width: Option<usize>,
+    /// The whole text's normal form (what `normalize(raw)` gives), made only when needed.
+    whole: std::cell::OnceCell<String>,
+}
+
+/// An article of a text: its segment, where its lines were run on, and its normal form.
+type Segment = (PageArticle, Vec<usize>, Vec<char>);
+
+impl Received {
+    fn read(raw: &str) -> Self {
+        let chars = chars_of(raw);
+        let lines = normalize::lines(&chars);
+        let width = normalize::column_width(&chars, &lines);
+        Received {
+            chars,
+            lines,
+            width,
+            whole: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// A scanned page holds several articles: each is parsed on its own. Other texts are one
+    /// article, normalised once (its id is the hash of that normal form). The flag says which.
+    fn segments(&self) -> (Vec<Segment>, bool) {
+        if self.width.is_some() {
+            return (
+                page::split_lines_soft(&self.chars, &self.lines, self.width),
+                false,
+            );
+        }
+        let join = vec![false; self.lines.len()];
+        let (n, norm, _) = normalize::normalize_lines_chars(&self.chars, &self.lines, &join, None);
+        let seg = PageArticle {
+            title: None,
+            text: n.text,
+            map: n.map,
+        };
+        (vec![(seg, Vec::new(), norm)], true)
+    }
+
+    fn whole(&self) -> &str {
+        self.whole.get_or_init(|| {
+            let join = normalize::column_joins(&self.chars, &self.lines, self.width);
+            normalize::normalize_lines(&self.chars, &self.lines, &join).text
+        })
+    }
+
+    /// Dates resolve against the publication date, or when it is unknown against the year the
+    /// text itself states (a dateline, an expo's edition).
+    fn resolver(&self, published: Option<NaiveDate>) -> time::Resolver {
+        let doc_year = match published {
+            Some(_) => None,
+            None => time::doc_year(&self.chars).or_else(|| {
+                let n = normalize::simplified(&chars_of(self.whole()));
+                time::edition_year(&n)
+            }),
+        };
+        time::Resolver {
+            published,
+            doc_year,
+        }
+    }
+}
+
+/// An article to parse: its segment, where its lines were run on, its chars and their
+/// simplified copy.
+struct Read<'a> {
+    seg: &'a PageArticle,
+    soft: &'a [usize],
+    norm: &'a [char],
+    simp: Vec<char>,
+}
 
 /// The chars of `s`, collected into a vector of the exact size.
 fn chars_of(s: &str) -> Vec<char> {

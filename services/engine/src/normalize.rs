@@ -3,6 +3,9 @@
 
 use crate::Normalized;
 use crate::lexicon::TRAD_SIMP;
+use crate::lexicon::grammar::{
+    CLOSE_BRACKET, COLON, COMMA, DUNHAO, EXCLAMATION, FULL_STOP, OPEN_BRACKET, QUESTION, SEMICOLON,
+};
 use crate::lexicon::grammar::{CONTINUED_FROM, PAGE, TURN};
 use dongtai_proto::OffsetMap;
 
@@ -107,13 +110,13 @@ fn map_char(prev: Option<char>, c: char, next: Option<char>) -> char {
         '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => {
             char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
         }
-        ',' if !(digit(prev) && digit(next)) => '，',
-        ':' if !(digit(prev) && digit(next)) => '：',
-        ';' => '；',
-        '(' => '（',
-        ')' => '）',
-        '!' => '！',
-        '?' => '？',
+        ',' if !(digit(prev) && digit(next)) => COMMA,
+        ':' if !(digit(prev) && digit(next)) => COLON,
+        ';' => SEMICOLON,
+        '(' => OPEN_BRACKET,
+        ')' => CLOSE_BRACKET,
+        '!' => EXCLAMATION,
+        '?' => QUESTION,
         _ => c,
     }
 }
@@ -145,85 +148,106 @@ pub(crate) fn normalize_lines_chars(
     width: Option<usize>,
 ) -> (Normalized, Vec<char>, Vec<usize>) {
     let mut soft = Vec::new();
-    let mut emitted = 0usize;
-    let mut text: Vec<char> = Vec::with_capacity(chars.len());
-    let mut map = OffsetMap::identity();
-    let mut n = 0usize;
-    // raw - n of the map's last anchor: a char on the same run adds nothing to the map.
-    let mut run = 0usize;
-    let mut prev: Option<char> = None;
-    let mut pending_space: Option<usize> = None;
-    // The stream of (raw index, char) the text is made of: line chars, and line breaks kept.
-    let mut emit = |raw: usize, c: char, text: &mut Vec<char>, prev: &mut Option<char>| {
-        let d = raw.wrapping_sub(n);
-        if d != run {
-            map.push(n, raw);
-            run = d;
-        }
-        text.push(c);
-        n += 1;
-        *prev = Some(c);
+    let mut w = Writer {
+        text: Vec::with_capacity(chars.len()),
+        map: OffsetMap::identity(),
+        run: 0,
+        prev: None,
     };
+    let mut pending_space: Option<usize> = None;
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| trimmed_len(chars, lines[i]) > 0)
         .collect();
     for (k, &li) in nonblank.iter().enumerate() {
         let l = lines[li];
-        for i in l.start..l.end {
-            let c = chars[i];
-            if is_space(c) {
-                if pending_space.is_none() {
-                    pending_space = Some(i);
-                }
-                continue;
-            }
-            if let Some(sp) = pending_space.take()
-                && prev.is_some_and(is_ascii_word)
-                && is_ascii_word(c)
-            {
-                emit(sp, ' ', &mut text, &mut prev);
-                emitted += 1;
-            }
-            let next = chars.get(i + 1).copied();
-            let mapped = map_char(prev, c, next);
-            emit(i, mapped, &mut text, &mut prev);
-            emitted += 1;
-        }
-        let last = k + 1 == nonblank.len();
-        if last {
+        w.line(chars, l, &mut pending_space);
+        if k + 1 == nonblank.len() {
             break;
         }
         if join.get(li).copied().unwrap_or(false) {
-            // A short line run on is a soft break when neither it nor the line before holds a
-            // comma: a headline's end, not the rest of a sentence wrapped twice.
-            let short = width.is_some_and(|w| trimmed_len(chars, l) + 1 < w);
+            let short = width.is_some_and(|wd| trimmed_len(chars, l) + 1 < wd);
             // A column break: the lines run on, even a number cut in two (2 | 6日); after a short
             // line nothing was cut, so numbers on both sides stay apart (19:17 | 5月9日).
             pending_space = short.then_some(l.brk);
-            let comma = |x: &Line| {
-                chars[x.start..x.end]
-                    .iter()
-                    .any(|c| matches!(c, '，' | ','))
-            };
             let prev_line = k.checked_sub(1).map(|pk| lines[nonblank[pk]]);
-            let open =
-                !prev.is_some_and(|c| matches!(c, '。' | '！' | '？' | '，' | '、' | '；' | '：'));
-            if short && open && !comma(&l) && !prev_line.is_some_and(|p| comma(&p)) {
-                soft.push(emitted);
+            if short && soft_break(chars, l, prev_line, w.prev) {
+                soft.push(w.text.len());
             }
         } else {
             pending_space = None;
-            if prev.is_some() && prev != Some('\n') {
-                emit(l.brk, '\n', &mut text, &mut prev);
-                emitted += 1;
+            if w.prev.is_some() && w.prev != Some('\n') {
+                w.emit(l.brk, '\n');
             }
         }
     }
     let normalized = Normalized {
-        text: crate::text::string(&text),
-        map,
+        text: crate::text::string(&w.text),
+        map: w.map,
     };
-    (normalized, text, soft)
+    (normalized, w.text, soft)
+}
+
+/// A short line run on is a soft break when neither it nor the line before holds a comma and
+/// it does not end with punctuation: a headline's end, not the rest of a sentence wrapped twice.
+fn soft_break(chars: &[char], l: Line, prev_line: Option<Line>, last: Option<char>) -> bool {
+    let comma = |x: &Line| {
+        chars[x.start..x.end]
+            .iter()
+            .any(|&c| matches!(c, COMMA | ','))
+    };
+    let open = !last.is_some_and(|c| {
+        matches!(
+            c,
+            FULL_STOP | EXCLAMATION | QUESTION | COMMA | DUNHAO | SEMICOLON | COLON
+        )
+    });
+    open && !comma(&l) && !prev_line.is_some_and(|p| comma(&p))
+}
+
+/// The normal form being written, with the map of its offsets back to the raw chars.
+struct Writer {
+    text: Vec<char>,
+    map: OffsetMap,
+    /// raw - n of the map's last anchor: a char on the same run adds nothing to the map.
+    run: usize,
+    /// The last char written.
+    prev: Option<char>,
+}
+
+impl Writer {
+    fn emit(&mut self, raw: usize, c: char) {
+        let n = self.text.len();
+        let d = raw.wrapping_sub(n);
+        if d != self.run {
+            self.map.push(n, raw);
+            self.run = d;
+        }
+        self.text.push(c);
+        self.prev = Some(c);
+    }
+
+    /// The chars of line `l`, mapped; spaces dropped except one between ASCII words (kept in
+    /// `pending_space` across a column break).
+    fn line(&mut self, chars: &[char], l: Line, pending_space: &mut Option<usize>) {
+        for i in l.start..l.end {
+            let c = chars[i];
+            if is_space(c) {
+                if pending_space.is_none() {
+                    *pending_space = Some(i);
+                }
+                continue;
+            }
+            if let Some(sp) = pending_space.take()
+                && self.prev.is_some_and(is_ascii_word)
+                && is_ascii_word(c)
+            {
+                self.emit(sp, ' ');
+            }
+            let next = chars.get(i + 1).copied();
+            let mapped = map_char(self.prev, c, next);
+            self.emit(i, mapped);
+        }
+    }
 }
 
 /// Which line breaks of a text are column breaks to delete.

@@ -5,15 +5,11 @@
 //! starts with an indented paragraph right after the previous line (no blank line between).
 
 use crate::PageArticle;
+use crate::lexicon::grammar::{FINAL_PUNCT, SENTENCE_PUNCT};
 use crate::normalize::{
     Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines,
     normalize_lines_chars, trimmed_len,
 };
-
-const SENTENCE_PUNCT: &[char] = &[
-    '，', '。', '；', '：', '！', '？', '、', ',', ';', ':', '!', '?',
-];
-const FINAL_PUNCT: &[char] = &['。', '！', '？', '”', '」', '…', '!', '?'];
 
 fn has_punct(chars: &[char], l: Line) -> bool {
     chars[l.start..l.end]
@@ -63,58 +59,19 @@ pub(crate) fn split_lines_soft(
         .copied()
         .filter(|&l| trimmed_len(chars, l) > 0)
         .collect();
-    let mut groups: Vec<Group> = vec![Group::default()];
-    if width.is_none() {
-        groups[0].body = nonblank;
-    } else {
-        let mut in_headlines = false;
-        let mut prev_line: Option<Line> = None;
-        for &l in &nonblank {
-            let starts_indented = chars.get(l.start).is_some_and(|&c| is_space(c));
-            let right_after_prev = prev_line.is_some_and(|p| p.brk + 1 == l.start);
-            let cur_has_body = groups.last().is_some_and(|g| !g.body.is_empty());
-            prev_line = Some(l);
-            if is_jump_line(chars, l) {
-                if let Some(g) = groups.last_mut() {
-                    g.body.push(l);
-                }
-                in_headlines = true;
-                continue;
+    let groups = match width {
+        None => vec![Group {
+            body: nonblank,
+            title: Vec::new(),
+        }],
+        Some(_) => {
+            let mut groups = group_lines(chars, &nonblank);
+            for g in &mut groups {
+                trailing_headline(chars, g);
             }
-            if in_headlines {
-                if !has_punct(chars, l) && !starts_indented {
-                    if let Some(g) = groups.last_mut() {
-                        g.title.push(l);
-                    }
-                    continue;
-                }
-                in_headlines = false;
-                groups.push(Group::default());
-            } else if starts_indented && right_after_prev && cur_has_body {
-                groups.push(Group::default());
-            }
-            if let Some(g) = groups.last_mut() {
-                g.body.push(l);
-            }
+            groups
         }
-    }
-    // Lines without punctuation after an article's last sentence are its headline.
-    for g in &mut groups {
-        if !g.title.is_empty() || width.is_none() {
-            continue;
-        }
-        let last_sentence = g
-            .body
-            .iter()
-            .rposition(|&l| ends_sentence(chars, l) || is_jump_line(chars, l));
-        if let Some(k) = last_sentence {
-            let tail: Vec<Line> = g.body[k + 1..].to_vec();
-            if !tail.is_empty() && tail.iter().all(|&l| !has_punct(chars, l)) {
-                g.body.truncate(k + 1);
-                g.title = tail;
-            }
-        }
-    }
+    };
     groups
         .into_iter()
         .filter(|g| !g.body.is_empty())
@@ -129,6 +86,61 @@ pub(crate) fn split_lines_soft(
             (article, soft, text)
         })
         .collect()
+}
+
+/// The lines of a page in columns, grouped into articles: a jump line ends an article and its
+/// headlines follow it; an indented line right after the previous one starts a new article.
+fn group_lines(chars: &[char], nonblank: &[Line]) -> Vec<Group> {
+    let mut groups: Vec<Group> = vec![Group::default()];
+    let mut in_headlines = false;
+    let mut prev_line: Option<Line> = None;
+    for &l in nonblank {
+        let starts_indented = chars.get(l.start).is_some_and(|&c| is_space(c));
+        let right_after_prev = prev_line.is_some_and(|p| p.brk + 1 == l.start);
+        let cur_has_body = groups.last().is_some_and(|g| !g.body.is_empty());
+        prev_line = Some(l);
+        let Some(g) = groups.last_mut() else {
+            continue;
+        };
+        if is_jump_line(chars, l) {
+            g.body.push(l);
+            in_headlines = true;
+            continue;
+        }
+        if in_headlines {
+            if !has_punct(chars, l) && !starts_indented {
+                g.title.push(l);
+                continue;
+            }
+            in_headlines = false;
+            groups.push(Group::default());
+        } else if starts_indented && right_after_prev && cur_has_body {
+            groups.push(Group::default());
+        }
+        if let Some(g) = groups.last_mut() {
+            g.body.push(l);
+        }
+    }
+    groups
+}
+
+/// Lines without punctuation after an article's last sentence are its headline (when it has
+/// none yet).
+fn trailing_headline(chars: &[char], g: &mut Group) {
+    if !g.title.is_empty() {
+        return;
+    }
+    let last_sentence = g
+        .body
+        .iter()
+        .rposition(|&l| ends_sentence(chars, l) || is_jump_line(chars, l));
+    if let Some(k) = last_sentence {
+        let tail = &g.body[k + 1..];
+        if !tail.is_empty() && tail.iter().all(|&l| !has_punct(chars, l)) {
+            g.title = tail.to_vec();
+            g.body.truncate(k + 1);
+        }
+    }
 }
 
 /// The main headline among the headline lines: the last one, with full-width lines run on.

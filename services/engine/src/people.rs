@@ -2,6 +2,9 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
+    CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
+};
+use crate::lexicon::grammar::{
     EACH, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
 };
 use crate::lexicon::{
@@ -31,7 +34,9 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Punctuation a title's organisation prefix never crosses.
 fn is_title_boundary(c: char) -> bool {
-    !(is_cjk(c) || c.is_ascii_alphanumeric() || matches!(c, '（' | '）' | '.' | '·'))
+    !(is_cjk(c)
+        || c.is_ascii_alphanumeric()
+        || matches!(c, OPEN_BRACKET | CLOSE_BRACKET | '.' | '·'))
 }
 
 /// Where the organisation prefix of a title word starting at `word_start` begins.
@@ -110,7 +115,21 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
     if !is_cjk(first) {
         return None;
     }
-    // Transliterated names carry a dot: 索菲娅·某某.
+    if let Some(n) = transliterated_name(text, j) {
+        return Some(n);
+    }
+    if NOT_NAMES.starts_at(text, j) {
+        return None;
+    }
+    let sur = match SURNAMES.longest_at(text, j) {
+        Some(n @ (1 | 2)) => n,
+        _ => return None,
+    };
+    NameAt { text, j, sur }.given_name_len()
+}
+
+/// A transliterated name, which carries a dot (索菲娅·某某): its length.
+fn transliterated_name(text: &[char], j: usize) -> Option<usize> {
     let mut k = j;
     let mut dot = false;
     while k < text.len() && k - j < 16 {
@@ -122,77 +141,92 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
         }
         k += 1;
     }
-    if dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1]) {
-        return Some(k - j);
-    }
-    if NOT_NAMES.starts_at(text, j) {
-        return None;
-    }
-    let sur = if SURNAMES.longest_at(text, j) == Some(2) {
-        2
-    } else if SURNAMES.longest_at(text, j) == Some(1) {
-        1
-    } else {
-        return None;
-    };
-    let valid = |len: usize| -> bool {
+    (dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1])).then_some(k - j)
+}
+
+/// A Chinese name starting at `text[j]` with a surname of `sur` characters: how long it runs
+/// (two, three or four characters in all) is decided by what may end it, what follows it and how
+/// often each length is repeated in the article.
+struct NameAt<'a> {
+    text: &'a [char],
+    j: usize,
+    sur: usize,
+}
+
+impl NameAt<'_> {
+    /// Whether the name may be `len` characters long.
+    fn valid(&self, len: usize) -> bool {
+        let (text, j) = (self.text, self.j);
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
             && !not_name_end(text[j + len - 1])
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
-    };
-    let (c2, c3, c4) = (sur + 1, sur + 2, sur + 3);
-    let (v2, v3) = (valid(c2), valid(c3));
-    let third = text.get(j + c2).copied();
-    // A third character that opens a word following names (杜某陪同) is no part of the name, even
-    // when a summary repeats the sentence.
-    let opens_follower = FOLLOWERS.longest_at(text, j + c2).is_some_and(|l| l >= 2);
-    let weak = third.is_some_and(|c| WEAK_NAME_CHARS.contains(&c)) || opens_follower;
-    let n3 = || {
-        if j + c3 <= text.len() {
-            count(text, &text[j..j + c3], j)
+    }
+
+    /// How often the first `len` characters are written around the name.
+    fn repeated(&self, len: usize) -> usize {
+        let (text, j) = (self.text, self.j);
+        if j + len <= text.len() {
+            count(text, &text[j..j + len], j)
         } else {
             0
         }
-    };
-    let n2 = || count(text, &text[j..(j + c2).min(text.len())], j);
-    match (v2, v3) {
-        (true, true) => {
-            let n3 = n3();
-            if n3 >= 2 && !opens_follower {
-                Some(c3)
-            } else if n2() > n3 || weak {
-                Some(c2)
-            } else {
-                Some(c3)
+    }
+
+    fn given_name_len(&self) -> Option<usize> {
+        let (text, j, sur) = (self.text, self.j, self.sur);
+        let (c2, c3) = (sur + 1, sur + 2);
+        // A third character that opens a word following names (杜某陪同) is no part of the
+        // name, even when a summary repeats the sentence.
+        let opens_follower = FOLLOWERS.longest_at(text, j + c2).is_some_and(|l| l >= 2);
+        let weak = text
+            .get(j + c2)
+            .is_some_and(|c| WEAK_NAME_CHARS.contains(c))
+            || opens_follower;
+        match (self.valid(c2), self.valid(c3)) {
+            (true, true) => {
+                let n3 = self.repeated(c3);
+                if n3 >= 2 && !opens_follower {
+                    Some(c3)
+                } else if count(text, &text[j..(j + c2).min(text.len())], j) > n3 || weak {
+                    Some(c2)
+                } else {
+                    Some(c3)
+                }
             }
+            (false, true) => Some(c3),
+            (true, false) => Some(c2),
+            (false, false) => self.long_or_repeated(weak),
         }
-        (false, true) => Some(c3),
-        (true, false) => Some(c2),
-        (false, false) => {
-            // A married name in Hong Kong: her husband's surname, her own, then two characters
-            // (林鄭月娥), written more than once.
-            if sur == 1
-                && valid(c4)
-                && SURNAMES.longest_at(text, j + 1) == Some(1)
-                && count(text, &text[j..j + c4], j) >= 2
-            {
-                return Some(c4);
-            }
-            // Four characters (包海日罕) only before a word that follows names, not punctuation.
-            if sur == 1 && valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != OF) {
-                Some(c4)
-            } else if j + c3 <= text.len()
-                && n3() >= 2
-                && !weak
-                && text[j..j + c3].iter().all(|&c| is_cjk(c))
-            {
-                Some(c3)
-            } else {
-                None
-            }
+    }
+
+    /// Neither two nor three characters fit: a four-character name, or a three-character one
+    /// written more than once.
+    fn long_or_repeated(&self, weak: bool) -> Option<usize> {
+        let (text, j, sur) = (self.text, self.j, self.sur);
+        let (c3, c4) = (sur + 2, sur + 3);
+        // A married name in Hong Kong: her husband's surname, her own, then two characters
+        // (林鄭月娥), written more than once.
+        if sur == 1
+            && self.valid(c4)
+            && SURNAMES.longest_at(text, j + 1) == Some(1)
+            && self.repeated(c4) >= 2
+        {
+            return Some(c4);
+        }
+        // Four characters (包海日罕) only before a word that follows names, not punctuation.
+        if sur == 1 && self.valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != OF) {
+            Some(c4)
+        } else if j + c3 <= text.len()
+            && self.repeated(c3) >= 2
+            && !weak
+            && text[j..j + c3].iter().all(|&c| is_cjk(c))
+        {
+            Some(c3)
+        } else {
+            None
         }
     }
 }
@@ -218,43 +252,22 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let mut floor = 0usize;
     let mut j = 1;
     while j < text.len() {
-        let c = text[j];
-        if !is_cjk(c) {
-            j += 1;
-            continue;
-        }
-        let Some(l) = TITLES.longest_ending_at(text, j) else {
-            j += 1;
-            continue;
-        };
-        let Some(len) = parse_name(text, j) else {
+        let found = is_cjk(text[j])
+            .then(|| TITLES.longest_ending_at(text, j))
+            .flatten()
+            .and_then(|l| Some((l, parse_name(text, j)?)))
+            .filter(|&(l, _)| j - l >= floor);
+        let Some((l, len)) = found else {
             j += 1;
             continue;
         };
-        let word_start = j - l;
-        if word_start < floor {
-            j += 1;
-            continue;
-        }
-        let mut left = title_left(text, word_start, floor, soft);
+        let left = title_left(text, j - l, floor, soft);
         // 各级林长, 全体党员: a kind of people, not a person's title.
         if text[left] == EACH || word_at(text, left, WHOLE) {
             j += 1;
             continue;
         }
-        let mut titles = vec![(left, j)];
-        while left > floor && text[left - 1] == '、' {
-            let k = left - 1;
-            match TITLES.longest_ending_at(text, k) {
-                Some(l2) if k >= l2 + floor => {
-                    let lf = title_left(text, k - l2, floor, soft);
-                    titles.push((lf, k));
-                    left = lf;
-                }
-                _ => break,
-            }
-        }
-        titles.reverse();
+        let (left, titles) = title_chain(text, left, j, floor, soft);
         let name_end = j + len;
         out.push(Mention {
             start: left,
@@ -264,44 +277,76 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
             own_titles: true,
             key: string(&text[j..name_end]),
         });
-        let mut e = name_end;
-        while text.get(e) == Some(&'、') && !title_item_ahead(text, e + 1) {
-            match parse_name(text, e + 1) {
-                Some(l3) => {
-                    out.push(Mention {
-                        start: e + 1,
-                        name_start: e + 1,
-                        name_end: e + 1 + l3,
-                        titles: titles.clone(),
-                        own_titles: false,
-                        key: string(&text[e + 1..e + 1 + l3]),
-                    });
-                    e += 1 + l3;
-                }
-                None => break,
-            }
-        }
+        let e = names_sharing_titles(text, name_end, &titles, &mut out);
         floor = e;
         j = e.max(j + 1);
     }
     out
 }
 
+/// The titles chained with 、 before a name (区委副书记、区长 + name), the first starting at
+/// `left` and the last ending at the name (`name`): where the chain starts, and each title's span
+/// in order.
+fn title_chain(
+    text: &[char],
+    mut left: usize,
+    name: usize,
+    floor: usize,
+    soft: &[usize],
+) -> (usize, Vec<(usize, usize)>) {
+    let mut titles = vec![(left, name)];
+    while left > floor && text[left - 1] == DUNHAO {
+        let k = left - 1;
+        match TITLES.longest_ending_at(text, k) {
+            Some(l2) if k >= l2 + floor => {
+                let lf = title_left(text, k - l2, floor, soft);
+                titles.push((lf, k));
+                left = lf;
+            }
+            _ => break,
+        }
+    }
+    titles.reverse();
+    (left, titles)
+}
+
+/// Names listed with 、 after a titled name (区领导甲、乙、丙) share its titles: pushed to `out`.
+/// Returns where the list ends.
+fn names_sharing_titles(
+    text: &[char],
+    mut e: usize,
+    titles: &[(usize, usize)],
+    out: &mut Vec<Mention>,
+) -> usize {
+    while text.get(e) == Some(&DUNHAO) && !title_item_ahead(text, e + 1) {
+        let Some(l3) = parse_name(text, e + 1) else {
+            break;
+        };
+        out.push(Mention {
+            start: e + 1,
+            name_start: e + 1,
+            name_end: e + 1 + l3,
+            titles: titles.to_vec(),
+            own_titles: false,
+            key: string(&text[e + 1..e + 1 + l3]),
+        });
+        e += 1 + l3;
+    }
+    e
+}
+
 /// Names written before their title, as papers in Taiwan, Hong Kong and Macau do (黃某某市長,
 /// 郭某副主任): a name at the head of a clause (or after 接着, 随后 …) right before a title word
 /// that names an office. `taken` are the spans of the mentions already found, sorted.
 fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
-    let free = |a: usize, b: usize| {
-        let i = taken.partition_point(|&(_, e)| e <= a);
-        taken.get(i).is_none_or(|&(s, _)| s >= b)
-    };
+    debug_assert!(taken.is_sorted());
     let mut out = Vec::new();
     let mut j = 0;
     while j + 3 <= text.len() {
         let head = j == 0
             || matches!(
                 text[j - 1],
-                '，' | '。' | '；' | '：' | '、' | '“' | '\n' | '）' | ' '
+                COMMA | FULL_STOP | SEMICOLON | COLON | DUNHAO | '“' | '\n' | CLOSE_BRACKET | ' '
             )
             || CONTINUATIONS.longest_ending_at(text, j).is_some();
         if !head || SURNAMES.longest_at(text, j).is_none() || NOT_NAMES.starts_at(text, j) {
@@ -316,7 +361,8 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
             let l = TITLES.longest_at(text, e)?;
             let title = &text[e..e + l];
             let office = l >= 2 && OFFICIAL_TITLES.longest_ending_at(title, l).is_some();
-            (office && free(j, e + l) && TITLES.longest_at(text, j).is_none()).then_some((len, l))
+            (office && free(taken, j, e + l) && TITLES.longest_at(text, j).is_none())
+                .then_some((len, l))
         });
         match found {
             Some((len, l)) => {
@@ -353,97 +399,13 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     out.extend(name_then_title(text, &spans));
     out.sort_by_key(|m| m.start);
-    let mut known: Vec<Vec<char>> = Vec::new();
-    for m in &out {
-        let k: Vec<char> = m.key.chars().collect();
-        if k.len() >= 2 && !known.contains(&k) && known.len() < 200 {
-            known.push(k);
-        }
-    }
+    let known = KnownNames::of(&out);
     let mut taken: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     taken.sort_unstable();
-    let free = |taken: &[(usize, usize)], a: usize, b: usize| {
-        let i = taken.partition_point(|&(_, e)| e <= a);
-        taken.get(i).is_none_or(|&(s, _)| s >= b)
-    };
-    let mut extra: Vec<Mention> = Vec::new();
-    // One pass over the text for every known name, by first character.
-    let mut by_first: FxMap<char, Vec<&Vec<char>>> = FxMap::default();
-    for k in &known {
-        by_first.entry(k[0]).or_default().push(k);
-    }
-    for v in by_first.values_mut() {
-        v.sort_by_key(|k| std::cmp::Reverse(k.len()));
-    }
-    // A bit per first character (mod 64): most positions are rejected without a map lookup.
-    let first_bits = by_first.keys().fold(0u64, |b, &c| b | 1 << (c as u32 % 64));
-    let may_start = |c: char| first_bits & 1 << (c as u32 % 64) != 0;
-    let mut i = 0;
-    while i < text.len() {
-        if !may_start(text[i]) {
-            i += 1;
-            continue;
-        }
-        let hit = by_first.get(&text[i]).and_then(|names| {
-            names.iter().find(|name| {
-                let n = name.len();
-                i + n <= text.len()
-                    && text[i..i + n] == name[..]
-                    && free(&taken, i, i + n)
-                    && (n >= 3 || follows_ok(text, i + n))
-            })
-        });
-        match hit {
-            Some(name) => {
-                let n = name.len();
-                extra.push(Mention {
-                    start: i,
-                    name_start: i,
-                    name_end: i + n,
-                    titles: Vec::new(),
-                    own_titles: false,
-                    key: string(name),
-                });
-                i += n;
-            }
-            None => i += 1,
-        }
-    }
-    // Surname + title (钟区长): the one known person with that surname.
-    let n_bare = extra.len();
-    for i in 0..text.len().saturating_sub(2) {
-        if !may_start(text[i]) {
-            continue;
-        }
-        let Some(ks) = by_first.get(&text[i]) else {
-            continue;
-        };
-        let mut people: Vec<&Vec<char>> = ks.to_vec();
-        people.dedup();
-        if people.len() != 1 {
-            continue;
-        }
-        let Some(l) = TITLES.longest_at(text, i + 1) else {
-            continue;
-        };
-        let e = i + 1 + l;
-        if parse_name(text, e).is_some() || !free(&taken, i, e) {
-            continue;
-        }
-        let k = extra[..n_bare].partition_point(|m| m.name_end <= i);
-        if extra[..n_bare].get(k).is_some_and(|m| m.start < e) {
-            continue;
-        }
-        extra.push(Mention {
-            start: i,
-            name_start: i,
-            name_end: e,
-            titles: Vec::new(),
-            own_titles: false,
-            key: string(people[0]),
-        });
-    }
-    out.extend(extra);
+    let bare = known.bare_mentions(text, &taken);
+    let by_title = known.surname_title_mentions(text, &taken, &bare);
+    out.extend(bare);
+    out.extend(by_title);
     out.sort_by_key(|m| m.start);
     // Mentions never overlap: the first one wins.
     let mut kept: Vec<Mention> = Vec::with_capacity(out.len());
@@ -452,7 +414,127 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
             kept.push(m);
         }
     }
+    debug_assert!(kept.windows(2).all(|w| w[0].name_end <= w[1].start));
     kept
+}
+
+/// Whether `a..b` overlaps none of the sorted spans `taken`.
+fn free(taken: &[(usize, usize)], a: usize, b: usize) -> bool {
+    let i = taken.partition_point(|&(_, e)| e <= a);
+    taken.get(i).is_none_or(|&(s, _)| s >= b)
+}
+
+/// The names of the people a titled mention named, looked up by first character in one pass
+/// over the text.
+struct KnownNames {
+    /// Names by first character, longest first.
+    by_first: FxMap<char, Vec<Vec<char>>>,
+    /// A bit per first character (mod 64): most positions are rejected without a map lookup.
+    first_bits: u64,
+}
+
+impl KnownNames {
+    fn of(mentions: &[Mention]) -> Self {
+        let mut known: Vec<Vec<char>> = Vec::new();
+        for m in mentions {
+            let k: Vec<char> = m.key.chars().collect();
+            if k.len() >= 2 && !known.contains(&k) && known.len() < 200 {
+                known.push(k);
+            }
+        }
+        let mut by_first: FxMap<char, Vec<Vec<char>>> = FxMap::default();
+        for k in known {
+            by_first.entry(k[0]).or_default().push(k);
+        }
+        for v in by_first.values_mut() {
+            v.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        }
+        let first_bits = by_first.keys().fold(0u64, |b, &c| b | 1 << (c as u32 % 64));
+        KnownNames {
+            by_first,
+            first_bits,
+        }
+    }
+
+    fn starting_with(&self, c: char) -> Option<&Vec<Vec<char>>> {
+        if self.first_bits & 1 << (c as u32 % 64) == 0 {
+            return None;
+        }
+        self.by_first.get(&c)
+    }
+
+    /// Known names written bare (曹某一行, 曹某指出) outside the spans `taken`.
+    fn bare_mentions(&self, text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let hit = self.starting_with(text[i]).and_then(|names| {
+                names.iter().find(|name| {
+                    let n = name.len();
+                    i + n <= text.len()
+                        && text[i..i + n] == name[..]
+                        && free(taken, i, i + n)
+                        && (n >= 3 || follows_ok(text, i + n))
+                })
+            });
+            let Some(name) = hit else {
+                i += 1;
+                continue;
+            };
+            let n = name.len();
+            out.push(Mention {
+                start: i,
+                name_start: i,
+                name_end: i + n,
+                titles: Vec::new(),
+                own_titles: false,
+                key: string(name),
+            });
+            i += n;
+        }
+        out
+    }
+
+    /// Surname + title (钟区长): the one known person with that surname, outside the spans
+    /// `taken` and the bare mentions `bare` (sorted).
+    fn surname_title_mentions(
+        &self,
+        text: &[char],
+        taken: &[(usize, usize)],
+        bare: &[Mention],
+    ) -> Vec<Mention> {
+        let mut out = Vec::new();
+        for i in 0..text.len().saturating_sub(2) {
+            let Some(ks) = self.starting_with(text[i]) else {
+                continue;
+            };
+            let mut people: Vec<&Vec<char>> = ks.iter().collect();
+            people.dedup();
+            if people.len() != 1 {
+                continue;
+            }
+            let Some(l) = TITLES.longest_at(text, i + 1) else {
+                continue;
+            };
+            let e = i + 1 + l;
+            if parse_name(text, e).is_some() || !free(taken, i, e) {
+                continue;
+            }
+            let k = bare.partition_point(|m| m.name_end <= i);
+            if bare.get(k).is_some_and(|m| m.start < e) {
+                continue;
+            }
+            out.push(Mention {
+                start: i,
+                name_start: i,
+                name_end: e,
+                titles: Vec::new(),
+                own_titles: false,
+                key: string(people[0]),
+            });
+        }
+        out
+    }
 }
 
 #[cfg(test)]

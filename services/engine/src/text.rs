@@ -19,12 +19,10 @@ pub(crate) fn string(t: &[char]) -> String {
     s
 }
 
-use crate::lexicon::grammar::{TEN, vague_count};
+use crate::lexicon::grammar::{TEN, sentence_closers, vague_count};
 
-/// Characters that end a clause (a comma's worth or more).
-pub(crate) const CLAUSE_END: &[char] = &['，', '。', '；', '：', '！', '？', '\n'];
-/// Characters that end a sentence.
-pub(crate) const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n'];
+/// Characters that end a clause (a comma's worth or more), and a sentence.
+pub(crate) use crate::lexicon::grammar::{CLAUSE_END, SENTENCE_END};
 
 /// The sentences of `text` as char spans; closing quotes and brackets stay with their sentence.
 pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
@@ -34,7 +32,7 @@ pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
     while i < text.len() {
         if SENTENCE_END.contains(&text[i]) {
             let mut e = i + 1;
-            while e < text.len() && matches!(text[e], '”' | '’' | '」' | '）') {
+            while e < text.len() && sentence_closers(text[e]) {
                 e += 1;
             }
             if e > s {

@@ -2,6 +2,9 @@
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
 use crate::lexicon::grammar::{
+    CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
+};
+use crate::lexicon::grammar::{
     DAY, EVERY, MONTH, ORDINAL, SESSION, SINCE, TEN, UNTIL_NOW, YEAR, bare_day_next,
     bracket_day_heads, day_count_units, day_units, range_words,
 };
@@ -189,78 +192,84 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
 
 /// Every time phrase of `text`, in order.
 pub fn scan(text: &[char]) -> Vec<TimeExpr> {
-    let mut out = Vec::new();
-    let (words, rel) = &*TIME_WORDS;
+    let mut out: Vec<TimeExpr> = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        let c = text[i];
-        let prev = if i > 0 { Some(text[i - 1]) } else { None };
-        if is_numeral(c)
-            && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
-            && let Some(e) = absolute_at(text, i)
-        {
-            i = e.end;
-            out.push(e);
-            continue;
+        match time_at(text, i) {
+            Some(e) => {
+                i = e.end;
+                out.push(e);
+            }
+            None => i += 1,
         }
-        if c == ORDINAL
-            && let Some(e) = edition_at(text, i)
-        {
-            i = e.end;
-            out.push(e);
-            continue;
-        }
-        if let Some(e) = bracketed_day_at(text, i) {
-            i = e.end;
-            out.push(e);
-            continue;
-        }
-        if let Some(l) = words.longest_at(text, i)
-            && let Some(r) = rel.get(&text[i..i + l])
-        {
-            let part = part_of_day(text, i + l);
-            let end = i + l + part.map_or(0, |p| p.1);
-            out.push(TimeExpr {
-                start: i,
-                end,
-                kind: TimeKind::Relative(*r),
-                part: part.map(|p| p.0).or(r.part),
-            });
-            i = end;
-            continue;
-        }
-        let (same, same_kind) = &*SAME_TIME_WORDS;
-        if let Some(l) = same.longest_at(text, i)
-            && let Some(s) = same_kind.get(&text[i..i + l])
-        {
-            let part = part_of_day(text, i + l);
-            let end = i + l + part.map_or(0, |p| p.1);
-            out.push(TimeExpr {
-                start: i,
-                end,
-                kind: match s {
-                    SameTime::Day => TimeKind::SameDay,
-                    SameTime::Year => TimeKind::ThatYear,
-                },
-                part: part.map(|p| p.0),
-            });
-            i = end;
-            continue;
-        }
-        i += 1;
     }
+    debug_assert!(out.windows(2).all(|w| w[0].end <= w[1].start));
     out
+}
+
+/// The time phrase starting at `text[i]`, if one does.
+fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let c = text[i];
+    let prev = i.checked_sub(1).map(|p| text[p]);
+    if is_numeral(c)
+        && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
+        && let Some(e) = absolute_at(text, i)
+    {
+        return Some(e);
+    }
+    if c == ORDINAL
+        && let Some(e) = edition_at(text, i)
+    {
+        return Some(e);
+    }
+    if let Some(e) = bracketed_day_at(text, i) {
+        return Some(e);
+    }
+    let (words, rel) = &*TIME_WORDS;
+    if let Some(l) = words.longest_at(text, i)
+        && let Some(r) = rel.get(&text[i..i + l])
+    {
+        return Some(word_then_part(text, i, l, TimeKind::Relative(*r), r.part));
+    }
+    let (same, same_kind) = &*SAME_TIME_WORDS;
+    let l = same.longest_at(text, i)?;
+    let kind = match same_kind.get(&text[i..i + l])? {
+        SameTime::Day => TimeKind::SameDay,
+        SameTime::Year => TimeKind::ThatYear,
+    };
+    Some(word_then_part(text, i, l, kind, None))
+}
+
+/// A time word of `l` characters at `text[i]`, with the part of the day written after it
+/// (昨天上午), else `part`, the one the word names itself.
+fn word_then_part(
+    text: &[char],
+    i: usize,
+    l: usize,
+    kind: TimeKind,
+    part: Option<PartOfDay>,
+) -> TimeExpr {
+    let after = part_of_day(text, i + l);
+    TimeExpr {
+        start: i,
+        end: i + l + after.map_or(0, |p| p.1),
+        kind,
+        part: after.map(|p| p.0).or(part),
+    }
 }
 
 /// A day of the month in brackets after 今/昨/前/明 (今（10）日上午, the way Taiwanese news
 /// dates a report): the day as written, its month from the publication date.
 fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    if !text.get(i).is_some_and(|&c| bracket_day_heads(c)) || text.get(i + 1) != Some(&'（') {
+    if !text.get(i).is_some_and(|&c| bracket_day_heads(c)) || text.get(i + 1) != Some(&OPEN_BRACKET)
+    {
         return None;
     }
     let (d, n) = number(text, i + 2)?;
     let close = i + 2 + n;
-    if !(1..=31).contains(&d) || text.get(close) != Some(&'）') || text.get(close + 1) != Some(&DAY)
+    if !(1..=31).contains(&d)
+        || text.get(close) != Some(&CLOSE_BRACKET)
+        || text.get(close + 1) != Some(&DAY)
     {
         return None;
     }
@@ -279,29 +288,10 @@ fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
 }
 
 fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    let (from, n) = match date_at(text, i, false) {
-        Some((d, n)) if d.month.is_some() || d.year.is_some() => (d, n),
-        Some((d, n)) => {
-            // A bare day (八日, 5日) only counts where a date can stand: before a part of day,
-            // punctuation or a range word, or inside brackets.
-            let after = text.get(i + n).copied();
-            let before = if i > 0 {
-                text.get(i - 1).copied()
-            } else {
-                None
-            };
-            let ok = part_of_day(text, i + n).is_some()
-                || matches!(after, Some('，' | '、' | '）' | '—' | '-') | None)
-                || after.is_some_and(bare_day_next)
-                || matches!(before, Some('（' | '，' | '、' | '\n') | None)
-                || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
-            if !ok || word_at(text, i + n, UNTIL_NOW) {
-                return None;
-            }
-            (d, n)
-        }
-        None => return None,
-    };
+    let (from, n) = date_at(text, i, false)?;
+    if from.month.is_none() && from.year.is_none() && !bare_day_stands(text, i, n) {
+        return None;
+    }
     let mut j = i + n;
     let mut to = None;
     let mut part = part_of_day(text, j);
@@ -311,7 +301,8 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     // Ranges: 至 / 到 / — / - / ～, and lists of days with 、.
     loop {
         let sep = text.get(j).copied();
-        if !(matches!(sep, Some('—' | '-' | '～' | '~' | '、')) || sep.is_some_and(range_words))
+        if !(matches!(sep, Some('—' | '-' | WAVE_DASH | '~' | DUNHAO))
+            || sep.is_some_and(range_words))
         {
             break;
         }
@@ -342,6 +333,22 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     })
 }
 
+/// Whether a bare day (八日, 5日) of `n` characters at `text[i]` is a date: only where a date can
+/// stand, before a part of day, punctuation or a range word, or inside brackets.
+fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
+    let after = text.get(i + n).copied();
+    let before = i.checked_sub(1).map(|p| text[p]);
+    let ok = part_of_day(text, i + n).is_some()
+        || matches!(
+            after,
+            Some(COMMA | DUNHAO | CLOSE_BRACKET | '—' | '-') | None
+        )
+        || after.is_some_and(bare_day_next)
+        || matches!(before, Some(OPEN_BRACKET | COMMA | DUNHAO | '\n') | None)
+        || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
+    ok && !word_at(text, i + n, UNTIL_NOW)
+}
+
 /// Whether a bare day written inside a clause (某某率团11日展开考察) dates what follows: an
 /// activity verb, a verb of movement or a word that follows names comes right after it, and what comes before is no count
 /// of days (连续3日).
@@ -361,7 +368,7 @@ pub fn duration_days(text: &[char], from: usize) -> Option<u32> {
         return None;
     }
     let end = (from..text.len().min(from + 40))
-        .find(|&k| matches!(text[k], '，' | '。' | '；' | '\n'))
+        .find(|&k| matches!(text[k], COMMA | FULL_STOP | SEMICOLON | '\n'))
         .unwrap_or(text.len().min(from + 40));
     (from..end).find_map(|k| {
         let l = DURATION_WORDS.longest_at(text, k)?;

@@ -4,6 +4,7 @@
 use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::PAGE_DATE_LABELS;
+use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::{HOUR, dispatch, third_person};
 use crate::time::{Resolved, Resolver};
 
@@ -39,11 +40,11 @@ impl Parser<'_> {
             .take_while(|c| c.is_ascii_digit())
             .count();
         let mut b = te.start;
-        while b > 0 && matches!(t[b - 1], ' ' | '：' | ':') {
+        while b > 0 && matches!(t[b - 1], ' ' | COLON | ':') {
             b -= 1;
         }
         t.get(i).is_some_and(|&c| dispatch(c))
-            || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | '：'))
+            || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
             || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
     }
 

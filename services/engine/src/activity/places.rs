@@ -8,6 +8,7 @@ use crate::lexicon::grammar::{
     REGION, TOWARD, VISIT, and, deictic, item_openers, measure_words, not_at_after, not_at_before,
     period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
+use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, LISTED_TARGETS,
     MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES,
@@ -35,7 +36,7 @@ impl Parser<'_> {
             return true;
         }
         let seg = &t[from..stop];
-        let listy = seg.contains(&'、')
+        let listy = seg.contains(&DUNHAO)
             || seg
                 .windows(2)
                 .any(|w| w.iter().copied().eq(AND_ITS.chars()));
@@ -57,7 +58,7 @@ impl Parser<'_> {
         let Some(c) = (i + 1..e.min(i + 32)).find(|&k| CLAUSE_END.contains(&t[k])) else {
             return false;
         };
-        t[c] == '，'
+        t[c] == COMMA
             && c >= i + 3
             && PLACE_SUFFIXES.longest_ending_at(t, c).is_some()
             && self.mentions_in(i, c).is_empty()
@@ -217,7 +218,7 @@ impl Parser<'_> {
                     continue;
                 }
                 // A list of places may run on over a comma: 甲镇及其乙村、丙村，丁镇及其戊村.
-                if c == '，' && !at && k > o && self.list_goes_on(k + 1, e) {
+                if c == COMMA && !at && k > o && self.list_goes_on(k + 1, e) {
                     k += 1;
                     continue;
                 }
@@ -226,7 +227,7 @@ impl Parser<'_> {
                 }
                 if let Some(l) = PLACE_STOPS.longest_at(t, k) {
                     // 某项目建设现场、某公司: a stop word closing a list item is part of it.
-                    if t.get(k + l) == Some(&'、') && k > o {
+                    if t.get(k + l) == Some(&DUNHAO) && k > o {
                         k += l;
                         continue;
                     }
@@ -296,7 +297,7 @@ impl Parser<'_> {
                         || item.iter().any(|c| {
                             !is_cjk(*c)
                                 && !c.is_ascii_alphanumeric()
-                                && !matches!(c, '“' | '”' | '（' | '）' | '·')
+                                && !matches!(*c, '“' | '”' | OPEN_BRACKET | CLOSE_BRACKET | '·')
                         })
                     {
                         continue;
@@ -326,7 +327,7 @@ pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> 
     while i < b {
         // 、 and a run-on comma separate items anywhere; so do 及其 and 以及.
         let w = match t[i] {
-            '、' | '，' => 1,
+            DUNHAO | COMMA => 1,
             _ if word_at(t, i, AND_ITS) || word_at(t, i, AS_WELL_AS) => 2,
             _ => 0,
         };

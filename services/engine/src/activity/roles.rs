@@ -4,6 +4,7 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{ALONG, OF, RESPECTIVELY, list_joiners, with};
+use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, word_at};
@@ -117,7 +118,7 @@ impl Parser<'_> {
             let connector = gap.len() <= 3
                 && gap
                     .iter()
-                    .all(|&c| matches!(c, '、' | '，') || list_joiners(c));
+                    .all(|&c| matches!(c, DUNHAO | COMMA) || list_joiners(c));
             if !connector {
                 break;
             }
@@ -141,7 +142,7 @@ impl Parser<'_> {
         if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, RESPECTIVELY) {
             let prev = &self.ms[idx[n - 1]];
             if lead_seen == Some(idx[n - 1])
-                && t.get(prev.name_end) == Some(&'、')
+                && t.get(prev.name_end) == Some(&DUNHAO)
                 && prev.name_end + 1 == m.start
             {
                 return Role::Participant;

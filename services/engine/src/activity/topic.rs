@@ -2,6 +2,7 @@
 
 use super::{Parser, Work};
 use crate::lexicon::ACTION_TRIGGERS;
+use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{DONE, LAUNCH, OF, PLUS, move_or_lead_heads};
 use crate::text::{CLAUSE_END, string, word_at};
 
@@ -20,7 +21,7 @@ impl Parser<'_> {
                 let a = i + l;
                 let b = (a..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
                 let mut a2 = a;
-                while a2 < b && matches!(t[a2], DONE | PLUS | '，') {
+                while a2 < b && matches!(t[a2], DONE | PLUS | COMMA) {
                     a2 += 1;
                 }
                 let clean = b > a2 + 2

@@ -8,6 +8,7 @@ use crate::lexicon::grammar::{
     ARRIVE, AT, DAY, DURING, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN, not_going_after_arrive,
     not_going_before_arrive, third_person,
 };
+use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
     ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, MOVEMENT_VERBS, SPEECH_VERBS, TEAM_SUFFIXES,
     inside_not_kind,
@@ -84,7 +85,7 @@ impl Parser<'_> {
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
                 i += l;
-            } else if t[i] == '，' {
+            } else if t[i] == COMMA {
                 i += 1;
             } else {
                 break;
@@ -129,7 +130,7 @@ impl Parser<'_> {
             return None;
         }
         let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
-        (t[c] == '，' && (word_before(t, c, DURING) || word_before(t, c, WHEN)))
+        (t[c] == COMMA && (word_before(t, c, DURING) || word_before(t, c, WHEN)))
             .then_some(c + 1 - i)
     }
 
@@ -141,8 +142,8 @@ impl Parser<'_> {
 
 /// Whether 到 at `i` means going somewhere.
 pub(super) fn movement_dao(t: &[char], i: usize) -> bool {
-    let prev = if i > 0 { t[i - 1] } else { '，' };
-    let next = t.get(i + 1).copied().unwrap_or('。');
+    let prev = if i > 0 { t[i - 1] } else { COMMA };
+    let next = t.get(i + 1).copied().unwrap_or(FULL_STOP);
     !not_going_before_arrive(prev) && !not_going_after_arrive(next) && is_cjk(next)
 }
 
