@@ -636,3 +636,50 @@ fn announced_activities_yield_no_event() {
         assert!(run(text, "2025-07-23").is_empty(), "{text}");
     }
 }
+
+#[test]
+fn an_adverb_or_any_known_verb_after_a_name_ends_it() {
+    // (text, the lead's name)
+    let cases: &[(&str, &str)] = &[
+        ("5月6日，区长娄立新热情会见了考察团一行。", "娄立新"),
+        ("5月6日，区长娄立新冒雨前往河堤察看汛情。", "娄立新"),
+        ("5月6日，区长娄立新接待了来访的客商代表团。", "娄立新"),
+        ("5月6日，县长韦家明巡河，检查河道保洁。", "韦家明"),
+    ];
+    for (text, lead) in cases {
+        assert_eq!(names(&one(text, "2024-05-07"), Role::Lead), owned(&[lead]), "{text}");
+    }
+}
+
+#[test]
+fn receptions_and_ceremonies_have_their_kinds() {
+    let cases: &[(&str, EventKind)] = &[
+        ("5月6日，区长娄立新接待了来访的客商代表团。", EventKind::Meeting),
+        ("5月6日，行政长官梁家豪主礼回归纪念酒会。", EventKind::Conference),
+    ];
+    for (text, kind) in cases {
+        assert_eq!(one(text, "2024-05-07").kind, *kind, "{text}");
+    }
+}
+
+#[test]
+fn hosts_receiving_visitors_and_the_visitors_tour_are_two_activities() {
+    let events = run(
+        "5月6日，某市副市长方志平率考察团来我区考察。期间，区长娄立新热情接待了考察团一行。",
+        "2024-05-07",
+    );
+    let kinds: Vec<(EventKind, Vec<String>)> =
+        events.iter().map(|e| (e.kind, names(e, Role::Lead))).collect();
+    assert!(kinds.contains(&(EventKind::SiteInspection, owned(&["方志平"]))), "{kinds:?}");
+    assert!(kinds.contains(&(EventKind::Meeting, owned(&["娄立新"]))), "{kinds:?}");
+}
+
+#[test]
+fn people_visited_at_home_take_part() {
+    let e = one(
+        "1月20日，市长陈立新来到低保户韩桂成、困难残疾人蒋美玲家中，询问生活情况。",
+        "2024-01-21",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["陈立新"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["韩桂成", "蒋美玲"]));
+}

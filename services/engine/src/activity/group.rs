@@ -79,7 +79,18 @@ impl Parser<'_> {
                             .leads
                             .iter()
                             .any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
+                        // Hosts receiving visitors (…考察。期间，区长某接待了考察团) and the
+                        // visitors' own tour are two activities: other leads, none of the
+                        // visitors named, and one side receives while the other does not.
+                        let names_lead = info.roles.iter().any(|&(k, _)| {
+                            w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                        });
+                        let other_side = !names_lead
+                            && !leads.is_empty()
+                            && !w.leads.is_empty()
+                            && self.sentence_receives(si) != self.receives(w);
                         match own {
+                            _ if other_side => false,
                             None => true,
                             Some(tk) => {
                                 let same_org =

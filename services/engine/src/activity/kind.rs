@@ -102,11 +102,13 @@ impl Parser<'_> {
     /// Whether the activity's own sentences say someone was received (会见, 接见, 会晤): then it
     /// is a meeting whoever the guests are, named or not.
     pub(super) fn receives(&self, w: &Work) -> bool {
-        let t = self.t;
-        w.core.iter().any(|&si| {
-            let (s, e) = self.sents[si];
-            (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))
-        })
+        w.core.iter().any(|&si| self.sentence_receives(si))
+    }
+
+    /// Whether sentence `si` says someone was received (会见, 接见, 接待 …).
+    pub(super) fn sentence_receives(&self, si: usize) -> bool {
+        let (s, e) = self.sents[si];
+        (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(self.t, i))
     }
 
     /// Whether an activity has someone met: a participant who is the party met or not an
