@@ -134,6 +134,26 @@ async fn the_page_searched_for_cao_liqiang_shows_both_activities_and_opens_one_t
         "link to the source"
     );
     assert!(dom.contains("class=\"dot\""), "activities on the time axis");
+    // The kind menu is built from `GET /v1/kinds`: every kind, in the API's order.
+    let (status, _, kinds) = get_text(&app, "/v1/kinds").await;
+    assert_eq!(status, 200);
+    let kinds: serde_json::Value = serde_json::from_str(&kinds).unwrap();
+    let listed: Vec<&str> = kinds["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap())
+        .collect();
+    let all: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(listed, all);
+    let menu: Vec<usize> = all
+        .iter()
+        .map(|k| {
+            dom.find(&format!("<option value=\"{k}\">"))
+                .unwrap_or_else(|| panic!("{k} in the kind menu: {dom}"))
+        })
+        .collect();
+    assert!(menu.is_sorted(), "the menu keeps the API's order");
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-screenshot");
     std::fs::create_dir_all(&shots).unwrap();

@@ -288,6 +288,16 @@ pub async fn actors(State(state): State<AppState>) -> Result<Response, ApiError>
     Ok(Json(json!({ "actors": actors })).into_response())
 }
 
+/// `GET /v1/kinds`: every event kind with its labels, in a fixed order. The page builds its kind
+/// menu from it, so a new kind needs no change there.
+pub async fn kinds() -> Json<serde_json::Value> {
+    let kinds: Vec<serde_json::Value> = EventKind::ALL
+        .iter()
+        .map(|k| json!({"kind": k.as_str(), "zh": k.label_zh(), "en": k.label_en()}))
+        .collect();
+    Json(json!({ "kinds": kinds }))
+}
+
 /// `GET /v1/stats`.
 pub async fn stats(State(state): State<AppState>) -> Result<Response, ApiError> {
     let kinds: serde_json::Map<String, serde_json::Value> = state

@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events/{id}/history", get(events::history))
         .route("/v1/actors", get(events::actors))
         .route("/v1/stats", get(events::stats))
+        .route("/v1/kinds", get(events::kinds))
         .route("/v1/feed", get(feed::feed))
         .route("/v1/actors/{name}", get(actors::one))
         .route("/v1/actors/{name}/companions", get(actors::companions))
