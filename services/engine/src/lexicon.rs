@@ -220,6 +220,7 @@ word_set!(TEAM_SUFFIXES, "team_suffixes.txt");
 word_set!(CONTINUATIONS, "continuations.txt");
 word_set!(HABITUAL, "habitual.txt");
 word_set!(WEAK_TRIGGERS, "weak_triggers.txt");
+word_set!(HOLD_VERBS, "hold_verbs.txt");
 
 /// Words that end the organisation prefix of a title: `title_cuts.txt` and the verbs of movement
 /// (来到低保户某 → 低保户).
@@ -347,10 +348,19 @@ pub struct KindCue {
 }
 
 /// Kind cues: word → (kind, weight).
-pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
+pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> =
+    LazyLock::new(|| kind_cues(include_str!("lexicon/kinds.txt")));
+
+/// What is held or attended (出席…推介会, 召开…推进会): the head word of the event → (kind,
+/// weight).
+pub static HELD_EVENTS: LazyLock<(WordSet, KindWeights)> =
+    LazyLock::new(|| kind_cues(include_str!("lexicon/held_events.txt")));
+
+/// A table of kind cues, `word kind weight [defining]` a line.
+fn kind_cues(data: &str) -> (WordSet, KindWeights) {
     let mut set = WordSet::default();
     let mut map = FxMap::default();
-    for line in entries(include_str!("lexicon/kinds.txt")) {
+    for line in entries(data) {
         let mut parts = line.split_whitespace();
         let (Some(w), Some(k), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
             continue;
@@ -371,7 +381,7 @@ pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> = LazyLock::new(|| {
         );
     }
     (set, map)
-});
+}
 
 /// A relative time word: days from the publication date, and whether the day is a guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

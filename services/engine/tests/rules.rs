@@ -647,15 +647,25 @@ fn an_adverb_or_any_known_verb_after_a_name_ends_it() {
         ("5月6日，县长韦家明巡河，检查河道保洁。", "韦家明"),
     ];
     for (text, lead) in cases {
-        assert_eq!(names(&one(text, "2024-05-07"), Role::Lead), owned(&[lead]), "{text}");
+        assert_eq!(
+            names(&one(text, "2024-05-07"), Role::Lead),
+            owned(&[lead]),
+            "{text}"
+        );
     }
 }
 
 #[test]
 fn receptions_and_ceremonies_have_their_kinds() {
     let cases: &[(&str, EventKind)] = &[
-        ("5月6日，区长娄立新接待了来访的客商代表团。", EventKind::Meeting),
-        ("5月6日，行政长官梁家豪主礼回归纪念酒会。", EventKind::Conference),
+        (
+            "5月6日，区长娄立新接待了来访的客商代表团。",
+            EventKind::Meeting,
+        ),
+        (
+            "5月6日，行政长官梁家豪主礼回归纪念酒会。",
+            EventKind::Conference,
+        ),
     ];
     for (text, kind) in cases {
         assert_eq!(one(text, "2024-05-07").kind, *kind, "{text}");
@@ -668,10 +678,18 @@ fn hosts_receiving_visitors_and_the_visitors_tour_are_two_activities() {
         "5月6日，某市副市长方志平率考察团来我区考察。期间，区长娄立新热情接待了考察团一行。",
         "2024-05-07",
     );
-    let kinds: Vec<(EventKind, Vec<String>)> =
-        events.iter().map(|e| (e.kind, names(e, Role::Lead))).collect();
-    assert!(kinds.contains(&(EventKind::SiteInspection, owned(&["方志平"]))), "{kinds:?}");
-    assert!(kinds.contains(&(EventKind::Meeting, owned(&["娄立新"]))), "{kinds:?}");
+    let kinds: Vec<(EventKind, Vec<String>)> = events
+        .iter()
+        .map(|e| (e.kind, names(e, Role::Lead)))
+        .collect();
+    assert!(
+        kinds.contains(&(EventKind::SiteInspection, owned(&["方志平"]))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(EventKind::Meeting, owned(&["娄立新"]))),
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -682,4 +700,25 @@ fn people_visited_at_home_take_part() {
     );
     assert_eq!(names(&e, Role::Lead), owned(&["陈立新"]));
     assert_eq!(names(&e, Role::Participant), owned(&["韩桂成", "蒋美玲"]));
+}
+
+#[test]
+fn an_event_held_or_attended_gives_the_activity_its_kind() {
+    let cases: &[(&str, EventKind)] = &[
+        (
+            "3月31日，县政府召开全县招商引资工作推进会。副县长周立华出席会议并对招商工作提出要求。",
+            EventKind::Conference,
+        ),
+        (
+            "10月21日，我市在深圳举办招商推介会。市长李明川出席推介会并致辞。",
+            EventKind::InvestmentPromotion,
+        ),
+        (
+            "5月23日下午，市政协举行经济社会发展恳谈会，市政协主席王明辉主持恳谈会。",
+            EventKind::Meeting,
+        ),
+    ];
+    for (text, kind) in cases {
+        assert_eq!(one(text, "2024-06-01").kind, *kind, "{text}");
+    }
 }

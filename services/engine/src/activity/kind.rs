@@ -3,7 +3,9 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::{KIND_CUES, RECEPTION_VERBS, inside_not_kind};
+use crate::lexicon::grammar::AND_THEN;
+use crate::lexicon::{HELD_EVENTS, HOLD_VERBS, KIND_CUES, RECEPTION_VERBS, inside_not_kind};
+use crate::text::CLAUSE_END;
 use dongtai_proto::EventKind;
 
 impl Parser<'_> {
@@ -54,6 +56,24 @@ impl Parser<'_> {
         if let Some(title) = self.doc.title {
             let simp = crate::normalize::simplified(title);
             add(&simp, None, 2);
+            for (kind, weight) in
+                (0..simp.len()).filter_map(|i| held_event_at(&simp, i, simp.len()))
+            {
+                if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
+                    score[pos] += weight * 2;
+                }
+            }
+        }
+        // An event held or attended (出席…推介会) is what the activity was.
+        seen.clear();
+        for &si in &w.core {
+            if seen.insert(si) {
+                for (kind, weight) in self.held_events(si) {
+                    if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
+                        score[pos] += weight * 2;
+                    }
+                }
+            }
         }
         // A kind with defining cues (kinds.txt) needs one of them.
         let needs_defining = |i: usize| {
@@ -111,6 +131,15 @@ impl Parser<'_> {
         (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(self.t, i))
     }
 
+    /// The kinds (and weights) of the events held or attended in sentence `si`.
+    pub(super) fn held_events(&self, si: usize) -> Vec<(EventKind, u32)> {
+        let (s, e) = self.sents[si];
+        (s..e)
+            .filter(|&i| !self.in_title(i))
+            .filter_map(|i| held_event_at(self.t, i, e))
+            .collect()
+    }
+
     /// Whether an activity has someone met: a participant who is the party met or not an
     /// official.
     pub(super) fn has_party(&self, w: &Work) -> bool {
@@ -133,4 +162,20 @@ pub(super) fn tie_rank(k: EventKind) -> usize {
         EventKind::ForestChiefInspection,
     ];
     ORDER.iter().position(|&x| x == k).unwrap_or(0)
+}
+
+/// The kind (and weight) of the event held or attended by a verb of holding or attending
+/// (hold_verbs.txt) at `t[i]`, before `e`: the head word (held_events.txt) ending its object,
+/// which runs to the end of the clause or to 并 (出席签约仪式并讲话).
+fn held_event_at(t: &[char], i: usize, e: usize) -> Option<(EventKind, u32)> {
+    let (heads, weights) = &*HELD_EVENTS;
+    let from = i + HOLD_VERBS.longest_at(t, i)?;
+    let limit = e.min(from + 40);
+    let end = (from..limit)
+        .find(|&k| CLAUSE_END.contains(&t[k]) || t[k] == AND_THEN)
+        .unwrap_or(limit);
+    let h = heads
+        .longest_ending_at(t, end)
+        .filter(|&h| end - h >= from)?;
+    weights.get(&t[end - h..end]).map(|c| (c.kind, c.weight))
 }
