@@ -19,7 +19,7 @@ pub(crate) fn string(t: &[char]) -> String {
     s
 }
 
-use crate::lexicon::grammar::{TEN, sentence_closers, vague_count};
+use crate::lexicon::grammar::{TEN, sentence_closers, tens_char, vague_count};
 
 /// Characters that end a clause (a comma's worth or more), and a sentence.
 pub(crate) use crate::lexicon::grammar::{CLAUSE_END, SENTENCE_END};
@@ -54,9 +54,9 @@ pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
 pub(crate) use crate::lexicon::grammar::cn_digit;
 
 /// Whether a character writes part of a number: an ASCII digit, a Chinese digit (〇 included,
-/// as in 二〇二三) or 十.
+/// as in 二〇二三), 十, or 廿/卅.
 pub(crate) fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || c == TEN || cn_digit(c).is_some()
+    c.is_ascii_digit() || c == TEN || cn_digit(c).is_some() || tens_char(c).is_some()
 }
 
 /// Whether a character writes a count of days or things: a numeral other than zero (12, 三,

@@ -1,6 +1,7 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
+use crate::lexicon::grammar::{AGO, WEEK, WEEK_ALT, tens_char, week_words, weekday};
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
 };
@@ -12,7 +13,7 @@ use crate::lexicon::{
     ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, PARTS_OF_DAY,
     RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS,
 };
-use crate::text::{cn_digit, is_numeral, word_at};
+use crate::text::{CLAUSE_END, cn_digit, is_numeral, word_at};
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
 use std::sync::LazyLock;
@@ -34,6 +35,8 @@ pub enum TimeKind {
     Relative(RelativeDay),
     /// 同日, 当天: the day last mentioned.
     SameDay,
+    /// 星期六, 周五: the last such day of the week on or before publication (0 is Monday).
+    Weekday(u32),
     /// 当年: the year of the expo edition last mentioned.
     ThatYear,
     /// An expo edition with known days.
@@ -55,7 +58,7 @@ impl TimeExpr {
         match self.kind {
             TimeKind::Absolute { from, .. } if from.month.is_some() => 6,
             TimeKind::Absolute { .. } => 5,
-            TimeKind::SameDay => 4,
+            TimeKind::SameDay | TimeKind::Weekday(_) => 4,
             TimeKind::Relative(r) if !r.approx => 4,
             TimeKind::Relative(_) => 3,
             TimeKind::ThatYear => 2,
@@ -108,6 +111,13 @@ fn number(text: &[char], i: usize) -> Option<(u32, usize)> {
             return None;
         }
         return Some((v, j - i));
+    }
+    if let Some(tens) = tens_char(c) {
+        // 廿五 = 25, 卅 = 30.
+        return match text.get(i + 1).copied().and_then(cn_digit) {
+            Some(u) if u > 0 => Some((tens + u, 2)),
+            _ => Some((tens, 1)),
+        };
     }
     let mut j = i;
     // At most four numerals: kept on the stack.
@@ -211,6 +221,9 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
 fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
     let c = text[i];
     let prev = i.checked_sub(1).map(|p| text[p]);
+    if let Some(e) = days_ago_at(text, i).or_else(|| weekday_at(text, i)) {
+        return Some(e);
+    }
     if is_numeral(c)
         && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
         && let Some(e) = absolute_at(text, i)
@@ -238,6 +251,60 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
         SameTime::Year => TimeKind::ThatYear,
     };
     Some(word_then_part(text, i, l, kind, None))
+}
+
+/// Days ago (3天前, 两日前): that many days before publication.
+fn days_ago_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    if i > 0 && is_numeral(text[i - 1]) {
+        return None;
+    }
+    let (n, used) = number(text, i)?;
+    let unit = i + used;
+    if !(1..=31).contains(&n)
+        || !text.get(unit).is_some_and(|&c| day_count_units(c))
+        || text.get(unit + 1) != Some(&AGO)
+    {
+        return None;
+    }
+    let r = RelativeDay {
+        offset: -i64::from(n),
+        approx: false,
+        part: None,
+    };
+    Some(word_then_part(
+        text,
+        i,
+        used + 2,
+        TimeKind::Relative(r),
+        None,
+    ))
+}
+
+/// A day of the week (星期六, 礼拜三; 周五 only before a part of the day or punctuation, since
+/// 周 is also a surname).
+fn weekday_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let head = if word_at(text, i, WEEK) || word_at(text, i, WEEK_ALT) {
+        2
+    } else if week_words(text[i]) {
+        1
+    } else {
+        return None;
+    };
+    let day = weekday(*text.get(i + head)?)?;
+    let end = i + head + 1;
+    let after = text.get(end).copied();
+    let plain = after.is_none_or(|c| CLAUSE_END.contains(&c) || c == DUNHAO)
+        || part_of_day(text, end).is_some();
+    if head == 1 && !plain {
+        return None;
+    }
+    Some(word_then_part(
+        text,
+        i,
+        head + 1,
+        TimeKind::Weekday(day),
+        None,
+    ))
 }
 
 /// A time word of `l` characters at `text[i]`, with the part of the day written after it
@@ -441,6 +508,19 @@ impl Resolver {
                     part,
                     approx,
                     basis,
+                })
+            }
+            TimeKind::Weekday(d) => {
+                let day = self.published.map(|p| {
+                    let back = (p.weekday().num_days_from_monday() + 7 - d) % 7;
+                    p - Duration::days(i64::from(back))
+                });
+                Some(Resolved {
+                    start: day,
+                    end: day,
+                    part,
+                    approx: day.is_none(),
+                    basis: TimeBasis::RelativeToPublished,
                 })
             }
             TimeKind::Relative(r) => {

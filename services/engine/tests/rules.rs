@@ -276,8 +276,15 @@ fn one_trip_through_several_sites_is_one_event() {
 }
 
 #[test]
+#[rustfmt::skip]
 fn time_forms_resolve_against_the_publication_date() {
     let cases: &[(&str, &str, &str, &str, bool, TimeBasis)] = &[
+        // One line a case: text, published, start, end, approx, basis.
+        ("十二月廿五日，区长邹明到乙镇调研。", "2023-12-28", "2023-12-25", "2023-12-25", false, TimeBasis::Explicit),
+        ("廿日上午，区长邹明到乙镇调研。", "2023-12-28", "2023-12-20", "2023-12-20", false, TimeBasis::RelativeToPublished),
+        ("3天前，区长邹明到乙镇调研。", "2023-12-10", "2023-12-07", "2023-12-07", false, TimeBasis::RelativeToPublished),
+        ("星期三，区长邹明到乙镇调研。", "2023-12-10", "2023-12-06", "2023-12-06", false, TimeBasis::RelativeToPublished),
+        ("周六上午，区长邹明到乙镇调研。", "2023-12-10", "2023-12-09", "2023-12-09", false, TimeBasis::RelativeToPublished),
         (
             "11月7日、8日，区长邹明带队调研企业。",
             "2023-11-10",
@@ -721,4 +728,11 @@ fn an_event_held_or_attended_gives_the_activity_its_kind() {
     for (text, kind) in cases {
         assert_eq!(one(text, "2024-06-01").kind, *kind, "{text}");
     }
+}
+
+#[test]
+fn a_surname_zhou_before_a_numeral_is_a_name_not_a_weekday() {
+    let e = one("11月6日，县长周五星前往乙镇调研。", "2023-12-10");
+    assert_eq!(names(&e, Role::Lead), owned(&["周五星"]));
+    assert_eq!(e.when.start, Some(day("2023-11-06")));
 }
