@@ -324,6 +324,7 @@ pub static WEAK_NAME_CHARS: LazyLock<FxSet<char>> = LazyLock::new(|| {
 /// characters of most texts are not).
 pub static TRAD_SIMP: LazyLock<(CharBits, FxMap<char, char>)> = LazyLock::new(|| {
     let map: FxMap<char, char> = entries(include_str!("lexicon/trad_simp.txt"))
+        .chain(entries(include_str!("lexicon/variants.txt")))
         .filter_map(|l| {
             let mut cs = l.chars();
             Some((cs.next()?, cs.next()?))
@@ -454,6 +455,7 @@ mod tests {
             assert_eq!(TRAD_SIMP.1.get(&t), Some(&s), "{t}");
         }
         assert!(!TRAD_SIMP.1.contains_key(&'么'), "什么 stays as written");
+        assert_eq!(TRAD_SIMP.1.get(&'巿'), Some(&'市'), "variants.txt joins the table");
         assert!(KIND_CUES.1.len() > 30);
         assert!(TIME_WORDS.1.len() > 5);
     }
