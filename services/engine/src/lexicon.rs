@@ -455,7 +455,11 @@ mod tests {
             assert_eq!(TRAD_SIMP.1.get(&t), Some(&s), "{t}");
         }
         assert!(!TRAD_SIMP.1.contains_key(&'么'), "什么 stays as written");
-        assert_eq!(TRAD_SIMP.1.get(&'巿'), Some(&'市'), "variants.txt joins the table");
+        assert_eq!(
+            TRAD_SIMP.1.get(&'巿'),
+            Some(&'市'),
+            "variants.txt joins the table"
+        );
         assert!(KIND_CUES.1.len() > 30);
         assert!(TIME_WORDS.1.len() > 5);
     }

@@ -736,3 +736,30 @@ fn a_surname_zhou_before_a_numeral_is_a_name_not_a_weekday() {
     assert_eq!(names(&e, Role::Lead), owned(&["周五星"]));
     assert_eq!(e.when.start, Some(day("2023-11-06")));
 }
+
+#[test]
+fn a_relative_day_after_a_dateline_counts_from_the_dateline() {
+    let e = one(
+        "本报济南11月20日讯 今天下午，省委副书记、省长姜立明会见了来访的日本客人。",
+        "2023-11-21",
+    );
+    assert_eq!(e.when.start, Some(day("2023-11-20")));
+}
+
+#[test]
+fn a_page_date_with_its_weekday_dates_the_page_not_the_activity() {
+    let e = one(
+        "2019年01月09日 星期三\n省政府召开座谈会\n本报讯 昨日下午，副省长王文明来甬召开座谈会，征求意见建议。",
+        "2019-01-09",
+    );
+    assert_eq!(e.when.start, Some(day("2019-01-08")));
+}
+
+#[test]
+fn an_event_still_to_come_gives_no_kind() {
+    let e = one(
+        "昨日下午，市长马立新在市政府会见了客人一行。客人将参加即将在我市举行的市长论坛。",
+        "2014-11-10",
+    );
+    assert_eq!(e.kind, EventKind::Meeting);
+}

@@ -20,7 +20,7 @@ impl Parser<'_> {
         let (when, phrase) = match tk {
             Some(k) => {
                 let te = &self.times[k];
-                let mut when = resolver.resolve(te, &self.times[..k]);
+                let mut when = self.resolve_time(resolver, k);
                 // A single day that the clause says lasts longer (今日展开一连三天的访问).
                 if let Some(r) = when.as_mut()
                     && let (Some(s), true) = (r.start, r.start == r.end)

@@ -6,7 +6,8 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::PAGE_DATE_LABELS;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::{HOUR, dispatch, third_person};
-use crate::time::{Resolved, Resolver};
+use crate::time::{Resolved, Resolver, TimeKind};
+use dongtai_proto::TimeBasis;
 
 impl Parser<'_> {
     /// The best own time phrase of a sentence: the surest kind, then the nearest before the
@@ -43,9 +44,39 @@ impl Parser<'_> {
         while b > 0 && matches!(t[b - 1], ' ' | COLON | ':') {
             b -= 1;
         }
+        // A page's date line names the day of the week (2019年01月09日 星期三).
+        let weekday_next = self
+            .times
+            .get(k + 1)
+            .is_some_and(|n| matches!(n.kind, TimeKind::Weekday(_)) && n.start == i);
         t.get(i).is_some_and(|&c| dispatch(c))
             || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
             || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
+            || weekday_next
+    }
+
+    /// Time phrase `k` resolved. A relative day after a dateline (本报济南11月20日讯 今天下午)
+    /// counts from the dateline's day, which may be the day before publication.
+    pub(super) fn resolve_time(&self, resolver: &Resolver, k: usize) -> Option<Resolved> {
+        let te = &self.times[k];
+        let relative = matches!(te.kind, TimeKind::Relative(_) | TimeKind::Weekday(_));
+        let line = relative
+            .then(|| (0..k).rev().find(|&j| self.dateline(j)))
+            .flatten()
+            .filter(|&j| te.start - self.times[j].end < 200)
+            .and_then(|j| resolver.resolve(&self.times[j], &self.times[..j]))
+            .filter(|r| r.basis == TimeBasis::Explicit && !r.approx)
+            .and_then(|r| r.start);
+        match line {
+            Some(day) => {
+                let at_line = Resolver {
+                    published: Some(day),
+                    ..*resolver
+                };
+                at_line.resolve(te, &self.times[..k])
+            }
+            None => resolver.resolve(te, &self.times[..k]),
+        }
     }
 
     /// The nearest time phrase before sentence `si`.
@@ -191,8 +222,8 @@ impl Parser<'_> {
 
     pub(super) fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {
         let Some(wt) = w.time else { return true };
-        let a = resolver.resolve(&self.times[wt], &self.times[..wt]);
-        let b = resolver.resolve(&self.times[tk], &self.times[..tk]);
+        let a = self.resolve_time(resolver, wt);
+        let b = self.resolve_time(resolver, tk);
         match (a, b) {
             (Some(a), Some(b)) => match (a.start, a.end, b.start, b.end) {
                 (Some(s1), Some(e1), Some(s2), Some(e2)) => s1 <= e2 && s2 <= e1,

@@ -3,7 +3,7 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::AND_THEN;
+use crate::lexicon::grammar::{AND_THEN, FUTURE};
 use crate::lexicon::{HELD_EVENTS, HOLD_VERBS, KIND_CUES, RECEPTION_VERBS, inside_not_kind};
 use crate::text::CLAUSE_END;
 use dongtai_proto::EventKind;
@@ -166,7 +166,8 @@ pub(super) fn tie_rank(k: EventKind) -> usize {
 
 /// The kind (and weight) of the event held or attended by a verb of holding or attending
 /// (hold_verbs.txt) at `t[i]`, before `e`: the head word (held_events.txt) ending its object,
-/// which runs to the end of the clause or to 并 (出席签约仪式并讲话).
+/// which runs to the end of the clause or to 并 (出席签约仪式并讲话); none for an event still
+/// to come.
 fn held_event_at(t: &[char], i: usize, e: usize) -> Option<(EventKind, u32)> {
     let (heads, weights) = &*HELD_EVENTS;
     let from = i + HOLD_VERBS.longest_at(t, i)?;
@@ -174,6 +175,10 @@ fn held_event_at(t: &[char], i: usize, e: usize) -> Option<(EventKind, u32)> {
     let end = (from..limit)
         .find(|&k| CLAUSE_END.contains(&t[k]) || t[k] == AND_THEN)
         .unwrap_or(limit);
+    // An event still to come (将出席…, 参加即将举行的…) is no part of what was done.
+    if t[i.saturating_sub(2)..end].contains(&FUTURE) {
+        return None;
+    }
     let h = heads
         .longest_ending_at(t, end)
         .filter(|&h| end - h >= from)?;
