@@ -220,6 +220,9 @@ pub fn scan(text: &[char]) -> Vec<TimeExpr> {
 /// The time phrase starting at `text[i]`, if one does.
 fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
     let c = text[i];
+    if !may_start_time(c) {
+        return None;
+    }
     let prev = i.checked_sub(1).map(|p| text[p]);
     if let Some(e) = days_ago_at(text, i).or_else(|| weekday_at(text, i)) {
         return Some(e);
@@ -251,6 +254,19 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
         SameTime::Year => TimeKind::ThatYear,
     };
     Some(word_then_part(text, i, l, kind, None))
+}
+
+/// Whether a time phrase may start with `c`: most characters of a text start none, and are
+/// passed over without looking up any table.
+fn may_start_time(c: char) -> bool {
+    is_numeral(c)
+        || c == ORDINAL
+        || bracket_day_heads(c)
+        || week_words(c)
+        || WEEK.starts_with(c)
+        || WEEK_ALT.starts_with(c)
+        || TIME_WORDS.0.may_start(c)
+        || SAME_TIME_WORDS.0.may_start(c)
 }
 
 /// Days ago (3天前, 两日前): that many days before publication.

@@ -60,7 +60,7 @@ impl Parser<'_> {
                 (0..simp.len()).filter_map(|i| held_event_at(&simp, i, simp.len()))
             {
                 if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
-                    score[pos] += weight * 2;
+                    score[pos] += weight;
                 }
             }
         }
@@ -70,7 +70,7 @@ impl Parser<'_> {
             if seen.insert(si) {
                 for (kind, weight) in self.held_events(si) {
                     if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
-                        score[pos] += weight * 2;
+                        score[pos] += weight;
                     }
                 }
             }
