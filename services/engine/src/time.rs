@@ -1,7 +1,7 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
-use crate::lexicon::grammar::{AGO, WEEK, WEEK_ALT, tens_char, week_words, weekday};
+use crate::lexicon::grammar::{AGO, OF, WEEK, WEEK_ALT, tens_char, week_words, weekday};
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
 };
@@ -13,6 +13,7 @@ use crate::lexicon::{
     ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, PARTS_OF_DAY,
     RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS,
 };
+use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, cn_digit, is_numeral, word_at};
 use chrono::{Datelike, Duration, NaiveDate};
 use dongtai_proto::{PartOfDay, TimeBasis};
@@ -279,6 +280,14 @@ fn days_ago_at(text: &[char], i: usize) -> Option<TimeExpr> {
     if !(1..=31).contains(&n)
         || !text.get(unit).is_some_and(|&c| day_count_units(c))
         || text.get(unit + 1) != Some(&AGO)
+    {
+        return None;
+    }
+    // 8日前往, 3天前来: 前 opens a verb of movement, no "ago".
+    let after = unit + 2;
+    if text
+        .get(after)
+        .is_some_and(|&c| is_cjk(c) && c != OF && part_of_day(text, after).is_none())
     {
         return None;
     }

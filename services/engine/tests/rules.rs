@@ -763,3 +763,20 @@ fn an_event_still_to_come_gives_no_kind() {
     );
     assert_eq!(e.kind, EventKind::Meeting);
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_time_after_a_name_is_no_part_of_it() {
+    // One line a case: text, the lead, the first day.
+    let cases: &[(&str, &str, &str)] = &[
+        ("市长张立明于5日上午前往乙镇调研。", "张立明", "2023-12-05"),
+        ("市長張立明於12月5日前往乙鎮視察。", "張立明", "2023-12-05"),
+        ("市長張立明8日前往乙鎮視察。", "張立明", "2023-12-08"),
+        ("3天前，市长张立明前往乙镇调研。", "张立明", "2023-12-07"),
+    ];
+    for (text, lead, start) in cases {
+        let e = one(text, "2023-12-10");
+        assert_eq!(names(&e, Role::Lead), owned(&[lead]), "{text}");
+        assert_eq!(e.when.start, Some(day(start)), "{text}");
+    }
+}
