@@ -5,11 +5,11 @@ use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
 };
 use crate::lexicon::grammar::{
-    EACH, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
+    EACH, ETC, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
 };
 use crate::lexicon::{
-    BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES, PROTECTED,
-    SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
+    BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES, PARTICIPANT_VERBS,
+    PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
 };
 use crate::text::{is_amount, string, word_at};
 
@@ -26,6 +26,8 @@ pub struct Mention {
     pub own_titles: bool,
     /// The simplified name: the person's identity within a document.
     pub key: String,
+    /// Named without a title in a list of people taking part (甲、乙等陪同).
+    pub listed: bool,
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -276,6 +278,7 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
             titles: titles.clone(),
             own_titles: true,
             key: string(&text[j..name_end]),
+            listed: false,
         });
         let e = names_sharing_titles(text, name_end, &titles, &mut out);
         floor = e;
@@ -329,6 +332,7 @@ fn names_sharing_titles(
             titles: titles.to_vec(),
             own_titles: false,
             key: string(&text[e + 1..e + 1 + l3]),
+            listed: false,
         });
         e += 1 + l3;
     }
@@ -374,6 +378,7 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                     titles: vec![(e, e + l)],
                     own_titles: true,
                     key: string(&text[j..e]),
+                    listed: false,
                 });
                 j = e + l;
             }
@@ -399,6 +404,9 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     out.extend(name_then_title(text, &spans));
     out.sort_by_key(|m| m.start);
+    let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
+    out.extend(listed_names(text, &spans));
+    out.sort_by_key(|m| m.start);
     let known = KnownNames::of(&out);
     let mut taken: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     taken.sort_unstable();
@@ -416,6 +424,55 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     }
     debug_assert!(kept.windows(2).all(|w| w[0].name_end <= w[1].start));
     kept
+}
+
+/// Names without titles listed with 、 at the head of a clause and closed by 等 or a verb of
+/// taking part (甲、乙、丙等陪同; 座谈会上，甲、乙等代表发言): two or more of them, outside the
+/// spans `taken` (sorted).
+fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let head = i == 0 || is_title_boundary(text[i - 1]) || text[i - 1] == COLON;
+        if !head || SURNAMES.longest_at(text, i).is_none() {
+            i += 1;
+            continue;
+        }
+        let mut items: Vec<(usize, usize)> = Vec::new();
+        let mut j = i;
+        while let Some(l) = parse_name(text, j) {
+            items.push((j, j + l));
+            j += l;
+            if text.get(j) != Some(&DUNHAO) {
+                break;
+            }
+            j += 1;
+        }
+        // Closed by a verb of taking part, or by 等 and such a verb or a word for people
+        // (甲、乙等同志; not 甲、乙等领域).
+        let people_after = |k: usize| {
+            PARTICIPANT_VERBS.starts_at(text, k)
+                || PEOPLE_NOUNS.starts_at(text, k)
+                || TITLES.starts_at(text, k)
+        };
+        let closed = PARTICIPANT_VERBS.starts_at(text, j)
+            || text.get(j) == Some(&ETC) && people_after(j + 1);
+        let ends_list = items.last().is_some_and(|&(_, e)| e == j);
+        if items.len() >= 2 && closed && ends_list && items.iter().all(|&(a, b)| free(taken, a, b))
+        {
+            out.extend(items.iter().map(|&(a, b)| Mention {
+                start: a,
+                name_start: a,
+                name_end: b,
+                titles: Vec::new(),
+                own_titles: false,
+                key: string(&text[a..b]),
+                listed: true,
+            }));
+        }
+        i = j.max(i + 1);
+    }
+    out
 }
 
 /// Whether `a..b` overlaps none of the sorted spans `taken`.
@@ -489,6 +546,7 @@ impl KnownNames {
                 titles: Vec::new(),
                 own_titles: false,
                 key: string(name),
+                listed: false,
             });
             i += n;
         }
@@ -531,6 +589,7 @@ impl KnownNames {
                 titles: Vec::new(),
                 own_titles: false,
                 key: string(people[0]),
+                listed: false,
             });
         }
         out

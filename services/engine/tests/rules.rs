@@ -780,3 +780,18 @@ fn a_time_after_a_name_is_no_part_of_it() {
         assert_eq!(e.when.start, Some(day(start)), "{text}");
     }
 }
+
+#[test]
+fn names_listed_without_titles_before_a_verb_of_taking_part_take_part() {
+    // (text, the participants)
+    let cases: &[(&str, &[&str])] = &[
+        ("12月5日，市长张立明到乙镇调研。李文华、王国强等陪同。", &["李文华", "王国强"]),
+        ("12月5日，市长张立明到乙镇调研。李文华、王国强参加调研。", &["李文华", "王国强"]),
+        ("12月5日，市长张立明到乙镇调研，了解文旅、农业等领域发展情况。", &[]),
+    ];
+    for (text, participants) in cases {
+        let e = one(text, "2023-12-10");
+        assert_eq!(names(&e, Role::Participant), owned(participants), "{text}");
+        assert_eq!(e.kind, EventKind::SiteInspection, "{text}");
+    }
+}

@@ -181,7 +181,7 @@ impl Parser<'_> {
                 let titled: Vec<(usize, Role)> = info
                     .roles
                     .iter()
-                    .filter(|&&(k, _)| !self.ms[k].titles.is_empty())
+                    .filter(|&&(k, _)| !self.ms[k].titles.is_empty() || self.ms[k].listed)
                     .map(|&(k, _)| (k, Role::Participant))
                     .collect();
                 match works.last_mut() {

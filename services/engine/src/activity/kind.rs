@@ -141,10 +141,11 @@ impl Parser<'_> {
     }
 
     /// Whether an activity has someone met: a participant who is the party met or not an
-    /// official.
+    /// official (people listed without titles, 甲、乙等陪同, go along rather than being met).
     pub(super) fn has_party(&self, w: &Work) -> bool {
         w.people.iter().any(|&(k, role)| {
-            role == Role::Participant && (!self.official[k] || self.is_party_met(&self.ms[k]))
+            role == Role::Participant
+                && (!self.official[k] && !self.ms[k].listed || self.is_party_met(&self.ms[k]))
         })
     }
 }
