@@ -222,6 +222,7 @@ word_set!(HABITUAL, "habitual.txt");
 word_set!(WEAK_TRIGGERS, "weak_triggers.txt");
 word_set!(HOLD_VERBS, "hold_verbs.txt");
 word_set!(PEOPLE_NOUNS, "people_nouns.txt");
+word_set!(ITEM_OPENER_WORDS, "item_opener_words.txt");
 
 /// Words that end the organisation prefix of a title: `title_cuts.txt` and the verbs of movement
 /// (来到低保户某 → 低保户).

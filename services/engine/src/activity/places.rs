@@ -10,9 +10,9 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
-    ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, LISTED_TARGETS,
-    MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES,
-    inside_not_kind,
+    ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, ITEM_OPENER_WORDS,
+    LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS,
+    TARGET_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, string, word_at, word_before};
@@ -386,6 +386,9 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
         && !(t[a] == '“' && quoted(a, b))
     {
         a += 1;
+    }
+    if let Some(l) = ITEM_OPENER_WORDS.longest_at(t, a).filter(|&l| a + l < b) {
+        a += l;
     }
     while b > a && matches!(t[b - 1], ' ' | '”' | ETC) {
         b -= 1;
