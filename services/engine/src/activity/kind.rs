@@ -64,9 +64,10 @@ impl Parser<'_> {
                 }
             }
         }
-        // An event held or attended (出席…推介会) is what the activity was.
+        // An event held or attended (出席…推介会) is what the activity was, wherever in the
+        // activity it is named (我市举办…推介会。市长某出席。).
         seen.clear();
-        for &si in &w.core {
+        for &si in w.core.iter().chain(&w.scope) {
             if seen.insert(si) {
                 for (kind, weight) in self.held_events(si) {
                     if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
