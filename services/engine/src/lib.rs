@@ -39,7 +39,17 @@
 //! | `emit` | draft → `ActivityEvent` |
 //!
 //! Language knowledge lives in `src/lexicon/*.txt`, one entry a line, each with a header saying
-//! what belongs there; tables are built once on first use.
+//! what belongs there; tables are built once on first use. The function characters and short
+//! words the rules are written with (particles, punctuation, units of time, verb heads) are in
+//! `src/lexicon/grammar.txt`, which `build.rs` turns into named constants and class tests
+//! (`COMMA`, `is_count`), so no Chinese literal stands in the rules themselves. Some tables are
+//! unions of others, so a word is listed once: a name may be followed by any verb an official
+//! does (`FOLLOWERS`), and a movement verb ends a title's organisation prefix (`TITLE_CUTS`).
+//!
+//! Kinds: cue words weighted over the activity's sentences (`kinds.txt`), and the head of an
+//! event held or attended (`hold_verbs.txt` + `held_events.txt`: 出席…推介会 → investment
+//! promotion), which says what the activity was whatever its topic; ties go by
+//! `activity::kind::tie_rank`, the one tie order.
 
 #![cfg_attr(
     test,
