@@ -434,7 +434,10 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
     let mut i = 0;
     while i < text.len() {
         let head = i == 0 || is_title_boundary(text[i - 1]) || text[i - 1] == COLON;
-        if !head || SURNAMES.longest_at(text, i).is_none() {
+        // A list of two names or more has a 、 two to four characters in: most clause heads
+        // have none, and are passed over before any name is parsed.
+        let listed = (i + 2..i + 5).any(|k| text.get(k) == Some(&DUNHAO));
+        if !head || !listed || SURNAMES.longest_at(text, i).is_none() {
             i += 1;
             continue;
         }
