@@ -12,26 +12,7 @@ use dongtai_proto::{EventKind, TimeBasis};
 impl Parser<'_> {
     pub(super) fn finish(&self, w: &Work, resolver: &Resolver) -> Option<Draft> {
         let n = self.doc.norm;
-        // Days: the activity's own phrase, else the nearest one before its sentences.
-        let tk = w
-            .own_time
-            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)))
-            .or(w.time);
-        let (when, phrase) = match tk {
-            Some(k) => {
-                let te = &self.times[k];
-                let mut when = self.resolve_time(resolver, k);
-                // A single day that the clause says lasts longer (今日展开一连三天的访问).
-                if let Some(r) = when.as_mut()
-                    && let (Some(s), true) = (r.start, r.start == r.end)
-                    && let Some(days) = crate::time::duration_days(self.t, te.end)
-                {
-                    r.end = s.checked_add_days(chrono::Days::new(u64::from(days) - 1));
-                }
-                (when, Some(string(&n[te.start..te.end])))
-            }
-            None => (None, None),
-        };
+        let (when, phrase) = self.days(w, resolver);
         // An activity dated after publication is announced, not reported (明日将赴…).
         if let (Some(r), Some(p)) = (&when, resolver.published)
             && r.start.is_some_and(|d| d > p)
@@ -48,7 +29,68 @@ impl Parser<'_> {
                 basis: TimeBasis::Inferred,
             })
         });
-        // People: leads first, each with the titles of their best mention.
+        let people = self.people_out(w);
+        if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
+            return None;
+        }
+        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| string(&n[a..b])).collect());
+        let (places, mut targets) = self.places(w);
+        let kind = self.kind(w);
+        if kind == EventKind::Meeting {
+            // The party met stands for its company (某集团董事长 → 某集团).
+            for p in people.iter().filter(|p| !p.lead) {
+                for title in &p.titles {
+                    if let Some(org) = company_of(title) {
+                        targets.push(org);
+                    }
+                }
+            }
+            targets = dedup(targets);
+        }
+        let mut evidence: Vec<(usize, usize)> = w.core.iter().map(|&si| self.sents[si]).collect();
+        evidence.sort_unstable();
+        evidence.dedup();
+        let confidence = confidence(when.as_ref(), people.iter().any(|p| p.lead));
+        let topic = self.topic(w);
+        Some(Draft {
+            topic,
+            kind,
+            when,
+            phrase,
+            people,
+            orgs,
+            places,
+            targets,
+            evidence,
+            confidence,
+        })
+    }
+
+    /// The days of an activity and the phrase that dates it: its own phrase, else the nearest
+    /// one before its sentences.
+    fn days(&self, w: &Work, resolver: &Resolver) -> (Option<Resolved>, Option<String>) {
+        let tk = w
+            .own_time
+            .or_else(|| w.core.iter().find_map(|&si| self.time_before(si)))
+            .or(w.time);
+        let Some(k) = tk else {
+            return (None, None);
+        };
+        let te = &self.times[k];
+        let mut when = self.resolve_time(resolver, k);
+        // A single day that the clause says lasts longer (今日展开一连三天的访问).
+        if let Some(r) = when.as_mut()
+            && let (Some(s), true) = (r.start, r.start == r.end)
+            && let Some(days) = crate::time::duration_days(self.t, te.end)
+        {
+            r.end = s.checked_add_days(chrono::Days::new(u64::from(days) - 1));
+        }
+        (when, Some(string(&self.doc.norm[te.start..te.end])))
+    }
+
+    /// The people of an activity, leads first, each with the titles of their best mention.
+    fn people_out(&self, w: &Work) -> Vec<PersonOut> {
+        let n = self.doc.norm;
         let mut people: Vec<PersonOut> = Vec::new();
         let lead_keys: HashSet<&str> = w.leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
         for &(k, role) in &w.people {
@@ -76,51 +118,7 @@ impl Parser<'_> {
             });
         }
         people.sort_by_key(|p| !p.lead);
-        if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
-            return None;
-        }
-        let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| string(&n[a..b])).collect());
-        let (places, mut targets) = self.places(w);
-        let kind = self.kind(w);
-        if kind == EventKind::Meeting {
-            // The party met stands for its company (某集团董事长 → 某集团).
-            for p in people.iter().filter(|p| !p.lead) {
-                for title in &p.titles {
-                    if let Some(org) = company_of(title) {
-                        targets.push(org);
-                    }
-                }
-            }
-            targets = dedup(targets);
-        }
-        let mut evidence: Vec<(usize, usize)> = w.core.iter().map(|&si| self.sents[si]).collect();
-        evidence.sort_unstable();
-        evidence.dedup();
-        let mut confidence: f64 = 0.9;
-        if let Some(r) = &when {
-            if r.approx {
-                confidence -= 0.15;
-            }
-            if r.basis == TimeBasis::YearUnknown {
-                confidence -= 0.1;
-            }
-        }
-        if !people.iter().any(|p| p.lead) {
-            confidence -= 0.2;
-        }
-        let topic = self.topic(w);
-        Some(Draft {
-            topic,
-            kind,
-            when,
-            phrase,
-            people,
-            orgs,
-            places,
-            targets,
-            evidence,
-            confidence: (confidence * 100.0).round() / 100.0,
-        })
+        people
     }
 
     /// The mention whose titles describe a person in this activity: in the sentence with the
@@ -163,4 +161,22 @@ impl Parser<'_> {
             .or_else(|| first_in(&w.scope))
             .or_else(|| all().min_by_key(|m| (suspicious(m), m.start)))
     }
+}
+
+/// How sure an activity is: less when its days are a guess or its year unknown, or when no
+/// person leads it (an organisation does).
+fn confidence(when: Option<&Resolved>, has_lead: bool) -> f64 {
+    let mut confidence: f64 = 0.9;
+    if let Some(r) = when {
+        if r.approx {
+            confidence -= 0.15;
+        }
+        if r.basis == TimeBasis::YearUnknown {
+            confidence -= 0.1;
+        }
+    }
+    if !has_lead {
+        confidence -= 0.2;
+    }
+    (confidence * 100.0).round() / 100.0
 }

@@ -94,120 +94,38 @@ impl Parser<'_> {
             // A dateline or a page's timestamp dates no activity: the sentence merges as if it
             // had no date, and the activity keeps it only when nothing better comes.
             let own = own_phrase.filter(|&k| !self.dateline(k));
-            if info.anchor {
-                let leads: Vec<usize> = info
-                    .roles
-                    .iter()
-                    .filter(|r| r.1 == Role::Lead)
-                    .map(|r| r.0)
-                    .collect();
-                let lead_keys: HashSet<&str> =
-                    leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
-                let merge = match works.last() {
-                    None => false,
-                    Some(w) => {
-                        let shared = w
-                            .leads
-                            .iter()
-                            .any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
-                        // Hosts receiving visitors (…考察。期间，区长某接待了考察团) and the
-                        // visitors' own tour are two activities: other leads, none of the
-                        // visitors named, and one side receives while the other does not.
-                        let names_lead = info.roles.iter().any(|&(k, _)| {
-                            w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
-                        });
-                        let other_side = !names_lead
-                            && !leads.is_empty()
-                            && !w.leads.is_empty()
-                            && self.sentence_receives(si) != self.receives(w);
-                        match own {
-                            _ if other_side => false,
-                            None => true,
-                            Some(tk) => {
-                                let same_org =
-                                    leads.is_empty() && w.leads.is_empty() && info.org.is_some();
-                                (shared || same_org) && self.same_days(resolver, w, tk)
-                            }
-                        }
-                    }
-                };
-                if merge && let Some(w) = works.last_mut() {
-                    for &(k, role) in &info.roles {
-                        // A visitor who is then received (会见某一行) is the party met.
-                        if role == Role::Participant && self.met_at(self.ms[k].start) {
-                            let key = &self.ms[k].key;
-                            w.leads.retain(|&l| &self.ms[l].key != key);
-                            for p in w.people.iter_mut().filter(|p| &self.ms[p.0].key == key) {
-                                p.1 = Role::Participant;
-                            }
-                        }
-                        let role = if role == Role::Lead && !info.strong {
-                            Role::Participant
-                        } else {
-                            role
-                        };
-                        if role == Role::Lead
-                            && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
-                        {
-                            w.leads.push(k);
-                        }
-                        w.people.push((k, role));
-                    }
-                    if let Some(o) = info.org {
-                        w.orgs.push(o);
-                    }
-                    w.core.push(si);
-                    w.scope.push(si);
-                    if w.own_time.is_none() && own.is_some() {
-                        w.own_time = own;
-                        w.time = own;
-                    }
-                } else {
-                    let mut people = std::mem::take(&mut pending);
-                    people.extend(info.roles.iter().copied());
-                    works.push(Work {
-                        leads,
-                        people,
-                        orgs: info.org.into_iter().collect(),
-                        core: vec![si],
-                        scope: vec![si],
-                        own_time: own,
-                        time: own_phrase.or_else(|| self.time_before(si)),
-                        first_anchor: si,
-                        actor_pos: info.actor_pos,
-                    });
-                }
-            } else {
-                let titled: Vec<(usize, Role)> = info
-                    .roles
-                    .iter()
-                    .filter(|&&(k, _)| !self.ms[k].titles.is_empty() || self.ms[k].listed)
-                    .map(|&(k, _)| (k, Role::Participant))
-                    .collect();
+            if !info.anchor {
                 match works.last_mut() {
-                    Some(w) => {
-                        w.scope.push(si);
-                        // A lead named here is still on the visit, unless only quoted; so is
-                        // the only lead when the sentence opens with 他/她.
-                        let (ss, _) = self.sents[si];
-                        let pronoun = w.leads.len() == 1
-                            && self.t.get(ss).is_some_and(|&c| third_person(c))
-                            && !self.speech_at(ss + 1, ss + 1);
-                        let lead_here = pronoun
-                            || self.continues_activity(si)
-                            || info.roles.iter().any(|&(k, _)| {
-                                w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
-                                    && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
-                            });
-                        if lead_here {
-                            w.core.push(si);
-                        }
-                        if !w.leads.is_empty() {
-                            w.people.extend(titled);
-                        }
-                    }
-                    None => pending.extend(titled),
+                    Some(w) => self.goes_on(w, info, si),
+                    None => pending.extend(self.titled_participants(info)),
                 }
+                continue;
+            }
+            let leads: Vec<usize> = info
+                .roles
+                .iter()
+                .filter(|r| r.1 == Role::Lead)
+                .map(|r| r.0)
+                .collect();
+            let merge = works
+                .last()
+                .is_some_and(|w| self.continues(w, info, &leads, si, own, resolver));
+            if merge && let Some(w) = works.last_mut() {
+                self.join(w, info, si, own);
+            } else {
+                let mut people = std::mem::take(&mut pending);
+                people.extend(info.roles.iter().copied());
+                works.push(Work {
+                    leads,
+                    people,
+                    orgs: info.org.into_iter().collect(),
+                    core: vec![si],
+                    scope: vec![si],
+                    own_time: own,
+                    time: own_phrase.or_else(|| self.time_before(si)),
+                    first_anchor: si,
+                    actor_pos: info.actor_pos,
+                });
             }
         }
         let mut drafts: Vec<(Draft, Vec<String>, bool)> = Vec::new();
@@ -218,6 +136,109 @@ impl Parser<'_> {
             }
         }
         merge_drafts(drafts)
+    }
+
+    /// Whether anchor sentence `si` (leads `leads`, own time phrase `own`) continues activity
+    /// `w`: without a date of its own it does; with one, when it shares a lead (or both are an
+    /// organisation's) and its days overlap.
+    fn continues(
+        &self,
+        w: &Work,
+        info: &SentenceInfo,
+        leads: &[usize],
+        si: usize,
+        own: Option<usize>,
+        resolver: &Resolver,
+    ) -> bool {
+        let lead_keys: HashSet<&str> = leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+        let shared = w
+            .leads
+            .iter()
+            .any(|&k| lead_keys.contains(self.ms[k].key.as_str()));
+        // Hosts receiving visitors (…考察。期间，区长某接待了考察团) and the visitors' own tour
+        // are two activities: other leads, none of the visitors named, and one side receives
+        // while the other does not.
+        let names_lead = info
+            .roles
+            .iter()
+            .any(|&(k, _)| w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key));
+        let other_side = !names_lead
+            && !leads.is_empty()
+            && !w.leads.is_empty()
+            && self.sentence_receives(si) != self.receives(w);
+        match own {
+            _ if other_side => false,
+            None => true,
+            Some(tk) => {
+                let same_org = leads.is_empty() && w.leads.is_empty() && info.org.is_some();
+                (shared || same_org) && self.same_days(resolver, w, tk)
+            }
+        }
+    }
+
+    /// Anchor sentence `si` joins activity `w` with its people, organisation and date.
+    fn join(&self, w: &mut Work, info: &SentenceInfo, si: usize, own: Option<usize>) {
+        for &(k, role) in &info.roles {
+            // A visitor who is then received (会见某一行) is the party met.
+            if role == Role::Participant && self.met_at(self.ms[k].start) {
+                let key = &self.ms[k].key;
+                w.leads.retain(|&l| &self.ms[l].key != key);
+                for p in w.people.iter_mut().filter(|p| &self.ms[p.0].key == key) {
+                    p.1 = Role::Participant;
+                }
+            }
+            let role = if role == Role::Lead && !info.strong {
+                Role::Participant
+            } else {
+                role
+            };
+            if role == Role::Lead && !w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key) {
+                w.leads.push(k);
+            }
+            w.people.push((k, role));
+        }
+        if let Some(o) = info.org {
+            w.orgs.push(o);
+        }
+        w.core.push(si);
+        w.scope.push(si);
+        if w.own_time.is_none() && own.is_some() {
+            w.own_time = own;
+            w.time = own;
+        }
+    }
+
+    /// The people of a sentence who take part without leading it: those with titles, and
+    /// names listed without them (甲、乙等陪同).
+    fn titled_participants(&self, info: &SentenceInfo) -> Vec<(usize, Role)> {
+        info.roles
+            .iter()
+            .filter(|&&(k, _)| !self.ms[k].titles.is_empty() || self.ms[k].listed)
+            .map(|&(k, _)| (k, Role::Participant))
+            .collect()
+    }
+
+    /// A sentence reporting no activity of its own goes on with activity `w`: in its scope
+    /// always, among its own sentences when a lead is still on the visit (named unless only
+    /// quoted, 他/她 for the only lead, or a sentence that continues without a subject).
+    fn goes_on(&self, w: &mut Work, info: &SentenceInfo, si: usize) {
+        w.scope.push(si);
+        let (ss, _) = self.sents[si];
+        let pronoun = w.leads.len() == 1
+            && self.t.get(ss).is_some_and(|&c| third_person(c))
+            && !self.speech_at(ss + 1, ss + 1);
+        let lead_here = pronoun
+            || self.continues_activity(si)
+            || info.roles.iter().any(|&(k, _)| {
+                w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
+                    && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
+            });
+        if lead_here {
+            w.core.push(si);
+        }
+        if !w.leads.is_empty() {
+            w.people.extend(self.titled_participants(info));
+        }
     }
 
     pub(super) fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {

@@ -166,156 +166,193 @@ impl Parser<'_> {
     pub(super) fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize, bool)>) {
         let t = self.t;
         let mentions = self.mentions_in(s, e);
-        let in_mention = |i: usize| {
-            mentions
-                .clone()
-                .any(|k| self.ms[k].start <= i && i < self.ms[k].name_end)
-        };
         let mut i = s;
         while i < e {
             if self.speech_at(i, usize::MAX) {
                 return;
             }
-            if in_mention(i) || self.in_title(i) {
+            if self.in_mention(&mentions, i) || self.in_title(i) {
                 i += 1;
                 continue;
             }
-            let verb = MOVEMENT_VERBS
-                .longest_at(t, i)
-                .filter(|_| !inside_not_kind(t, i));
-            let verb = match verb {
-                // 到 of arriving, not 得到/看到; 到访 is always a visit.
-                Some(_) if t[i] == ARRIVE && !self.visit_at(i) && !self.movement_dao(i) => None,
-                // 视察组, 考察团: a team named after what it does, not the verb.
-                Some(l) if t.get(i + l).is_some_and(|&c| team_ends(c)) && team_verb_heads(t[i]) => {
-                    None
-                }
-                v => v,
+            let Some((l, at)) = self.place_opener_at(i, s, e) else {
+                i += 1;
+                continue;
             };
-            // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
-            let at = t[i] == AT
-                && (i == s || !not_at_before(t[i - 1]))
-                && !t.get(i + 1).is_some_and(|&c| not_at_after(c));
-            // 对某地进行（实地）考察: the place comes between 对 and 进行.
-            let at = at || t[i] == TOWARD && self.inspects_object(i, e);
-            if verb.is_none() && !at {
-                i += 1;
-                continue;
-            }
-            let l = verb.unwrap_or(1);
             let pure = at || plain_move_heads(t[i]);
             let mut o = i + l;
             while o < e && (t[o] == DONE && !word_at(t, o, LEARN) || t[o] == ARRIVE) {
                 o += 1;
             }
-            // The object runs up to a stop word, clause punctuation or a person; a modifier
-            // ending in 的 is dropped (以绿色发展为主题的新材料展区).
-            let mut k = o;
-            while k < e && k - o < 120 {
-                let c = t[k];
-                if c == OF && !at {
-                    k += 1;
-                    continue;
-                }
-                // A list of places may run on over a comma: 甲镇及其乙村、丙村，丁镇及其戊村.
-                if c == COMMA && !at && k > o && self.list_goes_on(k + 1, e) {
-                    k += 1;
-                    continue;
-                }
-                if CLAUSE_END.contains(&c) || in_mention(k) {
-                    break;
-                }
-                if let Some(l) = PLACE_STOPS.longest_at(t, k) {
-                    // 某项目建设现场、某公司: a stop word closing a list item is part of it.
-                    if t.get(k + l) == Some(&DUNHAO) && k > o {
-                        k += l;
-                        continue;
-                    }
-                    break;
-                }
-                // 在某地与/上/中…: the place ends before a preposition's partner word, but a
-                // place may start with one (在上海) and a venue may be a 中心.
-                if at && k > o && (with(c) || position_words(c) && self.closes_at_phrase(k)) {
-                    break;
-                }
-                k += 1;
-            }
-            let obj_end = k;
-            // 甲、乙等特色展位: a list described by what follows 等 is one target.
-            if t.get(k) == Some(&ETC) && obj_end > o {
-                let tail_end = (k + 1..e)
-                    .find(|&x| {
-                        CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != ETC
-                    })
-                    .unwrap_or(e);
-                let tail = &t[k + 1..tail_end];
-                let category = CATEGORY_TAILS.longest_ending_at(tail, tail.len()).is_some();
-                let descriptive = tail.len() >= 4
-                    && !category
-                    && !is_count(tail[0])
-                    && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
-                // 甲林场、乙公园等重要地区: items that name places themselves stay separate,
-                // unless the tail names their booths (甲省、乙省等主宾省展区).
-                let booths = TARGET_SUFFIXES
-                    .longest_ending_at(tail, tail.len())
-                    .is_some();
-                let items = split_list(t, o, obj_end);
-                let placey = items
-                    .iter()
-                    .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
-                    .count();
-                if descriptive && (booths || placey * 2 < items.len()) {
-                    out.push((o, tail_end, true));
-                    i = tail_end;
-                    continue;
-                }
+            let obj_end = self.object_end(o, e, at, &mentions);
+            if t.get(obj_end) == Some(&ETC)
+                && obj_end > o
+                && let Some(tail_end) = self.described_list(o, obj_end, e)
+            {
+                out.push((o, tail_end, true));
+                i = tail_end;
+                continue;
             }
             if obj_end > o {
-                // 甲、乙等展台 / 等企业: the items are what was visited, not where.
-                let companies = LISTED_TARGETS.starts_at(t, obj_end);
-                let items = split_list(t, o, obj_end);
-                // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
-                // count as sites only when they end like one.
-                let about = self.list_describes_matters(obj_end, e);
-                let many = items.len() >= 3 && !about;
-                for (a, b) in items {
-                    let (a, b) = of_item(t, a, b);
-                    let (a, b) = trim_item(t, a, b);
-                    let Some((a, b)) = site_of_item(t, a, b) else {
-                        continue;
-                    };
-                    if b <= a || b - a < 2 || b - a > 30 {
-                        continue;
-                    }
-                    let item = &t[a..b];
-                    let generic = GENERIC_OBJECTS.starts_at(item, 0)
-                        || self
-                            .times_in(a.saturating_sub(4), b)
-                            .any(|k| self.times[k].end > a);
-                    if generic
-                        || deictic(item[0])
-                        || item.iter().any(|c| {
-                            !is_cjk(*c)
-                                && !c.is_ascii_alphanumeric()
-                                && !matches!(*c, '“' | '”' | OPEN_BRACKET | CLOSE_BRACKET | '·')
-                        })
-                    {
-                        continue;
-                    }
-                    let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
-                    let ok = if at {
-                        suffix && item.len() >= 3 && !word_before(item, item.len(), MEETING)
-                    } else {
-                        // 甲、乙等企业: what the list closes with says what its items are.
-                        pure || many || suffix || companies
-                    };
-                    if ok {
-                        out.push((a, b, companies));
-                    }
-                }
+                self.list_items(o, obj_end, e, (at, pure), out);
             }
             i = obj_end.max(i + 1);
         }
+    }
+
+    /// Whether `i` is inside one of the mentions `mentions`.
+    fn in_mention(&self, mentions: &std::ops::Range<usize>, i: usize) -> bool {
+        mentions
+            .clone()
+            .any(|k| self.ms[k].start <= i && i < self.ms[k].name_end)
+    }
+
+    /// A word at `i` that opens a place (a verb of movement or looking, 在 "at", 对某地进行考察):
+    /// its length, and whether it is 在/对 (a stricter object).
+    fn place_opener_at(&self, i: usize, s: usize, e: usize) -> Option<(usize, bool)> {
+        let t = self.t;
+        let verb = MOVEMENT_VERBS
+            .longest_at(t, i)
+            .filter(|_| !inside_not_kind(t, i));
+        let verb = match verb {
+            // 到 of arriving, not 得到/看到; 到访 is always a visit.
+            Some(_) if t[i] == ARRIVE && !self.visit_at(i) && !self.movement_dao(i) => None,
+            // 视察组, 考察团: a team named after what it does, not the verb.
+            Some(l) if t.get(i + l).is_some_and(|&c| team_ends(c)) && team_verb_heads(t[i]) => None,
+            v => v,
+        };
+        // 在 as "at", not 正在/存在/实在, nor 就在某地举办… (what was talked about).
+        let at = t[i] == AT
+            && (i == s || !not_at_before(t[i - 1]))
+            && !t.get(i + 1).is_some_and(|&c| not_at_after(c));
+        // 对某地进行（实地）考察: the place comes between 对 and 进行.
+        let at = at || t[i] == TOWARD && self.inspects_object(i, e);
+        match verb {
+            None if !at => None,
+            v => Some((v.unwrap_or(1), at)),
+        }
+    }
+
+    /// Where the object starting at `o` ends: at a stop word, clause punctuation or a person; a
+    /// modifier ending in 的 is passed over (以绿色发展为主题的新材料展区).
+    fn object_end(&self, o: usize, e: usize, at: bool, mentions: &std::ops::Range<usize>) -> usize {
+        let t = self.t;
+        let mut k = o;
+        while k < e && k - o < 120 {
+            let c = t[k];
+            if c == OF && !at {
+                k += 1;
+                continue;
+            }
+            // A list of places may run on over a comma: 甲镇及其乙村、丙村，丁镇及其戊村.
+            if c == COMMA && !at && k > o && self.list_goes_on(k + 1, e) {
+                k += 1;
+                continue;
+            }
+            if CLAUSE_END.contains(&c) || self.in_mention(mentions, k) {
+                break;
+            }
+            if let Some(l) = PLACE_STOPS.longest_at(t, k) {
+                // 某项目建设现场、某公司: a stop word closing a list item is part of it.
+                if t.get(k + l) == Some(&DUNHAO) && k > o {
+                    k += l;
+                    continue;
+                }
+                break;
+            }
+            // 在某地与/上/中…: the place ends before a preposition's partner word, but a
+            // place may start with one (在上海) and a venue may be a 中心.
+            if at && k > o && (with(c) || position_words(c) && self.closes_at_phrase(k)) {
+                break;
+            }
+            k += 1;
+        }
+        k
+    }
+
+    /// 甲、乙等特色展位: a list `o..obj_end` described by what follows its 等 is one target;
+    /// returns where that description ends. Items that name places themselves stay separate
+    /// (甲林场、乙公园等重要地区), unless the description names their booths (甲省、乙省等主宾省展区).
+    fn described_list(&self, o: usize, obj_end: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        let k = obj_end;
+        let tail_end = (k + 1..e)
+            .find(|&x| CLAUSE_END.contains(&t[x]) || PLACE_STOPS.starts_at(t, x) && t[x] != ETC)
+            .unwrap_or(e);
+        let tail = &t[k + 1..tail_end];
+        let category = CATEGORY_TAILS.longest_ending_at(tail, tail.len()).is_some();
+        let descriptive = tail.len() >= 4
+            && !category
+            && !is_count(tail[0])
+            && PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some();
+        let booths = TARGET_SUFFIXES
+            .longest_ending_at(tail, tail.len())
+            .is_some();
+        let items = split_list(t, o, obj_end);
+        let placey = items
+            .iter()
+            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+            .count();
+        (descriptive && (booths || placey * 2 < items.len())).then_some(tail_end)
+    }
+
+    /// The items of the object `o..obj_end` that are sites or targets, pushed to `out`. `at`:
+    /// the object of 在/对, which must end like a place; `pure`: the object of a movement verb,
+    /// which is the place itself.
+    fn list_items(
+        &self,
+        o: usize,
+        obj_end: usize,
+        e: usize,
+        (at, pure): (bool, bool),
+        out: &mut Vec<(usize, usize, bool)>,
+    ) {
+        let t = self.t;
+        // 甲、乙等展台 / 等企业: the items are what was visited, not where.
+        let companies = LISTED_TARGETS.starts_at(t, obj_end);
+        let items = split_list(t, o, obj_end);
+        // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
+        // count as sites only when they end like one.
+        let about = self.list_describes_matters(obj_end, e);
+        let many = items.len() >= 3 && !about;
+        for (a, b) in items {
+            let (a, b) = of_item(t, a, b);
+            let (a, b) = trim_item(t, a, b);
+            let Some((a, b)) = site_of_item(t, a, b) else {
+                continue;
+            };
+            if b <= a || b - a < 2 || b - a > 30 || self.not_a_site(a, b) {
+                continue;
+            }
+            let item = &t[a..b];
+            let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
+            let ok = if at {
+                suffix && item.len() >= 3 && !word_before(item, item.len(), MEETING)
+            } else {
+                // 甲、乙等企业: what the list closes with says what its items are.
+                pure || many || suffix || companies
+            };
+            if ok {
+                out.push((a, b, companies));
+            }
+        }
+    }
+
+    /// Whether item `a..b` can name no site: a generic object, a time, a word pointing back
+    /// (该村), or punctuation inside.
+    fn not_a_site(&self, a: usize, b: usize) -> bool {
+        let item = &self.t[a..b];
+        let generic = GENERIC_OBJECTS.starts_at(item, 0)
+            || self
+                .times_in(a.saturating_sub(4), b)
+                .any(|k| self.times[k].end > a);
+        generic
+            || deictic(item[0])
+            || item.iter().any(|c| {
+                !is_cjk(*c)
+                    && !c.is_ascii_alphanumeric()
+                    && !matches!(*c, '“' | '”' | OPEN_BRACKET | CLOSE_BRACKET | '·')
+            })
     }
 }
 
