@@ -517,46 +517,17 @@ impl Resolver {
     pub fn resolve(&self, e: &TimeExpr, before: &[TimeExpr]) -> Option<Resolved> {
         let part = e.part;
         match e.kind {
-            TimeKind::Absolute { from, to } => {
-                let (start, approx, basis) = self.ymd(from, before)?;
-                let end = match to {
-                    Some(t) => self.ymd(t, before).and_then(|r| r.0).or(start),
-                    None => start,
-                };
-                let end = match (start, end) {
-                    (Some(s), Some(e)) if e < s => Some(s),
-                    (_, e) => e,
-                };
-                Some(Resolved {
-                    start,
-                    end,
-                    part,
-                    approx,
-                    basis,
-                })
-            }
+            TimeKind::Absolute { from, to } => self.absolute(from, to, part, before),
             TimeKind::Weekday(d) => {
                 let day = self.published.map(|p| {
                     let back = (p.weekday().num_days_from_monday() + 7 - d) % 7;
                     p - Duration::days(i64::from(back))
                 });
-                Some(Resolved {
-                    start: day,
-                    end: day,
-                    part,
-                    approx: day.is_none(),
-                    basis: TimeBasis::RelativeToPublished,
-                })
+                Some(self.counted_from_published(day, part, false))
             }
             TimeKind::Relative(r) => {
                 let day = self.published.map(|p| p + Duration::days(r.offset));
-                Some(Resolved {
-                    start: day,
-                    end: day,
-                    part,
-                    approx: r.approx || day.is_none(),
-                    basis: TimeBasis::RelativeToPublished,
-                })
+                Some(self.counted_from_published(day, part, r.approx))
             }
             TimeKind::SameDay => {
                 let k = before.iter().rposition(|b| {
@@ -585,6 +556,48 @@ impl Resolver {
                 approx: true,
                 basis: TimeBasis::Inferred,
             }),
+        }
+    }
+
+    /// A written date or range; an end before the start is the start.
+    fn absolute(
+        &self,
+        from: Ymd,
+        to: Option<Ymd>,
+        part: Option<PartOfDay>,
+        before: &[TimeExpr],
+    ) -> Option<Resolved> {
+        let (start, approx, basis) = self.ymd(from, before)?;
+        let end = match to {
+            Some(t) => self.ymd(t, before).and_then(|r| r.0).or(start),
+            None => start,
+        };
+        let end = match (start, end) {
+            (Some(s), Some(e)) if e < s => Some(s),
+            (_, e) => e,
+        };
+        Some(Resolved {
+            start,
+            end,
+            part,
+            approx,
+            basis,
+        })
+    }
+
+    /// A day counted from publication (`None` when the publication date is unknown: a guess).
+    fn counted_from_published(
+        &self,
+        day: Option<NaiveDate>,
+        part: Option<PartOfDay>,
+        approx: bool,
+    ) -> Resolved {
+        Resolved {
+            start: day,
+            end: day,
+            part,
+            approx: approx || day.is_none(),
+            basis: TimeBasis::RelativeToPublished,
         }
     }
 

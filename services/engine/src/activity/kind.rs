@@ -10,75 +10,14 @@ use dongtai_proto::EventKind;
 
 impl Parser<'_> {
     pub(super) fn kind(&self, w: &Work) -> EventKind {
-        let (cues, weights) = &*KIND_CUES;
-        let mut score = [0u32; EventKind::COUNT];
-        let mut defined = [false; EventKind::COUNT];
-        let mut add = |text: &[char], skip_titles: Option<usize>, factor: u32| {
-            let mut i = 0;
-            while i < text.len() {
-                if let Some(l) = cues.longest_at(text, i) {
-                    let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
-                    if !inside_not_kind(text, i)
-                        && let Some(cue) = weights.get(&text[i..i + l])
-                        && let Some(pos) = EventKind::ALL.iter().position(|&x| x == cue.kind)
-                    {
-                        // A title's cue weighs nothing, but an office defines (县级林长某).
-                        if !inside {
-                            score[pos] += cue.weight * factor;
-                        }
-                        defined[pos] |= cue.defining;
-                    }
-                    i += l;
-                    continue;
-                }
-                i += 1;
-            }
-        };
-        let mut seen = HashSet::default();
-        for &si in &w.core {
-            if seen.insert(si) {
-                let (a, b) = self.sents[si];
-                if si == w.first_anchor && w.actor_pos > a && w.actor_pos < b {
-                    // What the actor does counts more than the sentence's background.
-                    add(&self.t[a..w.actor_pos], Some(a), 1);
-                    add(&self.t[w.actor_pos..b], Some(w.actor_pos), 4);
-                } else {
-                    add(&self.t[a..b], Some(a), 3);
-                }
-            }
-        }
-        for &si in &w.scope {
-            if seen.insert(si) {
-                let (a, b) = self.sents[si];
-                add(&self.t[a..b], Some(a), 1);
-            }
-        }
-        if let Some(title) = self.doc.title {
-            let simp = crate::normalize::simplified(title);
-            add(&simp, None, 2);
-            for (kind, weight) in
-                (0..simp.len()).filter_map(|i| held_event_at(&simp, i, simp.len()))
-            {
-                if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
-                    score[pos] += weight;
-                }
-            }
-        }
-        // An event held or attended (出席…推介会) is what the activity was, wherever in the
-        // activity it is named (我市举办…推介会。市长某出席。).
-        seen.clear();
-        for &si in w.core.iter().chain(&w.scope) {
-            if seen.insert(si) {
-                for (kind, weight) in self.held_events(si) {
-                    if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
-                        score[pos] += weight;
-                    }
-                }
-            }
-        }
+        let mut score = Scores::default();
+        self.cue_scores(w, &mut score);
+        self.held_scores(w, &mut score);
+        let Scores { mut score, defined } = score;
         // A kind with defining cues (kinds.txt) needs one of them.
         let needs_defining = |i: usize| {
-            weights
+            KIND_CUES
+                .1
                 .values()
                 .any(|c| c.defining && c.kind == EventKind::ALL[i])
         };
@@ -120,6 +59,77 @@ impl Parser<'_> {
         }
     }
 
+    /// The weighted cue words (kinds.txt) of the activity's sentences and the headline: what the
+    /// actor does in the first sentence counts most, the activity's own sentences more than
+    /// those only in its scope.
+    fn cue_scores(&self, w: &Work, score: &mut Scores) {
+        let mut seen = HashSet::default();
+        for &si in &w.core {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                if si == w.first_anchor && w.actor_pos > a && w.actor_pos < b {
+                    // What the actor does counts more than the sentence's background.
+                    self.add_cues(&self.t[a..w.actor_pos], Some(a), 1, score);
+                    self.add_cues(&self.t[w.actor_pos..b], Some(w.actor_pos), 4, score);
+                } else {
+                    self.add_cues(&self.t[a..b], Some(a), 3, score);
+                }
+            }
+        }
+        for &si in &w.scope {
+            if seen.insert(si) {
+                let (a, b) = self.sents[si];
+                self.add_cues(&self.t[a..b], Some(a), 1, score);
+            }
+        }
+        if let Some(title) = self.doc.title {
+            let simp = crate::normalize::simplified(title);
+            self.add_cues(&simp, None, 2, score);
+            for (kind, weight) in
+                (0..simp.len()).filter_map(|i| held_event_at(&simp, i, simp.len()))
+            {
+                score.add(kind, weight);
+            }
+        }
+    }
+
+    /// The cues of `text` times `factor`; `skip_titles` is the text's offset when cues inside
+    /// a person's title weigh nothing (but an office still defines: 县级林长某).
+    fn add_cues(&self, text: &[char], skip_titles: Option<usize>, factor: u32, score: &mut Scores) {
+        let (cues, weights) = &*KIND_CUES;
+        let mut i = 0;
+        while i < text.len() {
+            let Some(l) = cues.longest_at(text, i) else {
+                i += 1;
+                continue;
+            };
+            let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
+            if !inside_not_kind(text, i)
+                && let Some(cue) = weights.get(&text[i..i + l])
+                && let Some(pos) = EventKind::ALL.iter().position(|&x| x == cue.kind)
+            {
+                if !inside {
+                    score.score[pos] += cue.weight * factor;
+                }
+                score.defined[pos] |= cue.defining;
+            }
+            i += l;
+        }
+    }
+
+    /// An event held or attended (出席…推介会) is what the activity was, wherever in the
+    /// activity it is named (我市举办…推介会。市长某出席。).
+    fn held_scores(&self, w: &Work, score: &mut Scores) {
+        let mut seen = HashSet::default();
+        for &si in w.core.iter().chain(&w.scope) {
+            if seen.insert(si) {
+                for (kind, weight) in self.held_events(si) {
+                    score.add(kind, weight);
+                }
+            }
+        }
+    }
+
     /// Whether the activity's own sentences say someone was received (会见, 接见, 会晤): then it
     /// is a meeting whoever the guests are, named or not.
     pub(super) fn receives(&self, w: &Work) -> bool {
@@ -148,6 +158,21 @@ impl Parser<'_> {
             role == Role::Participant
                 && (!self.official[k] && !self.ms[k].listed || self.is_party_met(&self.ms[k]))
         })
+    }
+}
+
+/// The weight of each kind's cues, and whether a defining cue of it was seen.
+#[derive(Default)]
+struct Scores {
+    score: [u32; EventKind::COUNT],
+    defined: [bool; EventKind::COUNT],
+}
+
+impl Scores {
+    fn add(&mut self, kind: EventKind, weight: u32) {
+        if let Some(pos) = EventKind::ALL.iter().position(|&x| x == kind) {
+            self.score[pos] += weight;
+        }
     }
 }
 

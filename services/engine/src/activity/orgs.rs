@@ -24,58 +24,61 @@ impl Parser<'_> {
             while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
                 a += 1;
             }
-            let mut k = a + 2;
-            let limit = (a + 24).min(ce);
-            while k <= limit {
-                if let Some(first) = ORG_SUFFIXES.longest_ending_at(t, k) {
-                    // After a one-character ending (办), a longer name may go on (办公厅调研组).
-                    let mut end = k;
-                    if first == 1 {
-                        for k2 in k + 1..=(k + 6).min(limit) {
-                            if ORG_SUFFIXES
-                                .longest_ending_at(t, k2)
-                                .is_some_and(|l| l >= 2)
-                            {
-                                end = k2;
-                            }
-                        }
-                    }
-                    let org = &t[a..end];
-                    let bad =
-                        org.iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
-                    // It acts in its own clause, or the next one when that has no subject of
-                    // its own.
-                    let mut until = ce;
-                    if ce < e {
-                        let ne = (ce + 1..e)
-                            .find(|&i| CLAUSE_END.contains(&t[i]))
-                            .unwrap_or(e);
-                        let own_subject = !self.mentions_in(ce + 1, ne).is_empty()
-                            || (ce + 3..=(ce + 12).min(ne))
-                                .any(|x| ORG_SUFFIXES.longest_ending_at(t, x).is_some());
-                        if !own_subject {
-                            until = ne;
-                        }
-                    }
-                    // A team named by more than its ending (not 代表团 alone, which refers
-                    // back to one already met).
-                    let team = TEAM_SUFFIXES
-                        .longest_ending_at(t, end)
-                        .is_some_and(|l| org.len() > l);
-                    if !bad
-                        && team
-                        && org.len() >= 3
-                        && self.trigger_after(end, until).is_some_and(|x| x.1)
-                    {
-                        return Some((a, end));
-                    }
-                    break;
-                }
-                k += 1;
+            if let Some(end) = self.org_end(a, ce)
+                && self.team_acts(a, end, ce, e)
+            {
+                return Some((a, end));
             }
             cs = ce + 1;
         }
         None
+    }
+
+    /// Where the first organisation name starting at `a` ends, within 24 characters and before
+    /// `ce`: at its ending (org_suffixes.txt); after a one-character ending (办), a longer name
+    /// may go on (办公厅调研组).
+    fn org_end(&self, a: usize, ce: usize) -> Option<usize> {
+        let t = self.t;
+        let limit = (a + 24).min(ce);
+        let k = (a + 2..=limit).find(|&k| ORG_SUFFIXES.longest_ending_at(t, k).is_some())?;
+        let mut end = k;
+        if ORG_SUFFIXES.longest_ending_at(t, k) == Some(1) {
+            for k2 in k + 1..=(k + 6).min(limit) {
+                if ORG_SUFFIXES
+                    .longest_ending_at(t, k2)
+                    .is_some_and(|l| l >= 2)
+                {
+                    end = k2;
+                }
+            }
+        }
+        Some(end)
+    }
+
+    /// Whether the organisation `a..end` in the clause ending at `ce` is a team that acts: named
+    /// by more than its ending (not 代表团 alone, which refers back to one already met), with
+    /// no person in it, followed by a strong activity verb in its own clause, or in the next one
+    /// when that has no subject of its own.
+    fn team_acts(&self, a: usize, end: usize, ce: usize, e: usize) -> bool {
+        let t = self.t;
+        let org = &t[a..end];
+        let bad = org.iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
+        let mut until = ce;
+        if ce < e {
+            let ne = (ce + 1..e)
+                .find(|&i| CLAUSE_END.contains(&t[i]))
+                .unwrap_or(e);
+            let own_subject = !self.mentions_in(ce + 1, ne).is_empty()
+                || (ce + 3..=(ce + 12).min(ne))
+                    .any(|x| ORG_SUFFIXES.longest_ending_at(t, x).is_some());
+            if !own_subject {
+                until = ne;
+            }
+        }
+        let team = TEAM_SUFFIXES
+            .longest_ending_at(t, end)
+            .is_some_and(|l| org.len() > l);
+        !bad && team && org.len() >= 3 && self.trigger_after(end, until).is_some_and(|x| x.1)
     }
 }
 
