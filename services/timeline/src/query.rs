@@ -1,7 +1,7 @@
 //! Answering `GET /v1/events`: pick the most selective index, scan it in date order, filter the
 //! rest, page with an opaque cursor (the `{date}{id}` position of the last event returned).
 
-use crate::store::{self, StoreError, StoredEvent, TimelineStore, tag};
+use crate::store::{self, Day, Index, Position, StoreError, StoredEvent, TimelineStore};
 use crate::view::Activity;
 use chrono::{Days, NaiveDate};
 use dongtai_proto::EventKind;
@@ -35,27 +35,26 @@ pub struct EventQuery {
     pub cursor: Option<Cursor>,
 }
 
-/// A position in date order: `{YYYY-MM-DD}{event id}`.
+/// A position in date order, handed to clients as `{YYYY-MM-DD}.{event id}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor(pub Vec<u8>);
+pub struct Cursor(pub Position);
 
 impl Cursor {
     /// The text form handed to clients.
     pub fn encode(&self) -> String {
-        let (date, id) = self.0.split_at(store::NO_DATE.len().min(self.0.len()));
-        format!(
-            "{}.{}",
-            String::from_utf8_lossy(date),
-            String::from_utf8_lossy(id)
-        )
+        format!("{}.{}", self.0.day.text(), self.0.id.event_id())
     }
 
     /// Parse a cursor a client sent back; `None` if it is not one of ours.
     pub fn decode(s: &str) -> Option<Self> {
         let (date, id) = s.split_once('.')?;
-        let date_ok = date == store::NO_DATE || store::parse_date(date).is_some();
-        let id_ok = id.parse::<dongtai_proto::EventId>().is_ok();
-        (date_ok && id_ok && date.len() == 10).then(|| Cursor(format!("{date}{id}").into_bytes()))
+        let day = if date == store::NO_DATE {
+            Day::NONE
+        } else {
+            Day::of(Some(store::parse_date(date).filter(|_| date.len() == 10)?))
+        };
+        let id = store::IdKey::parse(id)?;
+        Some(Cursor(Position { day, id }))
     }
 }
 
@@ -69,17 +68,17 @@ pub struct Page {
 }
 
 impl EventQuery {
-    fn index(&self) -> (u8, &str) {
+    fn index(&self) -> (Index, &str) {
         if let Some(a) = &self.actor {
-            (tag::ACTOR, a)
+            (Index::Actor, a)
         } else if let Some(t) = &self.target {
-            (tag::TARGET, t)
+            (Index::Target, t)
         } else if let Some(p) = &self.place {
-            (tag::TARGET, p) // one index for both lists, see `store::index_entries`
+            (Index::Target, p) // one index for both lists, see `store::write::index_entries`
         } else if let Some(k) = &self.kind {
-            (tag::KIND, k.as_str())
+            (Index::Kind, Index::kind_term(*k))
         } else {
-            (tag::DATE, "")
+            (Index::Date, "")
         }
     }
 
@@ -148,39 +147,39 @@ pub fn others_in_group(
         return Ok(Vec::new());
     };
     let mut others = store.group_members_except(group, Some(&e.event.id))?;
-    others.sort_by_key(|m| store::position(&m.event));
+    others.sort_by_key(StoredEvent::position);
     Ok(others)
 }
 
 /// Run a query.
 pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
-    let (tag, term) = q.index();
-    let from_key = q.from.map(|f| {
+    let (index, term) = q.index();
+    // An event that starts before `from` may still run into it: start that far back.
+    let from = q.from.map(|f| {
         let back = f
             .checked_sub_days(Days::new(LONGEST_ACTIVITY_DAYS))
             .unwrap_or(f);
-        back.format("%Y-%m-%d").to_string().into_bytes()
+        Position::first_on(Day::of(Some(back)))
     });
-    let upper = q.to.map(|t| t.format("%Y-%m-%d").to_string().into_bytes());
+    let from_day = q.from.map(|f| Day::of(Some(f)));
+    let upper = q.to.map(|t| Day::of(Some(t)));
     let mut events = Vec::with_capacity(q.limit.min(64));
     let mut last_pos = None;
     let mut more = false;
     // Start at the later of the `from` bound (inclusive) and the cursor (exclusive).
-    let (from, after) = match (
-        from_key.as_deref(),
-        q.cursor.as_ref().map(|c| c.0.as_slice()),
-    ) {
+    let (from, after) = match (from, q.cursor.as_ref().map(|c| c.0)) {
         (Some(f), Some(a)) if a < f => (Some(f), None),
         (_, Some(a)) => (None, Some(a)),
         (f, None) => (f, None),
     };
-    for pos in store.scan(tag, term, from, after) {
-        let pos = pos?;
-        if let Some(u) = &upper
-            && pos.len() >= u.len()
-            && &pos[..u.len()] > u.as_slice()
-        {
+    for hit in store.scan(index, term, from, after) {
+        let (pos, last_day) = hit?;
+        if upper.is_some_and(|u| pos.day > u) {
             break;
+        }
+        // Ended before `from`: the index says so without reading the record.
+        if from_day.is_some_and(|f| last_day < f) {
+            continue;
         }
         let Some(e) = store.at_position(&pos)? else {
             continue;
@@ -191,10 +190,7 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
         // A corroborated activity is answered once, at its first report in this query's
         // order; the same rule on every page keeps paging free of gaps and repeats.
         let others = others_in_group(store, &e)?;
-        if others
-            .iter()
-            .any(|m| q.matches(m) && store::position(&m.event) < pos)
-        {
+        if others.iter().any(|m| q.matches(m) && m.position() < pos) {
             continue;
         }
         if events.len() == q.limit {

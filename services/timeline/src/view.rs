@@ -49,10 +49,7 @@ impl Activity {
 
     /// The id every report of it shares (the event id of the first report stored).
     pub fn group_id(&self) -> String {
-        self.lead
-            .group
-            .clone()
-            .unwrap_or_else(|| self.lead.event.id.to_string())
+        self.lead.activity_id()
     }
 
     /// How many articles reported it.
