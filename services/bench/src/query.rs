@@ -66,6 +66,9 @@ pub struct Report {
     pub events: u64,
     /// Upserts per second while loading (this run's part of the load).
     pub load_per_s: f64,
+    /// Bytes of the timeline's folder on disk after loading, and per live event.
+    pub disk_bytes: u64,
+    pub disk_bytes_per_event: f64,
     pub actor_p50_ms: f64,
     pub actor_p99_ms: f64,
     pub actor_max_ms: f64,
@@ -106,6 +109,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         .with_context(|| format!("cannot open the timeline in {}", data.display()))?;
     let load_per_s = load(&store, &population, &args).await?;
     let events = store.event_count()?;
+    let disk_bytes = dir_bytes(&data);
 
     let stop = CancellationToken::new();
     let mut rss_mb = BTreeMap::new();
@@ -155,6 +159,8 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
     Ok(Report {
         events,
         load_per_s: round3(load_per_s),
+        disk_bytes,
+        disk_bytes_per_event: round3(disk_bytes as f64 / events.max(1) as f64),
         actor_p50_ms: actor.p50_ms,
         actor_p99_ms: actor.p99_ms,
         actor_max_ms: actor.max_ms,
@@ -305,6 +311,21 @@ async fn query_load(
         .map(|mut s| std::mem::take(&mut *s))
         .unwrap_or_default();
     (Latency::of(actor), Latency::of(target), errors)
+}
+
+/// Bytes of every file under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// Percent-encode a query parameter value (everything but unreserved ASCII).
