@@ -185,11 +185,23 @@ impl TimelineStore {
 
     /// The live reports of activity `activity` (an activity id).
     pub fn group_members(&self, activity: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        self.group_members_except(activity, None)
+        let listed = self.group_members_except(activity, None)?;
+        if !listed.is_empty() {
+            return Ok(listed);
+        }
+        // Reported once: not listed, the report is the activity.
+        let only = match activity.parse::<EventId>() {
+            Ok(id) => self.get(&id)?,
+            Err(_) => None,
+        };
+        Ok(only
+            .filter(|e| !e.retracted && e.activity_id() == activity)
+            .into_iter()
+            .collect())
     }
 
-    /// The live reports of activity `activity` other than `except`. Most activities are
-    /// reported once: their only member is the event itself, which is then not read again.
+    /// The live reports of activity `activity` other than `except`, when it was reported more
+    /// than once (an activity reported once is not listed: this is then one empty range).
     pub fn group_members_except(
         &self,
         activity: &str,

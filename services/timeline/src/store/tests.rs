@@ -162,6 +162,9 @@ fn a_report_that_bridges_two_activities_merges_them_into_the_smallest_id() {
         .unwrap();
     let group = |e: &ActivityEvent| store.get(&e.id).unwrap().unwrap().activity_id();
     assert_eq!(group(&early), early.id.to_string());
+    // Reported once: the activity needs no membership entry.
+    assert!(!store.is_member(&early.id, &early.id).unwrap());
+    assert_eq!(store.group_members(early.id.as_str()).unwrap().len(), 1);
     assert_eq!(group(&late_too), late.id.to_string());
     // A third article reports the whole visit, 5 to 7 November: one activity.
     let mut bridge = report("d1000000000000000000000000000000", 'd');

@@ -29,7 +29,8 @@ pub struct Trees<T> {
     pub history: T,
     /// `{stream seq}` → position: the latest publication of each event, for the SSE feed.
     pub seq: T,
-    /// `{activity id}{member id}` → member position: the reports of one activity.
+    /// `{activity id}{member id}` → member position: the reports of an activity reported
+    /// more than once.
     pub groups: T,
 }
 

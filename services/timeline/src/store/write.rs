@@ -3,7 +3,7 @@
 //! consumer batch and a rebuild chunk; only the commit differs (see [`super::trees`]).
 
 use super::corroborate::{lead_persons, matching_activities};
-use super::keys::{IdKey, Index, Position, decode_u64, history_key, member_key};
+use super::keys::{IdKey, Index, decode_u64, history_key, member_key};
 use super::record::{
     self, ActorSummary, HistoryEntry, LeadFacts, Listing, StoredEvent, decode, decode_event,
     encode, encode_event,
@@ -11,7 +11,7 @@ use super::record::{
 use super::trees::{Staged, Trees};
 use super::{Applied, Change, StoreError};
 use chrono::{DateTime, Utc};
-use dongtai_proto::{ActorKind, ArticleId, EventKind};
+use dongtai_proto::{ActorKind, EventKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Live events (meta key).
@@ -97,16 +97,8 @@ impl<'a> Batch<'a> {
             let found = matching_activities(&self.trees.index, &new)?;
             let activity = found.first().copied().unwrap_or(id);
             new.group = Some(activity.event_id().to_string());
-            // A report that matches several activities bridges them, unless two of them
-            // hold reports from one article: an article that tells of two activities means two.
-            let mut articles = self.articles_of(activity)?;
-            articles.insert(new.event.source.article_id.clone());
-            for bridged in found.iter().filter(|a| **a != activity) {
-                let theirs = self.articles_of(*bridged)?;
-                if theirs.is_disjoint(&articles) {
-                    self.merge(*bridged, activity)?;
-                    articles.extend(theirs);
-                }
+            if activity != id {
+                self.join(&new, activity, &found)?;
             }
             self.index(&new)?;
         }
@@ -129,15 +121,70 @@ impl<'a> Batch<'a> {
         Ok(self.trees)
     }
 
-    /// Add a live event's index entries, membership, counts.
+    /// Make `new` a report of `activity`, one of the activities it matched (`found`). Reports
+    /// of an activity reported more than once are listed in `groups`; one reported once is not
+    /// (most are: they cost no membership entry), so its report is listed now. A report that
+    /// matches several activities bridges them, unless two of them hold reports from one
+    /// article: an article that tells of two activities means two.
+    fn join(
+        &mut self,
+        new: &StoredEvent,
+        activity: IdKey,
+        found: &BTreeSet<IdKey>,
+    ) -> Result<(), StoreError> {
+        let mut articles = BTreeSet::from([new.event.source.article_id.clone()]);
+        for (key, member) in self.members(activity)? {
+            self.trees
+                .groups
+                .insert(&key, member.position().bytes().to_vec());
+            articles.insert(member.event.source.article_id);
+        }
+        for bridged in found.iter().filter(|a| **a != activity) {
+            let theirs = self.members(*bridged)?;
+            if theirs
+                .iter()
+                .all(|(_, m)| !articles.contains(&m.event.source.article_id))
+            {
+                articles.extend(
+                    theirs
+                        .iter()
+                        .map(|(_, m)| m.event.source.article_id.clone()),
+                );
+                self.merge(theirs, activity)?;
+            }
+        }
+        let pos = new.position();
+        self.trees
+            .groups
+            .insert(&member_key(activity, pos.id), pos.bytes().to_vec());
+        Ok(())
+    }
+
+    /// The live reports of `activity`, each with its membership key: the listed ones, or the
+    /// report itself when it was reported once.
+    fn members(&self, activity: IdKey) -> Result<Vec<(Vec<u8>, StoredEvent)>, StoreError> {
+        let listed = self.trees.groups.scan_prefix(activity.bytes())?;
+        let mut out = Vec::with_capacity(listed.len().max(1));
+        for (key, pos) in listed {
+            if let Some(bytes) = self.trees.records.get(&pos)? {
+                out.push((key, decode_event(&bytes)?));
+            }
+        }
+        if out.is_empty()
+            && let Some(only) = read_by_id(&self.trees, activity)?
+            && !only.retracted
+            && only.activity_key() == activity
+        {
+            out.push((member_key(activity, activity).to_vec(), only));
+        }
+        Ok(out)
+    }
+
+    /// Add a live event's index entries and counts (membership: see [`Batch::join`]).
     fn index(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
         for (k, v) in index_entries(e)? {
             self.trees.index.insert(&k, v);
         }
-        let pos = e.position();
-        self.trees
-            .groups
-            .insert(&member_key(e.activity_key(), pos.id), pos.bytes().to_vec());
         self.count(e, 1)
     }
 
@@ -146,8 +193,10 @@ impl<'a> Batch<'a> {
         for (k, _) in index_entries(e)? {
             self.trees.index.remove(&k);
         }
-        let id = IdKey::of(&e.event.id);
-        self.trees.groups.remove(&member_key(e.activity_key(), id));
+        let key = member_key(e.activity_key(), IdKey::of(&e.event.id));
+        if self.trees.groups.get(&key)?.is_some() {
+            self.trees.groups.remove(&key);
+        }
         self.count(e, -1)
     }
 
@@ -161,40 +210,26 @@ impl<'a> Batch<'a> {
             .bump(&self.trees.meta, &kind_counter(e.event.kind), delta)
     }
 
-    /// The articles that reported `activity`.
-    fn articles_of(&self, activity: IdKey) -> Result<BTreeSet<ArticleId>, StoreError> {
-        let mut out = BTreeSet::new();
-        for (_, pos) in self.trees.groups.scan_prefix(activity.bytes())? {
-            if let Some(bytes) = self.trees.records.get(&pos)? {
-                out.insert(decode_event(&bytes)?.event.source.article_id);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Move every report of activity `from` into activity `into` (a new report bridged them).
-    fn merge(&mut self, from: IdKey, into: IdKey) -> Result<(), StoreError> {
+    /// Move `reports` (every report of another activity) into `into`: a new report bridged
+    /// the two.
+    fn merge(
+        &mut self,
+        reports: Vec<(Vec<u8>, StoredEvent)>,
+        into: IdKey,
+    ) -> Result<(), StoreError> {
         let group = Some(into.event_id().to_string());
-        for (k, v) in self.trees.groups.scan_prefix(from.bytes())? {
-            self.trees.groups.remove(&k);
-            let Some(pos) = Position::read(&v) else {
-                continue;
-            };
-            let Some(bytes) = self.trees.records.get(&pos.bytes())? else {
-                continue;
-            };
-            let mut member = decode_event(&bytes)?;
+        for (key, mut member) in reports {
+            self.trees.groups.remove(&key);
             member.group = group.clone();
             // Same keys, new activity id in the lead entries' values.
             for (k, v) in index_entries(&member)? {
                 self.trees.index.insert(&k, v);
             }
+            let pos = member.position().bytes();
             self.trees
                 .groups
-                .insert(&member_key(into, pos.id), pos.bytes().to_vec());
-            self.trees
-                .records
-                .insert(&pos.bytes(), encode_event(&member)?);
+                .insert(&member_key(into, IdKey::of(&member.event.id)), pos.to_vec());
+            self.trees.records.insert(&pos, encode_event(&member)?);
         }
         Ok(())
     }
