@@ -78,12 +78,10 @@ fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry()
     e.targets = vec!["甲科技公司".into()];
     store.upsert(&e, 1).unwrap();
     let ask = |place: Option<&str>, target: Option<&str>| {
-        let q = crate::query::EventQuery {
-            place: place.map(Into::into),
-            target: target.map(Into::into),
-            limit: 10,
-            ..Default::default()
-        };
+        use crate::query::{EventQuery, Filter};
+        let place = place.map(|p| Filter::Place(p.into()));
+        let target = target.map(|t| Filter::Target(t.into()));
+        let q = EventQuery::new(place.into_iter().chain(target), 10);
         crate::query::run(&store, &q).unwrap().activities.len()
     };
     assert_eq!(ask(Some("东湖林场"), None), 1);
