@@ -20,7 +20,7 @@ pub async fn run(args: &RebuildArgs) -> anyhow::Result<String> {
 }
 
 /// Changes staged per bulk write: large, so each tree gets long sorted runs of inserts.
-pub const BULK_CHUNK: usize = 8_192;
+pub const BULK_CHUNK: usize = 32_768;
 /// Messages between two progress lines in the log.
 const PROGRESS_EVERY: u64 = 50_000;
 

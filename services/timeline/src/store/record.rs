@@ -24,8 +24,9 @@ pub struct StoredEvent {
     /// True once a re-extraction no longer found it.
     #[serde(default)]
     pub retracted: bool,
-    /// The activity this report belongs to when other articles reported it too: the id of the
-    /// first report stored (see `corroborate`). `None`: its own.
+    /// The activity this report belongs to once another article reported it too: the id of
+    /// the activity's first report (see `corroborate`). `None`: reported once so far (its
+    /// activity id is its own, and a query need not look for other reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
 }

@@ -40,9 +40,9 @@ fn a_batch_groups_two_reports_of_one_activity_that_arrive_together() {
         .unwrap();
     assert!(out.iter().all(|(applied, _)| *applied == Applied::Inserted));
     // The smallest id names the group whichever report came first.
-    let groups: Vec<_> = out
+    let groups: Vec<_> = [&b, &a]
         .iter()
-        .map(|(_, s)| s.as_ref().unwrap().group.clone())
+        .map(|e| store.get(&e.id).unwrap().unwrap().group)
         .collect();
     assert_eq!(groups, vec![Some(b.id.to_string()), Some(b.id.to_string())]);
     assert_eq!(store.group_members(b.id.as_str()).unwrap().len(), 2);
@@ -64,10 +64,22 @@ fn a_later_report_joins_the_stored_activity_of_a_shared_lead_but_not_another_kin
     for (i, e) in [&same_article, &same, &other_kind].into_iter().enumerate() {
         store.upsert(e, i as u64 + 2).unwrap();
     }
-    let group = |e: &ActivityEvent| store.get(&e.id).unwrap().unwrap().group.unwrap();
+    let group = |e: &ActivityEvent| store.get(&e.id).unwrap().unwrap().activity_id();
     assert_eq!(group(&same), first.id.to_string());
     assert_eq!(group(&other_kind), other_kind.id.to_string());
     assert_eq!(group(&same_article), same_article.id.to_string());
+    // Reported once: no group, so queries do not look for other reports.
+    assert_eq!(store.get(&other_kind.id).unwrap().unwrap().group, None);
+    assert_eq!(
+        store.get(&first.id).unwrap().unwrap().group,
+        Some(first.id.to_string())
+    );
+    // The first report corrected: still the activity of the other, and listed with it.
+    let mut corrected = first.clone();
+    corrected.confidence = 0.5;
+    store.upsert(&corrected, 9).unwrap();
+    assert_eq!(group(&corrected), first.id.to_string());
+    assert_eq!(store.group_members(first.id.as_str()).unwrap().len(), 2);
 }
 
 #[test]

@@ -95,9 +95,10 @@ impl<'a> Batch<'a> {
         }
         if !new.retracted {
             let found = matching_activities(&self.trees.index, &new)?;
-            let activity = found.first().copied().unwrap_or(id);
-            new.group = Some(activity.event_id().to_string());
-            if activity != id {
+            // Reported once so far: no group, so a query never looks for other reports.
+            new.group = None;
+            if let Some(activity) = found.first().copied() {
+                new.group = Some(activity.event_id().to_string());
                 self.join(&new, activity, &found)?;
             }
             self.index(&new)?;
@@ -133,10 +134,14 @@ impl<'a> Batch<'a> {
         found: &BTreeSet<IdKey>,
     ) -> Result<(), StoreError> {
         let mut articles = BTreeSet::from([new.event.source.article_id.clone()]);
-        for (key, member) in self.members(activity)? {
-            self.trees
-                .groups
-                .insert(&key, member.position().bytes().to_vec());
+        for (key, mut member) in self.members(activity)? {
+            let pos = member.position().bytes();
+            self.trees.groups.insert(&key, pos.to_vec());
+            if member.group.is_none() {
+                // Its first other report: from now on queries look for the others.
+                member.group = Some(activity.event_id().to_string());
+                self.trees.records.insert(&pos, encode_event(&member)?);
+            }
             articles.insert(member.event.source.article_id);
         }
         for bridged in found.iter().filter(|a| **a != activity) {
