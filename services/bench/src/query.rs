@@ -82,6 +82,8 @@ pub struct Report {
     /// Events replayed by `rebuild::replay_into` and its rate.
     pub replay_events: u64,
     pub replay_per_s: f64,
+    /// Bytes per event of the store the replay built (a rebuild writes in bulk, sorted).
+    pub replay_disk_bytes_per_event: f64,
     /// Raw JetStream publish rate of the events before the replay (256 acks in flight).
     pub publish_per_s: f64,
     /// Peak RSS (VmHWM), MB: the timeline child, or this process when in process.
@@ -150,10 +152,10 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         }
     }
 
-    let (publish_per_s, replay_per_s) = if args.replay_events > 0 {
+    let (publish_per_s, replay_per_s, replay_disk) = if args.replay_events > 0 {
         replay(&js, &population, &args).await?
     } else {
-        (0.0, 0.0)
+        (0.0, 0.0, 0.0)
     };
     client.drain().await.ok();
     Ok(Report {
@@ -172,6 +174,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         rps: args.rps,
         replay_events: args.replay_events,
         replay_per_s: round3(replay_per_s),
+        replay_disk_bytes_per_event: round3(replay_disk),
         publish_per_s: round3(publish_per_s),
         rss_mb,
         mode: if args.in_process {
@@ -342,12 +345,13 @@ fn encode(s: &str) -> String {
 }
 
 /// Publish `replay_events` events onto EVENTS, then time `rebuild::replay_into` of the whole
-/// stream into a fresh store. Returns (publish/s, replayed messages/s).
+/// stream into a fresh store. Returns (publish/s, replayed messages/s, bytes per event of the
+/// store it built).
 async fn replay(
     js: &async_nats::jetstream::Context,
     population: &Arc<Population>,
     args: &QueryArgs,
-) -> anyhow::Result<(f64, f64)> {
+) -> anyhow::Result<(f64, f64, f64)> {
     eprintln!("publishing {} events onto EVENTS", args.replay_events);
     let started = Instant::now();
     let seed = args.seed ^ 0xE7E7;
@@ -373,7 +377,8 @@ async fn replay(
     let report = dongtai_timeline::rebuild::replay_into(js, &store).await?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!("{report}");
-    Ok((publish_per_s, messages as f64 / secs))
+    let disk = dir_bytes(fresh.path()) as f64 / store.event_count()?.max(1) as f64;
+    Ok((publish_per_s, messages as f64 / secs, disk))
 }
 
 #[cfg(test)]
