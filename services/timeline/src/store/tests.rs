@@ -224,7 +224,8 @@ fn a_bulk_chunk_stores_what_a_transaction_would() {
 }
 
 #[tokio::test]
-async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild() {
+async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild_that_starts_over_if_cut_short()
+ {
     let dir = tempfile::tempdir().unwrap();
     {
         // What version 1 left on disk: JSON events by id, a `{tag}{term}\0{date}{id}` index,
@@ -254,13 +255,24 @@ async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild() {
     let store = TimelineStore::open(dir.path()).unwrap();
     assert!(store.rebuild_pending().unwrap());
     let e = report("a0000000000000000000000000000000", 'a');
+    let f = report("b0000000000000000000000000000000", 'b');
+    // A rebuild that stops half way (a crash: flushed, never finished) is still due, and the
+    // next one starts from an empty store.
     store.begin_rebuild().unwrap();
+    store.apply_bulk(vec![upsert(&f, 1)]).unwrap();
+    store.flush().await.unwrap();
+    drop(store);
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
+    store.begin_rebuild().unwrap();
+    assert_eq!(store.record_count(), 0);
     store.apply_bulk(vec![upsert(&e, 1)]).unwrap();
     store.finish_rebuild().await.unwrap();
     drop(store);
     let store = TimelineStore::open(dir.path()).unwrap();
     assert!(!store.rebuild_pending().unwrap());
     assert_eq!(store.event_count().unwrap(), 1);
+    assert!(store.get(&f.id).unwrap().is_none());
 }
 
 #[test]
