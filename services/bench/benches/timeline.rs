@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use dongtai_bench::events::Population;
-use dongtai_timeline::query::{self, EventQuery};
+use dongtai_timeline::query::{self, EventQuery, Filter};
 use dongtai_timeline::store::{Change, TimelineStore};
 use std::hint::black_box;
 
@@ -76,24 +76,21 @@ fn queries(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let from = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + Days::new((n % 1_400) as u64);
-            let q = EventQuery {
-                actor: Some(population.actors[n * 7 % population.actors.len()].clone()),
-                from: Some(from),
-                to: Some(from + Days::new(365)),
-                limit: 50,
-                ..EventQuery::default()
-            };
+            let actor = population.actors[n * 7 % population.actors.len()].clone();
+            let filters = [
+                Filter::Actor(actor),
+                Filter::From(from),
+                Filter::To(from + Days::new(365)),
+            ];
+            let q = EventQuery::new(filters, 50);
             black_box(query::run(&store, &q).unwrap())
         });
     });
     group.bench_function("target_limit_50", |b| {
         b.iter(|| {
             n += 1;
-            let q = EventQuery {
-                target: Some(population.targets[n % population.targets.len()].clone()),
-                limit: 50,
-                ..EventQuery::default()
-            };
+            let target = population.targets[n % population.targets.len()].clone();
+            let q = EventQuery::new([Filter::Target(target)], 50);
             black_box(query::run(&store, &q).unwrap())
         });
     });

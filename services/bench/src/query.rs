@@ -66,6 +66,9 @@ pub struct Report {
     pub events: u64,
     /// Upserts per second while loading (this run's part of the load).
     pub load_per_s: f64,
+    /// Bytes of the timeline's folder on disk after loading, and per live event.
+    pub disk_bytes: u64,
+    pub disk_bytes_per_event: f64,
     pub actor_p50_ms: f64,
     pub actor_p99_ms: f64,
     pub actor_max_ms: f64,
@@ -79,6 +82,8 @@ pub struct Report {
     /// Events replayed by `rebuild::replay_into` and its rate.
     pub replay_events: u64,
     pub replay_per_s: f64,
+    /// Bytes per event of the store the replay built (a rebuild writes in bulk, sorted).
+    pub replay_disk_bytes_per_event: f64,
     /// Raw JetStream publish rate of the events before the replay (256 acks in flight).
     pub publish_per_s: f64,
     /// Peak RSS (VmHWM), MB: the timeline child, or this process when in process.
@@ -106,6 +111,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         .with_context(|| format!("cannot open the timeline in {}", data.display()))?;
     let load_per_s = load(&store, &population, &args).await?;
     let events = store.event_count()?;
+    let disk_bytes = dir_bytes(&data);
 
     let stop = CancellationToken::new();
     let mut rss_mb = BTreeMap::new();
@@ -146,15 +152,17 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         }
     }
 
-    let (publish_per_s, replay_per_s) = if args.replay_events > 0 {
+    let (publish_per_s, replay_per_s, replay_disk) = if args.replay_events > 0 {
         replay(&js, &population, &args).await?
     } else {
-        (0.0, 0.0)
+        (0.0, 0.0, 0.0)
     };
     client.drain().await.ok();
     Ok(Report {
         events,
         load_per_s: round3(load_per_s),
+        disk_bytes,
+        disk_bytes_per_event: round3(disk_bytes as f64 / events.max(1) as f64),
         actor_p50_ms: actor.p50_ms,
         actor_p99_ms: actor.p99_ms,
         actor_max_ms: actor.max_ms,
@@ -166,6 +174,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<Report> {
         rps: args.rps,
         replay_events: args.replay_events,
         replay_per_s: round3(replay_per_s),
+        replay_disk_bytes_per_event: round3(replay_disk),
         publish_per_s: round3(publish_per_s),
         rss_mb,
         mode: if args.in_process {
@@ -307,6 +316,21 @@ async fn query_load(
     (Latency::of(actor), Latency::of(target), errors)
 }
 
+/// Bytes of every file under `dir`.
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// Percent-encode a query parameter value (everything but unreserved ASCII).
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
@@ -321,12 +345,13 @@ fn encode(s: &str) -> String {
 }
 
 /// Publish `replay_events` events onto EVENTS, then time `rebuild::replay_into` of the whole
-/// stream into a fresh store. Returns (publish/s, replayed messages/s).
+/// stream into a fresh store. Returns (publish/s, replayed messages/s, bytes per event of the
+/// store it built).
 async fn replay(
     js: &async_nats::jetstream::Context,
     population: &Arc<Population>,
     args: &QueryArgs,
-) -> anyhow::Result<(f64, f64)> {
+) -> anyhow::Result<(f64, f64, f64)> {
     eprintln!("publishing {} events onto EVENTS", args.replay_events);
     let started = Instant::now();
     let seed = args.seed ^ 0xE7E7;
@@ -352,7 +377,8 @@ async fn replay(
     let report = dongtai_timeline::rebuild::replay_into(js, &store).await?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!("{report}");
-    Ok((publish_per_s, messages as f64 / secs))
+    let disk = dir_bytes(fresh.path()) as f64 / store.event_count()?.max(1) as f64;
+    Ok((publish_per_s, messages as f64 / secs, disk))
 }
 
 #[cfg(test)]

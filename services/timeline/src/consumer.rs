@@ -1,5 +1,7 @@
 //! The consume loop: applies EVENTS to sled in batches, flushes, and only then acks.
 //! A kill -9 at any point loses nothing acked: what was not flushed was not acked and comes back.
+//! A batch's flush and acks run while the next batch is applied (the flush starts after its
+//! batch was written, so it covers it); one batch acks at a time, in stream order.
 
 use crate::store::{StoredEvent, TimelineStore};
 use async_nats::jetstream::{self, AckKind, consumer::pull};
@@ -69,6 +71,8 @@ pub async fn run(
     feed: broadcast::Sender<Arc<StoredEvent>>,
     shutdown: CancellationToken,
 ) {
+    // The flush and acks of the batch before, running while this one is applied.
+    let mut acking: Option<tokio::task::JoinHandle<()>> = None;
     while !shutdown.is_cancelled() {
         let messages = match consumer
             .stream()
@@ -104,25 +108,50 @@ pub async fn run(
                     }
                 }
             }
-            if let Err(e) = apply_batch(&store, &feed, ok).await {
-                tracing::error!(error = %e, "batch not stored; it will be redelivered");
-                tokio::time::sleep(Duration::from_millis(500)).await;
+            match store_batch(&store, ok).await {
+                Ok(stored) => {
+                    // One batch acking at a time keeps acks and the feed in stream order.
+                    finish(acking.take()).await;
+                    let (store, feed) = (store.clone(), feed.clone());
+                    acking = Some(tokio::spawn(async move {
+                        if let Err(e) = flush_and_ack(&store, &feed, stored).await {
+                            tracing::error!(error = %e, "batch not flushed; it will be redelivered");
+                        }
+                    }));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "batch not stored; it will be redelivered");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
             }
             if broken {
                 break;
             }
         }
     }
+    finish(acking.take()).await;
 }
 
-async fn apply_batch(
-    store: &TimelineStore,
-    feed: &broadcast::Sender<Arc<StoredEvent>>,
-    messages: Vec<jetstream::Message>,
-) -> anyhow::Result<()> {
-    if messages.is_empty() {
-        return Ok(());
+async fn finish(acking: Option<tokio::task::JoinHandle<()>>) {
+    if let Some(task) = acking {
+        let _ = task.await;
     }
+}
+
+/// A batch written to sled (not yet flushed): its messages, the undecodable ones among them
+/// (index, reason), and the versions stored.
+struct Stored {
+    messages: Vec<jetstream::Message>,
+    poison: Vec<(usize, String)>,
+    changed: Vec<StoredEvent>,
+}
+
+/// Write a batch to sled. Its flush and acks come after, in [`flush_and_ack`], so the next
+/// batch is applied while this one's flush waits on the disk.
+async fn store_batch(
+    store: &TimelineStore,
+    messages: Vec<jetstream::Message>,
+) -> anyhow::Result<Stored> {
     let store2 = store.clone();
     let mut changes = Vec::with_capacity(messages.len());
     let mut poison = Vec::new();
@@ -134,7 +163,33 @@ async fn apply_batch(
         }
     }
     // sled calls block; keep them off the async threads.
-    let changed = tokio::task::spawn_blocking(move || apply(&store2, changes)).await??;
+    let changed = if changes.is_empty() {
+        Vec::new()
+    } else {
+        tokio::task::spawn_blocking(move || apply(&store2, changes)).await??
+    };
+    Ok(Stored {
+        messages,
+        poison,
+        changed,
+    })
+}
+
+/// Flush (the flush starts after the batch was written, so it covers it), then ack every
+/// message of the batch, then tell the feed.
+async fn flush_and_ack(
+    store: &TimelineStore,
+    feed: &broadcast::Sender<Arc<StoredEvent>>,
+    stored: Stored,
+) -> anyhow::Result<()> {
+    let Stored {
+        messages,
+        poison,
+        changed,
+    } = stored;
+    if messages.is_empty() {
+        return Ok(());
+    }
     store.flush().await?;
     for (i, m) in messages.iter().enumerate() {
         let result = if let Some((_, reason)) = poison.iter().find(|(p, _)| *p == i) {

@@ -55,6 +55,11 @@ impl Application {
         let client = dongtai_common::connect(&config.nats, "dongtai-timeline").await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
+        if store.rebuild_pending()? {
+            // The stream is the truth: a store of another format, or a rebuild that did not
+            // finish, is rebuilt from it before the consumer resumes (progress in the log).
+            rebuild::replay_into(&js, &store).await?;
+        }
         let consumer = consumer::timeline_consumer(&js, &config.replica).await?;
         dongtai_common::provision_newsroom_consumer(&js).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)

@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 
 /// One event as JSON for the API, the feed and the exports.
 pub fn event_json(e: &StoredEvent) -> Value {
-    let mut event = e.event.clone();
-    // Records stored before romanisation existed get it on the way out.
-    crate::pinyin::fill(&mut event);
-    let mut v = serde_json::to_value(&event).unwrap_or(Value::Null);
+    // Names were romanised when the event was stored (a store of an older format is rebuilt
+    // from the stream, which romanises too), so the record is written out as it is.
+    let mut v = serde_json::to_value(&e.event).unwrap_or(Value::Null);
     v["kind_label"] = json!({"en": e.event.kind.label_en(), "zh": e.event.kind.label_zh()});
     if e.retracted {
         v["retracted"] = json!(true);
@@ -49,10 +48,7 @@ impl Activity {
 
     /// The id every report of it shares (the event id of the first report stored).
     pub fn group_id(&self) -> String {
-        self.lead
-            .group
-            .clone()
-            .unwrap_or_else(|| self.lead.event.id.to_string())
+        self.lead.activity_id()
     }
 
     /// How many articles reported it.

@@ -7,7 +7,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use crate::store::{StoreError, StoredEvent, TimelineStore, tag};
+use crate::store::{Index, StoreError, StoredEvent, TimelineStore};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -53,8 +53,8 @@ struct Profile {
 
 fn profile(store: &TimelineStore, name: &str) -> Result<Option<Profile>, StoreError> {
     let mut p = Profile::default();
-    for pos in store.scan(tag::ACTOR, name, None, None) {
-        let Some(e) = store.at_position(&pos?)? else {
+    for hit in store.scan(Index::Actor, name, None, None) {
+        let Some(e) = store.at_position(&hit?.0)? else {
             continue;
         };
         if e.retracted {
@@ -66,7 +66,7 @@ fn profile(store: &TimelineStore, name: &str) -> Result<Option<Profile>, StoreEr
 }
 
 fn add(p: &mut Profile, name: &str, e: &StoredEvent) {
-    let activity = e.group.clone().unwrap_or_else(|| e.event.id.to_string());
+    let activity = e.activity_id();
     let day = e.event.when.start;
     p.activities.insert(activity.clone());
     if let Some(d) = day {

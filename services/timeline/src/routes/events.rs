@@ -3,7 +3,7 @@
 use super::AppState;
 use super::error::ApiError;
 use crate::export::{self, atom::FeedSubject};
-use crate::query::{self, Cursor, EventQuery};
+use crate::query::{self, Cursor, EventQuery, Filter};
 use crate::store::StoredEvent;
 use crate::view::Activity;
 use axum::Json;
@@ -11,8 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use dongtai_proto::{EventId, EventKind};
+use dongtai_proto::EventId;
 use serde_json::json;
 
 /// Longest filter value accepted, in characters.
@@ -42,62 +41,75 @@ impl Format {
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
+/// Parameters of `/v1/events` besides the filters.
+const PAGE_PARAMS: [&str; 3] = ["limit", "cursor", "format"];
+
+/// Check a parameter's value the same way whatever the parameter: not too long, no control
+/// characters.
+fn check_value(key: &str, value: &str) -> Result<(), ApiError> {
+    if value.chars().count() > MAX_PARAM_CHARS {
+        return Err(ApiError::bad(
+            key,
+            format!("{key} is longer than {MAX_PARAM_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            key,
+            format!("{key} holds a control character"),
+        ));
+    }
+    Ok(())
+}
+
+/// Take one parameter of a query string: refuse a repeated one or a bad value, and parse a
+/// filter into `q`. `Ok(false)`: `key` is no filter, the caller handles it.
+pub fn take_param<'a>(
+    seen: &mut Vec<&'a str>,
+    q: &mut EventQuery,
+    key: &'a str,
+    value: &str,
+) -> Result<bool, ApiError> {
+    if seen.contains(&key) {
+        return Err(ApiError::bad(key, format!("{key} is given more than once")));
+    }
+    seen.push(key);
+    check_value(key, value)?;
+    match query::Filter::parse(key, value) {
+        None => Ok(false),
+        Some(Err(message)) => Err(ApiError::bad(key, message)),
+        Some(Ok(filter)) => {
+            q.filters.push(filter);
+            Ok(true)
+        }
+    }
+}
+
+/// The error for a parameter that is not one of `known` (the filters, then `others`).
+pub fn unknown_param(key: &str, others: &[&str]) -> ApiError {
+    let known: Vec<&str> = query::Filter::NAMES.iter().chain(others).copied().collect();
+    ApiError::bad(
+        key,
+        format!("unknown parameter {key:?}; known: {}", known.join(", ")),
+    )
+}
+
+/// Check the filters taken together.
+pub fn check_query(q: &EventQuery) -> Result<(), ApiError> {
+    q.check()
+        .map_err(|(field, message)| ApiError::bad(field, message))
+}
+
 /// Validate the query string of `/v1/events` into a query and a format.
 pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), ApiError> {
-    let mut q = EventQuery {
-        limit: query::DEFAULT_LIMIT,
-        ..Default::default()
-    };
+    let mut q = EventQuery::new([], query::DEFAULT_LIMIT);
     let mut format = Format::Json;
     let mut seen: Vec<&str> = Vec::new();
     for (key, value) in pairs {
-        if seen.contains(&key.as_str()) {
-            return Err(ApiError::bad(key, format!("{key} is given more than once")));
+        if take_param(&mut seen, &mut q, key, value)? {
+            continue;
         }
-        seen.push(key);
-        if value.chars().count() > MAX_PARAM_CHARS {
-            return Err(ApiError::bad(
-                key,
-                format!("{key} is longer than {MAX_PARAM_CHARS} characters"),
-            ));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(ApiError::bad(
-                key,
-                format!("{key} holds a control character"),
-            ));
-        }
-        let text = || -> Result<Option<String>, ApiError> {
-            let v = value.trim();
-            if v.is_empty() {
-                return Err(ApiError::bad(key, format!("{key} is empty")));
-            }
-            Ok(Some(v.to_owned()))
-        };
-        let date = || -> Result<Option<NaiveDate>, ApiError> {
-            NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|e| {
-                    ApiError::bad(
-                        key,
-                        format!("{key}={value:?} is not a date YYYY-MM-DD: {e}"),
-                    )
-                })
-        };
         match key.as_str() {
-            "actor" => q.actor = text()?,
-            "target" => q.target = text()?,
-            "place" => q.place = text()?,
-            "q" => q.q = text()?,
-            "kind" => {
-                q.kind = Some(
-                    value
-                        .parse::<EventKind>()
-                        .map_err(|e| ApiError::bad("kind", e.to_string()))?,
-                )
-            }
-            "from" => q.from = date()?,
-            "to" => q.to = date()?,
             "limit" => {
                 let n: i64 = value.parse().map_err(|_| {
                     ApiError::bad("limit", format!("limit={value:?} is not a whole number"))
@@ -130,27 +142,13 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                     }
                 }
             }
-            other => {
-                return Err(ApiError::bad(
-                    other,
-                    format!(
-                        "unknown parameter {other:?}; known: actor, target, place, kind, from, to, q, limit, cursor, format"
-                    ),
-                ));
-            }
+            other => return Err(unknown_param(other, &PAGE_PARAMS)),
         }
     }
     if format.is_export() && !seen.contains(&"limit") {
         q.limit = query::MAX_LIMIT;
     }
-    if let (Some(f), Some(t)) = (q.from, q.to)
-        && f > t
-    {
-        return Err(ApiError::bad(
-            "from",
-            format!("from ({f}) is after to ({t})"),
-        ));
-    }
+    check_query(&q)?;
     Ok((q, format))
 }
 
@@ -212,24 +210,29 @@ fn feed_subject(q: &EventQuery) -> FeedSubject {
         term: term.to_owned(),
         title,
     };
-    if let Some(a) = &q.actor {
-        let title = match crate::pinyin::romanise(a) {
-            Some(p) => format!("{a} ({p})"),
-            None => a.clone(),
-        };
-        subject("actor", a, title)
-    } else if let Some(p) = &q.place {
-        subject("place", p, p.clone())
-    } else if let Some(t) = &q.target {
-        subject("target", t, t.clone())
-    } else if let Some(k) = q.kind {
-        subject(
+    let rank = |f: &&Filter| match f {
+        Filter::Actor(_) => 0,
+        Filter::Place(_) => 1,
+        Filter::Target(_) => 2,
+        Filter::Kind(_) => 3,
+        Filter::From(_) | Filter::To(_) | Filter::Q(_) => 4,
+    };
+    match q.filters.iter().min_by_key(rank) {
+        Some(Filter::Actor(a)) => {
+            let title = match crate::pinyin::romanise(a) {
+                Some(p) => format!("{a} ({p})"),
+                None => a.clone(),
+            };
+            subject("actor", a, title)
+        }
+        Some(Filter::Place(p)) => subject("place", p, p.clone()),
+        Some(Filter::Target(t)) => subject("target", t, t.clone()),
+        Some(Filter::Kind(k)) => subject(
             "kind",
             k.as_str(),
             format!("{} {}", k.label_zh(), k.label_en()),
-        )
-    } else {
-        subject("all", "", "全部 all activities".to_owned())
+        ),
+        _ => subject("all", "", "全部 all activities".to_owned()),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use super::events::parse_params;
+use super::events::{check_query, take_param, unknown_param};
 use crate::query::EventQuery;
 use crate::store::StoredEvent;
 use axum::extract::rejection::QueryRejection;
@@ -45,22 +45,27 @@ pub async fn feed(
                 })
         })
         .transpose()?;
-    let mut filters = Vec::with_capacity(pairs.len());
-    for (k, v) in pairs {
-        match k.as_str() {
-            "last_event_id" => {
-                let n = v.trim().parse::<u64>().map_err(|_| {
-                    ApiError::bad("last_event_id", "last_event_id is not an id this feed sent")
-                })?;
-                last = Some(last.map_or(n, |h| h.max(n)));
-            }
-            "limit" | "cursor" | "format" => {
-                return Err(ApiError::bad(&k, format!("{k} does not apply to the feed")));
-            }
-            _ => filters.push((k, v)),
+    let mut query = EventQuery::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for (k, v) in &pairs {
+        if k == "last_event_id" {
+            let n = v.trim().parse::<u64>().map_err(|_| {
+                ApiError::bad("last_event_id", "last_event_id is not an id this feed sent")
+            })?;
+            last = Some(last.map_or(n, |h| h.max(n)));
+            continue;
         }
+        if take_param(&mut seen, &mut query, k, v)? {
+            continue;
+        }
+        return Err(match k.as_str() {
+            "limit" | "cursor" | "format" => {
+                ApiError::bad(k, format!("{k} does not apply to the feed"))
+            }
+            other => unknown_param(other, &["last_event_id"]),
+        });
     }
-    let (query, _) = parse_params(&filters)?;
+    check_query(&query)?;
     // Subscribe before the replay reads the store: whatever is stored after the replay's read
     // is then already queued here.
     let live = state.feed.subscribe();

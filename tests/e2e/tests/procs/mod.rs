@@ -139,8 +139,8 @@ pub fn stored_ids(dir: &Path) -> (BTreeSet<EventId>, usize) {
     let store = dongtai_timeline::store::TimelineStore::open(dir).unwrap();
     let mut ids = BTreeSet::new();
     let mut entries = 0;
-    for pos in store.scan(dongtai_timeline::store::tag::DATE, "", None, None) {
-        let pos = pos.unwrap();
+    for hit in store.scan(dongtai_timeline::store::Index::Date, "", None, None) {
+        let (pos, _) = hit.unwrap();
         entries += 1;
         let e = store
             .at_position(&pos)

@@ -1,0 +1,403 @@
+//! The timeline's materialised view in sled (format version 2).
+//!
+//! Parts, each in its module:
+//! - [`keys`]: keys as types. An event's [`Position`] (first day, id) orders every listing.
+//! - [`record`]: what is stored, in postcard.
+//! - [`trees`]: the trees by name, and staged writes over them.
+//! - [`write`]: how a change becomes writes; [`corroborate`]: which reports are one activity.
+//! - [`format`]: the format version and the rebuild marker.
+//!
+//! Records are keyed by position, so a page by date is one range scan of records; an actor,
+//! target or kind page is one range scan of the index plus one read per answer, the reads in
+//! key order. Index values carry an event's last day (a `from` bound passes over earlier
+//! events without reading them) and, on lead persons' entries, what corroboration compares.
+//! History and membership live in their own trees, off the read path.
+//!
+//! Writes: a consumer batch is staged and committed in ONE transaction (an event and its index
+//! entries are durable together); a rebuild stages large chunks and writes each tree in key
+//! order without transactions or flushes, then flushes once and clears its marker.
+
+pub mod corroborate;
+pub mod format;
+pub mod keys;
+pub mod record;
+pub mod trees;
+pub mod write;
+
+pub use corroborate::{LONGEST_ACTIVITY_DAYS, same_activity};
+pub use keys::{Day, IdKey, Index, NO_DATE, Position};
+pub use record::{ActorSummary, HistoryEntry, StoredEvent};
+
+use chrono::{NaiveDate, Utc};
+use dongtai_proto::{ActivityEvent, EventId, EventKind};
+use keys::{decode_u64, member_key};
+use record::{decode, decode_event, decode_history};
+use std::path::Path;
+use trees::Trees;
+use write::{Batch, EVENT_COUNT, kind_counter};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (disk full, corruption).
+    #[error("sled: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored value does not decode (or a value does not encode).
+    #[error("corrupt record: {0}")]
+    Encoding(postcard::Error),
+    /// A stored value decodes to something impossible.
+    #[error("corrupt record: bad {0}")]
+    Invalid(&'static str),
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// A new event.
+    Inserted,
+    /// A newer version replaced the stored one.
+    Updated,
+    /// Already stored at this or a newer stream sequence: nothing written.
+    Unchanged,
+}
+
+/// What one message asks of the store.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Insert or replace an event.
+    Upsert(Box<ActivityEvent>),
+    /// Withdraw an event.
+    Retract(EventId),
+}
+
+/// sled page cache of a store opened without a size, MiB.
+pub const DEFAULT_CACHE_MB: u64 = 32;
+
+/// A staged batch and, per change, what it did.
+type Staging<'a> = (
+    Trees<trees::Staged<'a>>,
+    Vec<(Applied, Option<StoredEvent>)>,
+);
+
+/// The sled-backed timeline.
+#[derive(Clone)]
+pub struct TimelineStore {
+    db: sled::Db,
+    trees: Trees<sled::Tree>,
+}
+
+impl TimelineStore {
+    /// Open (or create) the store under `dir`, with sled's page cache at
+    /// [`DEFAULT_CACHE_MB`].
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_cache(dir, DEFAULT_CACHE_MB)
+    }
+
+    /// Open (or create) the store under `dir` with `cache_mb` MiB of page cache (sled's own
+    /// default, 1 GiB, would make the process grow far past what a timeline needs). A store of
+    /// another format is emptied and marked for a rebuild ([`TimelineStore::rebuild_pending`]).
+    pub fn open_with_cache(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .cache_capacity(cache_mb.saturating_mul(1024 * 1024))
+            .open()?;
+        let trees = Trees::open(&db)?;
+        format::check(&db, &trees)?;
+        Ok(Self { db, trees })
+    }
+
+    /// True when the view must be rebuilt from the stream before it answers: the store had
+    /// another format, or a rebuild did not finish.
+    pub fn rebuild_pending(&self) -> Result<bool, StoreError> {
+        format::rebuild_pending(&self.trees)
+    }
+
+    /// Start a rebuild: mark the store (durably), then empty it. Until
+    /// [`TimelineStore::finish_rebuild`], a restart finds the mark and starts over.
+    pub fn begin_rebuild(&self) -> Result<(), StoreError> {
+        format::begin_rebuild(&self.db, &self.trees)
+    }
+
+    /// End a rebuild: flush everything, then clear the mark.
+    pub async fn finish_rebuild(&self) -> Result<(), StoreError> {
+        format::finish_rebuild(&self.db, &self.trees).await
+    }
+
+    /// Make every write so far durable. The consumer acks only after this returns.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Bytes sled uses on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Insert or replace `event`, published at `stream_seq` (a batch of one, see
+    /// [`TimelineStore::apply_batch`]).
+    pub fn upsert(&self, event: &ActivityEvent, stream_seq: u64) -> Result<Applied, StoreError> {
+        let change = Change::Upsert(Box::new(event.clone()));
+        Ok(self.apply_batch(vec![(change, stream_seq)])?.remove(0).0)
+    }
+
+    /// Mark an event retracted (it leaves every index and count; its record and history stay).
+    pub fn retract(&self, id: &EventId, stream_seq: u64) -> Result<Applied, StoreError> {
+        let change = Change::Retract(id.clone());
+        Ok(self.apply_batch(vec![(change, stream_seq)])?.remove(0).0)
+    }
+
+    /// Apply `changes` in order, each published at its stream sequence, with their index
+    /// entries, history, activity membership, actor summaries and counters, all in ONE
+    /// transaction: the batch is stored whole or not at all. Idempotent: a change at the same
+    /// or an older sequence than the stored version changes nothing. Returns, per change, what
+    /// it did and the version stored (`None` when unchanged).
+    ///
+    /// The writes are staged first (reads outside the transaction): one consumer loop writes
+    /// at a time, so nothing changes between the staging and the commit.
+    pub fn apply_batch(
+        &self,
+        changes: Vec<(Change, u64)>,
+    ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
+        let (staged, out) = self.stage(changes)?;
+        staged.commit_atomically()?;
+        Ok(out)
+    }
+
+    /// Like [`TimelineStore::apply_batch`] but for a rebuild: no transaction, each tree written
+    /// in key order, nothing flushed (a rebuild flushes once at the end and restarts from
+    /// scratch when interrupted). Returns how many changes did something.
+    pub fn apply_bulk(&self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
+        let (staged, out) = self.stage(changes)?;
+        staged.commit_in_bulk()?;
+        Ok(out.iter().filter(|(a, _)| *a != Applied::Unchanged).count())
+    }
+
+    fn stage(&self, changes: Vec<(Change, u64)>) -> Result<Staging<'_>, StoreError> {
+        let mut batch = Batch::new(self.trees.stage(), Utc::now());
+        let out = changes
+            .into_iter()
+            .map(|(change, seq)| batch.apply(change, seq))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((batch.finish()?, out))
+    }
+
+    /// The live reports of activity `activity` (an activity id).
+    pub fn group_members(&self, activity: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let listed = self.group_members_except(activity, None)?;
+        if !listed.is_empty() {
+            return Ok(listed);
+        }
+        // Reported once: not listed, the report is the activity.
+        let only = match activity.parse::<EventId>() {
+            Ok(id) => self.get(&id)?,
+            Err(_) => None,
+        };
+        Ok(only
+            .filter(|e| !e.retracted && e.activity_id() == activity)
+            .into_iter()
+            .collect())
+    }
+
+    /// The live reports of activity `activity` other than `except`, when it was reported more
+    /// than once (an activity reported once is not listed: this is then one empty range).
+    pub fn group_members_except(
+        &self,
+        activity: &str,
+        except: Option<&EventId>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let Some(activity) = IdKey::parse(activity) else {
+            return Ok(Vec::new());
+        };
+        let except = except.map(IdKey::of);
+        let mut out = Vec::new();
+        for kv in self.trees.groups.scan_prefix(activity.bytes()) {
+            let (k, pos) = kv?;
+            let member = IdKey::read(&k[IdKey::LEN..]);
+            if member.is_none() || member == except {
+                continue;
+            }
+            if let Some(e) = self.read_at(&pos)?
+                && !e.retracted
+            {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored event with this id (retracted ones included).
+    pub fn get(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
+        match self.trees.ids.get(IdKey::of(id).bytes())? {
+            Some(pos) => self.read_at(&pos),
+            None => Ok(None),
+        }
+    }
+
+    /// Earlier versions of an event, oldest first.
+    pub fn history(&self, id: &EventId) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.trees
+            .history
+            .scan_prefix(IdKey::of(id).bytes())
+            .values()
+            .map(|v| decode_history(&v?))
+            .collect()
+    }
+
+    /// Positions under `index`/`term` (term ignored for [`Index::Date`]), from `after`
+    /// (exclusive) or `from` (inclusive), in date order, each with the event's last day
+    /// ([`Day::MAX`] when the index does not say).
+    pub fn scan(
+        &self,
+        index: Index,
+        term: &str,
+        from: Option<Position>,
+        after: Option<Position>,
+    ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
+        let start = after.or(from);
+        let exclusive = after;
+        let skip_after = move |p: &Position| exclusive.is_none_or(|x| *p != x);
+        if index == Index::Date {
+            let lo = start.map(|p| p.bytes().to_vec()).unwrap_or_default();
+            return Box::new(
+                self.trees
+                    .records
+                    .range(lo..)
+                    .keys()
+                    .map(|k| {
+                        let k = k?;
+                        Position::read(&k)
+                            .map(|p| (p, Day::MAX))
+                            .ok_or(StoreError::Invalid("record key"))
+                    })
+                    .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
+            );
+        }
+        let prefix = index.prefix(term);
+        let mut lo = prefix.clone();
+        if let Some(p) = start {
+            lo.extend_from_slice(&p.bytes());
+        }
+        Box::new(
+            self.trees
+                .index
+                .range(lo..)
+                .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
+                .map(|kv| {
+                    let (k, v) = kv?;
+                    let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
+                    let listing: record::Listing = decode(&v)?;
+                    Ok((pos, Day::from_raw(listing.last)))
+                })
+                .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
+        )
+    }
+
+    /// The event at a position.
+    pub fn at_position(&self, pos: &Position) -> Result<Option<StoredEvent>, StoreError> {
+        self.read_at(&pos.bytes())
+    }
+
+    fn read_at(&self, pos: &[u8]) -> Result<Option<StoredEvent>, StoreError> {
+        match self.trees.records.get(pos)? {
+            Some(v) => Ok(Some(decode_event(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` events whose latest publication came after stream sequence `after`, in
+    /// stream order, each with that sequence (retracted ones included: a feed reports them).
+    pub fn changed_since(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let Some(start) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for kv in self.trees.seq.range(start.to_be_bytes()..) {
+            let (seq, pos) = kv?;
+            let Some(e) = self.read_at(&pos)? else {
+                continue;
+            };
+            // A stale entry (a newer version exists further on) is skipped, never sent twice.
+            if e.stream_seq != decode_u64(&seq) {
+                continue;
+            }
+            out.push(e);
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The highest stream sequence stored (0 when empty): where a feed without `Last-Event-ID`
+    /// starts.
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .trees
+            .seq
+            .last()?
+            .map(|(k, _)| decode_u64(&k))
+            .unwrap_or(0))
+    }
+
+    /// Every actor, by name.
+    pub fn actors(&self) -> Result<Vec<ActorSummary>, StoreError> {
+        self.trees
+            .actors
+            .iter()
+            .values()
+            .map(|v| decode::<ActorSummary>(&v?))
+            .filter(|a| !matches!(a, Ok(ActorSummary { events: 0, .. })))
+            .collect()
+    }
+
+    /// One actor.
+    pub fn actor(&self, name: &str) -> Result<Option<ActorSummary>, StoreError> {
+        match self.trees.actors.get(name.as_bytes())? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Live events.
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        self.counter(EVENT_COUNT)
+    }
+
+    /// Live events of each kind.
+    pub fn kind_counts(&self) -> Result<Vec<(EventKind, u64)>, StoreError> {
+        EventKind::ALL
+            .into_iter()
+            .map(|k| Ok((k, self.counter(&kind_counter(k))?)))
+            .collect()
+    }
+
+    fn counter(&self, key: &[u8]) -> Result<u64, StoreError> {
+        Ok(self
+            .trees
+            .meta
+            .get(key)?
+            .map(|v| decode_u64(&v))
+            .unwrap_or(0))
+    }
+
+    /// Events in the store, retracted ones included (for rebuild checks).
+    pub fn record_count(&self) -> usize {
+        self.trees.records.len()
+    }
+
+    /// Whether `member` is recorded as a report of `activity` (for tests of the membership).
+    pub fn is_member(&self, activity: &EventId, member: &EventId) -> Result<bool, StoreError> {
+        let key = member_key(IdKey::of(activity), IdKey::of(member));
+        Ok(self.trees.groups.contains_key(key)?)
+    }
+}
+
+/// Parse a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests;

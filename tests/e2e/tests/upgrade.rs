@@ -1,0 +1,150 @@
+//! Upgrading the timeline's store format: a store left by the previous version (JSON records,
+//! no format version) is detected at start and rebuilt from the EVENTS stream, after which the
+//! timeline gives the same answers as before the upgrade.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+use dongtai_proto::{ActivityEvent, EventKind};
+use helpers::*;
+use serde_json::{Value, json};
+
+/// Every answer the test compares: the listing, one corroborated activity, counts, actors,
+/// an actor's profile and an event's history.
+async fn answers(app: &TestApp, corroborated: &ActivityEvent) -> Vec<Value> {
+    let mut out = Vec::new();
+    for path in [
+        "/v1/events?limit=500".to_owned(),
+        "/v1/events?actor=曹立强&from=2023-11-01&to=2023-11-30".to_owned(),
+        "/v1/events?target=乐高".to_owned(),
+        "/v1/stats".to_owned(),
+        "/v1/actors".to_owned(),
+        "/v1/actors/曹立强".to_owned(),
+        format!("/v1/events/{}/history", corroborated.id),
+    ] {
+        let (status, mut body) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        // When a version was stored is not an answer about the events.
+        for v in body["versions"].as_array_mut().into_iter().flatten() {
+            v["stored_at"] = Value::Null;
+            v["replaced_at"] = Value::Null;
+        }
+        out.push(json!({"path": path, "body": body}));
+    }
+    out
+}
+
+/// Write what the previous version kept for `events`: JSON records by id in `events`, its
+/// `{tag}{term}\0{date}{id}` index in `idx`, counters in `meta`, and no format version.
+fn write_version_1_store(dir: &std::path::Path, events: &[Value]) {
+    std::fs::remove_dir_all(dir).unwrap();
+    let db = sled::open(dir).unwrap();
+    let (records, idx, meta) = (
+        db.open_tree("events").unwrap(),
+        db.open_tree("idx").unwrap(),
+        db.open_tree("meta").unwrap(),
+    );
+    for (seq, e) in events.iter().enumerate() {
+        let id = e["id"].as_str().unwrap();
+        let date = e["when"]["start"].as_str().unwrap_or("0000-00-00");
+        let stored = json!({"event": e, "stream_seq": seq + 1, "stored_at": chrono::Utc::now()});
+        records
+            .insert(id, serde_json::to_vec(&stored).unwrap())
+            .unwrap();
+        idx.insert(format!("d\0{date}{id}"), &[] as &[u8]).unwrap();
+    }
+    meta.insert("events", &(events.len() as u64).to_be_bytes())
+        .unwrap();
+    meta.insert("seq_index_v1", &[1u8]).unwrap();
+    db.flush().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same_answers() {
+    let mut app = spawn_app().await;
+    app.ingest_seed_page().await;
+    let js = jetstream(&app).await;
+    // Two reports of one visit (corroboration), one of them corrected later (history), and a
+    // retracted event: what the rebuild has to get right besides plain events.
+    use EventKind::{ExpoVisit, Meeting};
+    let [a, mut b, gone] = [
+        (
+            "徐汇报 expo",
+            ExpoVisit,
+            "曹立强",
+            "2023-11-07",
+            "2023-11-07",
+        ),
+        (
+            "新民晚报 expo",
+            ExpoVisit,
+            "曹立强",
+            "2023-11-07",
+            "2023-11-08",
+        ),
+        (
+            "某报 meeting",
+            Meeting,
+            "钟晓咏",
+            "2023-11-09",
+            "2023-11-09",
+        ),
+    ]
+    .map(|(article, kind, lead, start, end)| make_event(article, kind, lead, start, end));
+    b.targets = vec!["乐高".into()];
+    for e in [&a, &b, &gone] {
+        publish_event(&js, e).await;
+    }
+    let mut corrected = b.clone();
+    corrected.topic = Some("进博会巡馆".into());
+    publish_event(&js, &corrected).await;
+    publish_retraction(&js, &gone).await;
+    let settled = dongtai_testkit::wait_until(std::time::Duration::from_secs(30), || async {
+        let (_, e) = app.get(&format!("/v1/events/{}", gone.id)).await;
+        let (_, c) = app.get(&format!("/v1/events/{}", b.id)).await;
+        e["retracted"] == true && c["topic"] == "进博会巡馆"
+    })
+    .await;
+    assert!(settled, "the timeline did not take in every event");
+    // The seed page's events may still be on their way: wait until the answers hold still.
+    let last = std::sync::Mutex::new(Vec::new());
+    let still = dongtai_testkit::wait_until(std::time::Duration::from_secs(30), || async {
+        let (now, count) = (answers(&app, &b).await, app.event_count().await);
+        let mut last = last.lock().unwrap();
+        let same = *last == now && count > 3;
+        *last = now;
+        same
+    })
+    .await;
+    assert!(still, "the answers kept changing");
+    let before = last.into_inner().unwrap();
+    let messages = app.stream_messages(dongtai_proto::streams::EVENTS).await;
+    let corroborated = before[1]["body"]["events"].as_array().unwrap().iter();
+    assert!(
+        corroborated
+            .into_iter()
+            .any(|e| e["source_count"].as_u64() >= Some(2)),
+        "{}",
+        before[1]
+    );
+    let listed = before[0]["body"]["events"].as_array().unwrap().clone();
+    assert!(listed.len() > 2, "{}", before[0]);
+
+    // The upgrade: the timeline's folder holds the previous format (its durable consumer has
+    // acked every message, so only a rebuild from the stream brings the events back).
+    app.stop_timeline().await;
+    write_version_1_store(&app.sled_dir(), &listed);
+    app.start_timeline().await;
+    assert_eq!(
+        app.stream_messages(dongtai_proto::streams::EVENTS).await,
+        messages
+    );
+    let after = answers(&app, &b).await;
+    for (x, y) in before.iter().zip(&after) {
+        assert_eq!(x, y);
+    }
+    // Opened again, the rebuilt store is current: nothing is rebuilt a second time.
+    app.stop_timeline().await;
+    let store = dongtai_timeline::store::TimelineStore::open(&app.sled_dir()).unwrap();
+    assert!(!store.rebuild_pending().unwrap());
+}
