@@ -11,7 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use dongtai_proto::EventId;
+use dongtai_proto::{EventId, EventKind};
 use serde_json::json;
 
 /// Longest filter value accepted, in characters.
