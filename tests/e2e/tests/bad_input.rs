@@ -54,7 +54,10 @@ const TEXT: Option<&str> = Some("text/plain; charset=utf-8");
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_a_4xx_naming_the_field_and_publish_nothing() {
     let app = spawn_app().await;
-    let big = "字".repeat(1024 * 1024); // 3 MiB of UTF-8, over the 512 KiB limit
+    // 600 KiB of UTF-8, over the 512 KiB limit. The server answers 413 without reading the
+    // rest and closes; a body much larger than the socket buffers (3 MiB was tried) could
+    // still be being written then, and the client saw a broken pipe instead of the answer.
+    let big = "字".repeat(200 * 1024);
     let cases = vec![
         ingest(
             "empty text",
