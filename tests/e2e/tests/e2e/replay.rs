@@ -2,10 +2,9 @@
 //! place (same ids) and retracts the events a newer engine no longer finds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::{ActivityEvent, EventId, subjects};
-use helpers::*;
+use crate::helpers::*;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,6 @@
 //! extract and timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -18,7 +17,7 @@ use dongtai_ingest::watch::health::{Health, SourceHealth};
 use dongtai_proto::streams;
 use dongtai_testkit::wait_until;
 use encoding_rs::{BIG5, Encoding, GB18030, GBK};
-use helpers::*;
+use crate::helpers::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};

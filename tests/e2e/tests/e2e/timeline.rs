@@ -2,10 +2,9 @@
 //! these tests pin the store, the query planner and the idempotence guarantees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::{ActivityEvent, ArticleId, EventId, subjects};
-use helpers::*;
+use crate::helpers::*;
 use std::time::Duration;
 
 fn fixture() -> ActivityEvent {

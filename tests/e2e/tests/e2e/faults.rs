@@ -3,11 +3,10 @@
 //! the events an undisturbed run finds: none lost, none duplicated.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod procs;
 
 use dongtai_proto::EventId;
 use dongtai_testkit::{NatsServer, wait_until};
-use procs::{
+use crate::procs::{
     Service, expected_ids, push_all, stored_ids, timeline_count, wait_for_count, wait_readyz,
 };
 use std::collections::BTreeSet;

@@ -2,10 +2,9 @@
 //! missing or repeating a change. Events are published straight onto the EVENTS stream.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::EventKind;
-use helpers::*;
+use crate::helpers::*;
 use std::time::Duration;
 
 /// One parsed server-sent event.

@@ -3,10 +3,9 @@
 //! timeline gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::{ActivityEvent, EventKind};
-use helpers::*;
+use crate::helpers::*;
 use serde_json::{Value, json};
 
 /// Every answer the test compares: the listing, one corroborated activity, counts, actors,

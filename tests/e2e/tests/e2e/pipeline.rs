@@ -1,10 +1,9 @@
 //! The whole pipeline on a real nats-server and a real sled: ingest → extract → timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::streams;
-use helpers::*;
+use crate::helpers::*;
 use serde_json::Value;
 use std::time::Duration;
 

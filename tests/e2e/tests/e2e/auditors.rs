@@ -2,10 +2,9 @@
 //! them, activities per month, free text over evidence. Events published straight onto EVENTS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::{Actor, ActorKind, EventKind, Role};
-use helpers::*;
+use crate::helpers::*;
 
 fn participant(name: &str, title: &str) -> Actor {
     Actor {

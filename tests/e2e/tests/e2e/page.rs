@@ -3,10 +3,9 @@
 //! highlighted and a link to the source; a screenshot is saved and its path printed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::EventKind;
-use helpers::*;
+use crate::helpers::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

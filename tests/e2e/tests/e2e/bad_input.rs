@@ -2,10 +2,9 @@
 //! field and the problem, and no stream receives anything.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod helpers;
 
 use dongtai_proto::streams;
-use helpers::*;
+use crate::helpers::*;
 
 struct Case {
     name: &'static str,
