@@ -2,9 +2,8 @@
 //! them, activities per month, free text over evidence. Events published straight onto EVENTS.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::{Actor, ActorKind, EventKind, Role};
 use crate::helpers::*;
+use dongtai_proto::{Actor, ActorKind, EventKind, Role};
 
 fn participant(name: &str, title: &str) -> Actor {
     Actor {

@@ -2,9 +2,8 @@
 //! field and the problem, and no stream receives anything.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::streams;
 use crate::helpers::*;
+use dongtai_proto::streams;
 
 struct Case {
     name: &'static str,

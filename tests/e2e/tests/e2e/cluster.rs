@@ -4,12 +4,11 @@
 //! with exactly the events an undisturbed run finds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
+use crate::procs::{Service, expected_ids, push_gated, stored_ids, wait_for_count, wait_readyz};
 use async_nats::jetstream;
 use dongtai_common::{NatsArgs, StreamLimits};
 use dongtai_proto::streams;
 use dongtai_testkit::{NatsCluster, wait_until};
-use crate::procs::{Service, expected_ids, push_gated, stored_ids, wait_for_count, wait_readyz};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,9 +3,8 @@
 //! and where the sources disagree. Events are published straight onto the EVENTS stream.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::EventKind;
 use crate::helpers::*;
+use dongtai_proto::EventKind;
 use std::time::Duration;
 
 /// 徐汇报 says 11 月 7 日; 新民晚报 says 7 日、8 日; an inspection the same day stays apart.

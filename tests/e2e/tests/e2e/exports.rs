@@ -3,9 +3,8 @@
 //! newsroom would download.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::{EventKind, PartOfDay};
 use crate::helpers::*;
+use dongtai_proto::{EventKind, PartOfDay};
 
 /// Two activities of 曹立强 (a morning inspection, a two-day expo visit) and one of 钟晓咏.
 async fn app_with_seed_like_events() -> (TestApp, Vec<dongtai_proto::ActivityEvent>) {

@@ -3,12 +3,11 @@
 //! the events an undisturbed run finds: none lost, none duplicated.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::EventId;
-use dongtai_testkit::{NatsServer, wait_until};
 use crate::procs::{
     Service, expected_ids, push_all, stored_ids, timeline_count, wait_for_count, wait_readyz,
 };
+use dongtai_proto::EventId;
+use dongtai_testkit::{NatsServer, wait_until};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,9 +2,8 @@
 //! missing or repeating a change. Events are published straight onto the EVENTS stream.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::EventKind;
 use crate::helpers::*;
+use dongtai_proto::EventKind;
 use std::time::Duration;
 
 /// One parsed server-sent event.

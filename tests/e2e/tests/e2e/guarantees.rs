@@ -1,11 +1,10 @@
 //! Guarantees of DESIGN.md §5 that can be broken in-process: poison articles and access control.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
+use crate::helpers::*;
 use dongtai_proto::{DeadArticle, streams, subjects};
 use dongtai_testkit::{NatsServer, repo_root, wait_until};
 use futures::StreamExt as _;
-use crate::helpers::*;
 use std::time::Duration;
 
 const MARKER: &str = "【测试毒丸】";

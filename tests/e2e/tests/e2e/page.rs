@@ -3,9 +3,8 @@
 //! highlighted and a link to the source; a screenshot is saved and its path printed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::EventKind;
 use crate::helpers::*;
+use dongtai_proto::EventKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

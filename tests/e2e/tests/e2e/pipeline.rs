@@ -1,9 +1,8 @@
 //! The whole pipeline on a real nats-server and a real sled: ingest → extract → timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::streams;
 use crate::helpers::*;
+use dongtai_proto::streams;
 use serde_json::Value;
 use std::time::Duration;
 

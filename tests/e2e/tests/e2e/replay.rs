@@ -2,9 +2,8 @@
 //! place (same ids) and retracts the events a newer engine no longer finds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::{ActivityEvent, EventId, subjects};
 use crate::helpers::*;
+use dongtai_proto::{ActivityEvent, EventId, subjects};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

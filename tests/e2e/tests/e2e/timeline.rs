@@ -2,9 +2,8 @@
 //! these tests pin the store, the query planner and the idempotence guarantees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::{ActivityEvent, ArticleId, EventId, subjects};
 use crate::helpers::*;
+use dongtai_proto::{ActivityEvent, ArticleId, EventId, subjects};
 use std::time::Duration;
 
 fn fixture() -> ActivityEvent {

@@ -3,9 +3,8 @@
 //! timeline gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
-use dongtai_proto::{ActivityEvent, EventKind};
 use crate::helpers::*;
+use dongtai_proto::{ActivityEvent, EventKind};
 use serde_json::{Value, json};
 
 /// Every answer the test compares: the listing, one corroborated activity, counts, actors,

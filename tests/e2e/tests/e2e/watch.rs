@@ -5,7 +5,7 @@
 //! extract and timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
+use crate::helpers::*;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,7 +17,6 @@ use dongtai_ingest::watch::health::{Health, SourceHealth};
 use dongtai_proto::streams;
 use dongtai_testkit::wait_until;
 use encoding_rs::{BIG5, Encoding, GB18030, GBK};
-use crate::helpers::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
