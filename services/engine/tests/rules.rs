@@ -804,3 +804,35 @@ fn names_listed_without_titles_before_a_verb_of_taking_part_take_part() {
         assert_eq!(e.kind, EventKind::SiteInspection, "{text}");
     }
 }
+
+#[test]
+#[rustfmt::skip]
+fn an_event_an_organisation_holds_is_led_by_who_presides_speaks_or_attends() {
+    // One line a case: text, kind, leads, participants.
+    let cases: &[(&str, EventKind, &[&str], &[&str])] = &[
+        ("昨晚，我市举行欢迎宴会。市领导赵明亮、钱立群参加宴会。市长王立新在致辞中欢迎各位来宾。",
+         EventKind::Other, &["王立新"], &["赵明亮", "钱立群"]),
+        ("县政府今日在府前举办新春团拜，县议长陈明达、县议员林淑芬共同出席。陈正德县长说，新的一年要加油。",
+         EventKind::Conference, &["陈正德"], &["陈明达", "林淑芬"]),
+        ("7月9日上午，县第五届人民代表大会第二次会议在县剧院开幕。县委书记刘建国，县长张明出席会议。",
+         EventKind::Conference, &["刘建国", "张明"], &[]),
+        ("为期三天的文化周启动仪式，昨天在市宾馆宴会厅举行。副省长孙立平出席仪式并讲话。",
+         EventKind::Conference, &["孙立平"], &[]),
+    ];
+    for (text, kind, leads, others) in cases {
+        let e = one(text, "2024-06-01");
+        assert_eq!(e.kind, *kind, "{text}");
+        assert_eq!(names(&e, Role::Lead), owned(leads), "{text}");
+        assert_eq!(names(&e, Role::Participant), owned(others), "{text}");
+    }
+}
+
+#[test]
+fn an_event_held_without_a_date_of_its_own_or_still_to_come_opens_nothing() {
+    for text in [
+        "我市将于下月举行欢迎宴会，市长王立新将出席。",
+        "我市每年举行欢迎宴会，欢迎各地客商。",
+    ] {
+        assert!(run(text, "2024-06-01").is_empty(), "{text}");
+    }
+}

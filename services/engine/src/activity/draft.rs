@@ -29,7 +29,16 @@ impl Parser<'_> {
                 basis: TimeBasis::Inferred,
             })
         });
-        let people = self.people_out(w);
+        let mut people = self.people_out(w);
+        if w.held
+            && !people.iter().any(|p| p.lead)
+            && let Some(k) = self.host_lead(w)
+        {
+            for p in people.iter_mut().filter(|p| p.key == self.ms[k].key) {
+                p.lead = true;
+            }
+            people.sort_by_key(|p| !p.lead);
+        }
         if !people.iter().any(|p| p.lead) && w.orgs.is_empty() {
             return None;
         }

@@ -125,6 +125,8 @@ impl Parser<'_> {
                     time: own_phrase.or_else(|| self.time_before(si)),
                     first_anchor: si,
                     actor_pos: info.actor_pos,
+                    held: info.held,
+                    led: false,
                 });
             }
         }
@@ -168,6 +170,8 @@ impl Parser<'_> {
             && self.sentence_receives(si) != self.receives(w);
         match own {
             _ if other_side => false,
+            // An event held in the course of an activity, on its days, is part of it.
+            Some(tk) if info.held => self.same_days(resolver, w, tk),
             None => true,
             Some(tk) => {
                 let same_org = leads.is_empty() && w.leads.is_empty() && info.org.is_some();
@@ -178,6 +182,8 @@ impl Parser<'_> {
 
     /// Anchor sentence `si` joins activity `w` with its people, organisation and date.
     fn join(&self, w: &mut Work, info: &SentenceInfo, si: usize, own: Option<usize>) {
+        let open = w.held && w.leads.is_empty();
+        w.led |= info.strong && !info.held && info.roles.iter().any(|r| r.1 == Role::Lead);
         for &(k, role) in &info.roles {
             // A visitor who is then received (会见某一行) is the party met.
             if role == Role::Participant && self.met_at(self.ms[k].start) {
@@ -187,7 +193,8 @@ impl Parser<'_> {
                     p.1 = Role::Participant;
                 }
             }
-            let role = if role == Role::Lead && !info.strong {
+            // Who attends (出席) an event held without a person leading it leads it.
+            let role = if role == Role::Lead && !info.strong && !open {
                 Role::Participant
             } else {
                 role
@@ -236,7 +243,7 @@ impl Parser<'_> {
         if lead_here {
             w.core.push(si);
         }
-        if !w.leads.is_empty() {
+        if !w.leads.is_empty() || w.held {
             w.people.extend(self.titled_participants(info));
         }
     }

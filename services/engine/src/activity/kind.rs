@@ -3,13 +3,19 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{AND_THEN, FUTURE};
-use crate::lexicon::{HELD_EVENTS, HOLD_VERBS, KIND_CUES, RECEPTION_VERBS, inside_not_kind};
+use crate::lexicon::grammar::{AND_THEN, AT, FUTURE};
+use crate::lexicon::{
+    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, RECEPTION_VERBS, SPEECH_VERBS,
+    inside_not_kind,
+};
 use crate::text::CLAUSE_END;
 use dongtai_proto::EventKind;
 
 impl Parser<'_> {
     pub(super) fn kind(&self, w: &Work) -> EventKind {
+        if let Some(kind) = self.opening_event(w) {
+            return kind;
+        }
         let mut score = Scores::default();
         self.cue_scores(w, &mut score);
         self.held_scores(w, &mut score);
@@ -123,8 +129,11 @@ impl Parser<'_> {
         let mut seen = HashSet::default();
         for &si in w.core.iter().chain(&w.scope) {
             if seen.insert(si) {
+                // The event an activity opens with is what it was (我市举行欢迎宴会，欢迎参加
+                // 洽谈会的客商 is a banquet).
+                let opening = if w.held && si == w.first_anchor { 3 } else { 1 };
                 for (kind, weight) in self.held_events(si) {
-                    score.add(kind, weight);
+                    score.add(kind, weight * opening);
                 }
             }
         }
@@ -140,6 +149,88 @@ impl Parser<'_> {
     pub(super) fn sentence_receives(&self, si: usize) -> bool {
         let (s, e) = self.sents[si];
         (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(self.t, i))
+    }
+
+    /// Where sentence `s..e` opens an event held by no person (我市举行欢迎宴会, 会议在某地开幕):
+    /// a verb of holding (host_verbs.txt) with no person named before it in its clause and an
+    /// event (held_events.txt) as its object or its subject. Only a sentence with a date of its
+    /// own opens one, and none is opened for an event still to come (将).
+    pub(super) fn held_opening(&self, s: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        if !self.times_in(s, e).any(|k| !self.dateline(k)) {
+            return None;
+        }
+        let mut cs = s;
+        for i in s..e {
+            if CLAUSE_END.contains(&t[i]) {
+                cs = i + 1;
+                continue;
+            }
+            if !HOST_VERBS.starts_at(t, i)
+                || self.in_title(i)
+                || !self.mentions_in(cs, i).is_empty()
+                || t[cs..i].contains(&FUTURE)
+            {
+                continue;
+            }
+            if self.held_subject(s, i).is_some() || held_event_at(t, i, e).is_some() {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// The kind of the event an activity opened by a held event opens with: the head of the
+    /// holding verb's object (我市举行欢迎宴会) or of its subject (会议在某地开幕).
+    fn opening_event(&self, w: &Work) -> Option<EventKind> {
+        if !w.held || w.led {
+            return None;
+        }
+        let (s, e) = self.sents[w.first_anchor];
+        let at = w.actor_pos;
+        if let Some((kind, _)) = held_event_at(self.t, at, e) {
+            return Some(kind);
+        }
+        self.held_subject(s, at)
+    }
+
+    /// The kind of the event that is the subject of a verb of holding at `at` (sentence from
+    /// `s`): a head word (held_events.txt) ending the clause's subject, which stops at a time
+    /// phrase, 在 or the verb (会议在县剧院开幕); a clause that starts with its time or place
+    /// has its subject in the clause before (…启动仪式，昨天在某宾馆举行).
+    fn held_subject(&self, s: usize, at: usize) -> Option<EventKind> {
+        let t = self.t;
+        let (heads, weights) = &*HELD_EVENTS;
+        let cs = (s..at)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(s, |i| i + 1);
+        let stop = (cs..at)
+            .find(|&i| t[i] == AT || self.times_in(i, i + 1).next().is_some())
+            .unwrap_or(at);
+        let end = if stop == cs && cs > s { cs - 1 } else { stop };
+        let h = heads.longest_ending_at(t, end)?;
+        weights.get(&t[end - h..end]).map(|c| c.kind)
+    }
+
+    /// The person who leads an event held by no person: the first attendee who presides or
+    /// speaks (host_roles.txt, speech_verbs.txt) in their own clause, else the first official.
+    pub(super) fn host_lead(&self, w: &Work) -> Option<usize> {
+        let t = self.t;
+        let acts = |k: usize| {
+            let m = &self.ms[k];
+            let end = (m.name_end..t.len())
+                .find(|&i| CLAUSE_END.contains(&t[i]) || !self.mentions_in(i, i + 1).is_empty())
+                .unwrap_or(t.len());
+            (m.name_end..end).any(|i| HOST_ROLES.starts_at(t, i) || SPEECH_VERBS.starts_at(t, i))
+        };
+        let mut people: Vec<usize> = w.people.iter().map(|p| p.0).collect();
+        people.sort_by_key(|&k| self.ms[k].start);
+        people
+            .iter()
+            .copied()
+            .find(|&k| acts(k))
+            .or_else(|| people.iter().copied().find(|&k| self.official[k]))
     }
 
     /// The kinds (and weights) of the events held or attended in sentence `si`.

@@ -83,6 +83,9 @@ struct SentenceInfo {
     org: Option<(usize, usize)>,
     /// Where the actor (lead or organisation) is named.
     actor_pos: usize,
+    /// It opens an event held without a person as the subject (我市举行欢迎宴会): the people
+    /// who attend take part, and the one who presides or speaks leads.
+    held: bool,
 }
 
 #[derive(Debug)]
@@ -101,6 +104,11 @@ struct Work {
     time: Option<usize>,
     first_anchor: usize,
     actor_pos: usize,
+    /// Opened by an event held without a person as its subject (see [`SentenceInfo::held`]).
+    held: bool,
+    /// A person's own activity (a strong verb) joined it: the held event is then only part of
+    /// what they did.
+    led: bool,
 }
 
 struct Parser<'a> {

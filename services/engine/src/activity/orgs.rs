@@ -34,6 +34,25 @@ impl Parser<'_> {
         None
     }
 
+    /// The organisation holding an event at `at` (县政府今日举办…): named at the head of its
+    /// clause, after a time phrase, with no person in it.
+    pub(super) fn host_org(&self, s: usize, at: usize) -> Option<(usize, usize)> {
+        let t = self.t;
+        let mut a = (s..at)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(s, |i| i + 1);
+        if let Some(k) = self.times_in(a, a + 1).next() {
+            a = self.times[k].end;
+        }
+        while a < at && (matches!(t[a], '“' | ' ') || org_openers(t[a])) {
+            a += 1;
+        }
+        let end = self.org_end(a, at)?;
+        let bad = t[a..end].iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
+        (!bad && end - a >= 3).then_some((a, end))
+    }
+
     /// Where the first organisation name starting at `a` ends, within 24 characters and before
     /// `ce`: at its ending (org_suffixes.txt); after a one-character ending (办), a longer name
     /// may go on (办公厅调研组).

@@ -3,7 +3,7 @@
 
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
-use crate::lexicon::grammar::{ALONG, OF, RESPECTIVELY, list_joiners, with};
+use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, list_joiners, with};
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
 use crate::people::Mention;
@@ -29,6 +29,7 @@ impl Parser<'_> {
         if let Some(k) = lead_seen
             && !habitual_at(t, self.ms[k].name_end)
             && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
+            && !self.still_to_come(self.ms[k].name_end, at)
         {
             info.anchor = true;
             info.strong = strong;
@@ -58,8 +59,29 @@ impl Parser<'_> {
                 info.actor_pos = a;
             }
         }
+        if !info.anchor
+            && let Some(at) = self.held_opening(s, e)
+        {
+            info.anchor = true;
+            info.strong = true;
+            info.held = true;
+            info.actor_pos = at;
+            info.org = info.org.or_else(|| self.host_org(s, at));
+            // Those named in it attend: nobody leads until someone presides or speaks.
+            for r in &mut info.roles {
+                r.1 = Role::Participant;
+            }
+        }
         let _ = t;
         info
+    }
+
+    /// Whether what a person does at `at` is still to come: 将 between them and it, in the
+    /// same clause (某将出席…, 某将于下月前往…).
+    fn still_to_come(&self, from: usize, at: usize) -> bool {
+        let t = self.t;
+        (from..at).any(|i| t[i] == FUTURE && !self.in_title(i) && !CLAUSE_END.contains(&t[i]))
+            && !(from..at).any(|i| CLAUSE_END.contains(&t[i]))
     }
 
     /// Whether the person whose mention starts at `start` is the party met or visited: a

@@ -10,8 +10,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
-    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, MOVEMENT_VERBS, SPEECH_VERBS, TEAM_SUFFIXES,
-    inside_not_kind,
+    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, HOST_VERBS, MOVEMENT_VERBS, SPEECH_VERBS,
+    TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, word_at, word_before};
@@ -161,7 +161,7 @@ pub(super) fn may_trigger(t: &[char], i: usize) -> bool {
 /// Whether the simplified text `t` can report an activity at all: every activity needs a
 /// trigger, so a text without one is not parsed.
 pub(crate) fn may_hold_activity(t: &[char]) -> bool {
-    (0..t.len()).any(|i| may_trigger(t, i))
+    (0..t.len()).any(|i| may_trigger(t, i) || HOST_VERBS.starts_at(t, i))
 }
 
 /// Whether the words at `i` make what follows a habit, not one activity: 多次, 经常 …
