@@ -14,7 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-const STREAMS: [&str; 3] = [streams::ARTICLES, streams::EVENTS, streams::DEAD_ARTICLES];
+const STREAMS: [&str; 4] = [
+    streams::ARTICLES,
+    streams::EVENTS,
+    streams::DEAD_ARTICLES,
+    streams::DEAD_EVENTS,
+];
 
 async fn connect(urls: &str) -> async_nats::Client {
     dongtai_common::connect(&NatsArgs::plain(urls), "dongtai-test")
