@@ -165,14 +165,7 @@ fn phase(start: std::time::Instant, sent: &AtomicUsize, what: &str) {
 }
 
 async fn metric(http: &reqwest::Client, url: &str, name: &str) -> u64 {
-    let text = http
-        .get(format!("{url}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = crate::helpers::get_body(http, format!("{url}/metrics")).await;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or(0)

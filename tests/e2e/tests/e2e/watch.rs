@@ -556,15 +556,7 @@ async fn watch_ingests_every_feed_item_once_in_its_encoding_and_survives_bad_sou
             .unwrap()
             .contains("not an RSS, Atom or JSON feed")
     );
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", watch.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::helpers::get_body(&app.http, format!("{}/metrics", watch.url)).await;
     assert!(
         metrics.contains("dongtai_watch_source_up{source=\"broken\"} 0"),
         "{metrics}"
