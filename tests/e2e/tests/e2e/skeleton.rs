@@ -250,3 +250,31 @@ async fn an_unreadable_event_lands_in_the_timeline_dead_letters_and_the_stream_f
         "the loop did not count one dead and one done message"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_names_the_consumer_when_jetstream_no_longer_has_it() {
+    let app = spawn_app().await;
+    for url in [&app.extract.url, &app.timeline_url] {
+        wait_ready(&app.http, url, 200).await;
+    }
+    // An operator deletes the durable consumers (by mistake, say): NATS is still connected, so
+    // only a check that asks JetStream can tell.
+    let js = jetstream(&app).await;
+    let events = js.get_stream(streams::EVENTS).await.unwrap();
+    let timeline_consumer = streams::timeline_consumer("main");
+    events.delete_consumer(&timeline_consumer).await.unwrap();
+    let articles = js.get_stream(streams::ARTICLES).await.unwrap();
+    articles
+        .delete_consumer(streams::EXTRACT_CONSUMER)
+        .await
+        .unwrap();
+    for url in [&app.extract.url, &app.timeline_url] {
+        let body = wait_ready(&app.http, url, 503).await;
+        assert_eq!(body["checks"]["nats"], "ok", "{body}");
+        assert_ne!(body["checks"]["consumer"], "ok", "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("consumer: "),
+            "{body}"
+        );
+    }
+}
