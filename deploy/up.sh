@@ -20,6 +20,9 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 echo "building (release)…"
+# The commit goes into dongtai_build_info on /metrics (unknown outside a git checkout).
+DONGTAI_GIT_SHA="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+export DONGTAI_GIT_SHA
 cargo build --release -q -p dongtai-ingest -p dongtai-extract -p dongtai-timeline
 BIN=target/release
 

@@ -281,3 +281,26 @@ impl ActivityEvent {
             .map(|a| a.name.as_str())
     }
 }
+
+/// A message the timeline could not apply (not an event or retraction it can read), published
+/// on [`crate::subjects::EVENTS_DEAD`] with the error and the message as it arrived, instead of
+/// being dropped: an operator can read why, fix the producer, and republish it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeadEvent {
+    /// Always [`crate::DEAD_EVENT_SCHEMA`].
+    pub schema: String,
+    /// The subject it arrived on (`events.v1.<kind>` or `events.v1.retracted`).
+    pub subject: String,
+    /// Its sequence in the EVENTS stream, to find the original there.
+    pub stream_sequence: u64,
+    /// Why it was given up on.
+    pub error: String,
+    /// How many times it was delivered before that.
+    pub deliveries: u64,
+    /// The message exactly as it arrived (UTF-8, lossily decoded if it was not).
+    pub original: String,
+    /// Which service gave up (`dongtai-timeline 0.1.0`).
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}

@@ -14,8 +14,8 @@ pub mod subjects;
 
 pub use article::{Article, ArticleSubmission, DeadArticle};
 pub use event::{
-    ActivityEvent, Actor, ActorKind, EventKind, Evidence, PartOfDay, Retraction, Role, Source,
-    TimeBasis, When,
+    ActivityEvent, Actor, ActorKind, DeadEvent, EventKind, Evidence, PartOfDay, Retraction, Role,
+    Source, TimeBasis, When,
 };
 pub use ids::{ArticleId, EventId, IdError};
 pub use offsets::OffsetMap;
@@ -26,5 +26,7 @@ pub const ARTICLE_SCHEMA: &str = "dongtai.article.v1";
 pub const EVENT_SCHEMA: &str = "dongtai.event.v1";
 /// `schema` value of a [`DeadArticle`].
 pub const DEAD_ARTICLE_SCHEMA: &str = "dongtai.dead_article.v1";
+/// `schema` value of a [`DeadEvent`].
+pub const DEAD_EVENT_SCHEMA: &str = "dongtai.dead_event.v1";
 /// `schema` value of a [`Retraction`].
 pub const RETRACTION_SCHEMA: &str = "dongtai.retraction.v1";

@@ -17,6 +17,7 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
             "dead_article.v1.json",
             to_json(schema_for!(crate::DeadArticle)),
         ),
+        ("dead_event.v1.json", to_json(schema_for!(crate::DeadEvent))),
         (
             "retraction.v1.json",
             to_json(schema_for!(crate::Retraction)),

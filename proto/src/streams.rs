@@ -4,6 +4,8 @@
 pub const ARTICLES: &str = "DONGTAI_ARTICLES";
 /// Holds [`crate::subjects::ARTICLES_DEAD`]: poison articles with their error.
 pub const DEAD_ARTICLES: &str = "DONGTAI_DEAD_ARTICLES";
+/// Holds [`crate::subjects::EVENTS_DEAD`]: messages the timeline could not apply, with their error.
+pub const DEAD_EVENTS: &str = "DONGTAI_DEAD_EVENTS";
 /// Holds [`crate::subjects::EVENTS_ALL`]: every event and retraction.
 pub const EVENTS: &str = "DONGTAI_EVENTS";
 

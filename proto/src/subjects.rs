@@ -10,6 +10,9 @@ pub const ARTICLES_DEAD: &str = "articles.v1.dead";
 pub const EVENTS_ALL: &str = "events.v1.>";
 /// Events a re-extraction no longer finds ([`crate::Retraction`]).
 pub const EVENTS_RETRACTED: &str = "events.v1.retracted";
+/// Messages from the EVENTS stream the timeline could not apply ([`crate::DeadEvent`]). Outside
+/// `events.v1.>` on purpose: the EVENTS stream, the timelines and the newsroom never see it.
+pub const EVENTS_DEAD: &str = "dead.v1.events";
 /// Prefix of event subjects.
 pub const EVENTS_PREFIX: &str = "events.v1.";
 

@@ -1,7 +1,7 @@
 //! The wire contract: schema files are current, fixtures round-trip.
 #![allow(clippy::unwrap_used)]
 
-use dongtai_proto::{ActivityEvent, Article, DeadArticle, Retraction};
+use dongtai_proto::{ActivityEvent, Article, DeadArticle, DeadEvent, Retraction};
 use std::path::PathBuf;
 
 fn dir(name: &str) -> PathBuf {
@@ -39,5 +39,6 @@ fn v1_fixtures_round_trip_unchanged() {
     round_trip::<Article>("article.json");
     round_trip::<ActivityEvent>("event.json");
     round_trip::<DeadArticle>("dead_article.json");
+    round_trip::<DeadEvent>("dead_event.json");
     round_trip::<Retraction>("retraction.json");
 }

@@ -52,7 +52,7 @@ pub struct StreamLimits {
     /// Bytes the EVENTS stream may hold.
     #[arg(long, env = "DONGTAI_EVENTS_MAX_BYTES")]
     pub events_max_bytes: Option<i64>,
-    /// Bytes the dead-letter stream may hold.
+    /// Bytes each dead-letter stream (articles, events) may hold.
     #[arg(long, env = "DONGTAI_DEAD_MAX_BYTES")]
     pub dead_max_bytes: Option<i64>,
 }
@@ -141,7 +141,7 @@ pub async fn open_stream(
     Ok((s, state))
 }
 
-/// Create the three streams if they are missing, with default limits.
+/// Create the streams if they are missing, with default limits.
 pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
     provision_streams_with(js, &StreamLimits::default()).await
 }
@@ -151,7 +151,7 @@ pub async fn provision_streams(js: &jetstream::Context) -> anyhow::Result<()> {
 /// leader (about ten on nats-server 2.9); a service started with it waits instead of exiting.
 pub const PROVISION_PATIENCE: Duration = Duration::from_secs(60);
 
-/// Create the three streams if they are missing, and give them the replicas asked for (an
+/// Create the streams (articles, events and their dead letters) if they are missing, and give them the replicas asked for (an
 /// existing stream otherwise stays as it is, so an operator's limits survive). Safe to call
 /// from every service at every start, from several at once. Retries for
 /// [`PROVISION_PATIENCE`], then fails with the last error.
@@ -191,6 +191,11 @@ async fn provision_once(js: &jetstream::Context, limits: &StreamLimits) -> anyho
             streams::EVENTS,
             subjects::EVENTS_ALL,
             limits.events_max_bytes,
+        ),
+        (
+            streams::DEAD_EVENTS,
+            subjects::EVENTS_DEAD,
+            limits.dead_max_bytes,
         ),
     ] {
         let stream = js

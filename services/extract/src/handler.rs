@@ -1,7 +1,7 @@
 //! Handling one article: extract off the async threads, publish every event durably, and say
 //! what the loop should do with the message. No acking here.
 
-use crate::metrics::Metrics;
+use crate::metrics::{ExtractMetrics, stage};
 use async_nats::jetstream;
 use dongtai_common::Outcome;
 use dongtai_engine::DocMeta;
@@ -13,16 +13,20 @@ pub struct Handler {
     js: jetstream::Context,
     test_panic_marker: Option<String>,
     /// The worker's counters.
-    pub metrics: Metrics,
+    pub metrics: ExtractMetrics,
 }
 
 impl Handler {
-    /// A handler publishing on `js`.
-    pub fn new(js: jetstream::Context, test_panic_marker: Option<String>) -> Self {
+    /// A handler publishing on `js`, counting in `metrics`.
+    pub fn new(
+        js: jetstream::Context,
+        test_panic_marker: Option<String>,
+        metrics: ExtractMetrics,
+    ) -> Self {
         Self {
             js,
             test_panic_marker,
-            metrics: Metrics::default(),
+            metrics,
         }
     }
 
@@ -48,7 +52,7 @@ impl Handler {
             let events = events_of(&article);
             (article, events)
         });
-        let events = match work.await {
+        let events = match self.metrics.registry.time(stage::EXTRACT, work).await {
             Ok((_, events)) => events,
             Err(join) => {
                 let reason = panic_reason(join);
@@ -59,9 +63,14 @@ impl Handler {
                 return Outcome::RetryLater(Duration::from_millis(500 * delivered as u64));
             }
         };
-        match self.publish(&events).await {
+        let published = self
+            .metrics
+            .registry
+            .time(stage::PUBLISH, self.publish(&events))
+            .await;
+        match published {
             Ok(()) => {
-                Metrics::add(&self.metrics.events_published, events.len() as u64);
+                self.metrics.events_published.inc_by(events.len() as u64);
                 Outcome::Done
             }
             // Past the delivery bound the article goes to the dead letters rather than being

@@ -13,12 +13,9 @@ pub mod replay;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer::AckPolicy, consumer::pull};
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use config::Config;
+use dongtai_common::consume::{self, Pull};
+use dongtai_common::{Metrics, Ops};
 use dongtai_proto::{streams, subjects};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,20 +25,24 @@ use tokio_util::sync::CancellationToken;
 /// How long JetStream waits for an ack before it delivers an article again.
 pub const ACK_WAIT: Duration = Duration::from_secs(30);
 
-/// A built worker: connected, streams and consumer provisioned, health port bound.
+/// The service's name in logs, NATS and `/metrics`.
+pub const SERVICE: &str = "dongtai-extract";
+
+/// A built worker: connected, streams and consumer provisioned, ops port bound.
 pub struct Application {
     client: async_nats::Client,
     js: jetstream::Context,
     consumer: jetstream::consumer::Consumer<pull::Config>,
     listener: tokio::net::TcpListener,
     handler: Arc<handler::Handler>,
+    metrics: Metrics,
     concurrency: usize,
 }
 
 impl Application {
-    /// Connect, provision streams and the shared durable consumer, bind the health port.
+    /// Connect, provision streams and the shared durable consumer, bind the ops port.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let client = dongtai_common::connect(&config.nats, "dongtai-extract").await?;
+        let client = dongtai_common::connect(&config.nats, SERVICE).await?;
         let js = jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let consumer = extract_consumer(&js).await?;
@@ -51,9 +52,11 @@ impl Application {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let metrics = Metrics::new(SERVICE);
         let handler = Arc::new(handler::Handler::new(
             js.clone(),
             config.test_panic_marker.clone(),
+            metrics::ExtractMetrics::new(metrics.clone()),
         ));
         Ok(Self {
             client,
@@ -61,11 +64,12 @@ impl Application {
             consumer,
             listener,
             handler,
+            metrics,
             concurrency: config.concurrency.unwrap_or(cores * 2).max(1),
         })
     }
 
-    /// The health endpoint's address.
+    /// The ops endpoints' address.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
@@ -76,35 +80,37 @@ impl Application {
     /// drain the client.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), concurrency = self.concurrency, "extract worker started");
-        let health = Router::new()
-            .route("/healthz", get(|| async { "ok" }))
-            .route("/readyz", get(readyz))
-            .route("/metrics", get(metrics))
-            .with_state((self.client.clone(), self.handler.clone()));
-        let http = axum::serve(self.listener, health)
+        let ops = Ops::new(SERVICE, self.metrics.clone())
+            .nats(self.client.clone())
+            .consumer(self.consumer.clone());
+        let app = dongtai_common::http::app(
+            axum::Router::new(),
+            ops,
+            dongtai_common::http::DEFAULT_BODY_LIMIT,
+        );
+        let http = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let http = tokio::spawn(async move { http.await });
-        consumer::run(self.consumer, self.handler, self.concurrency, shutdown).await;
+        // Batches of one article, `concurrency` of them at once: a slow page holds one slot.
+        let pull = Pull {
+            batch: 1,
+            in_flight: self.concurrency,
+            confirm_acks: true,
+        };
+        consume::run(
+            self.consumer,
+            self.js,
+            self.handler,
+            pull,
+            self.metrics,
+            shutdown,
+        )
+        .await;
         let _ = http.await;
-        let _ = &self.js;
         self.client.drain().await.ok();
         tracing::info!("extract worker stopped");
         Ok(())
     }
-}
-
-type HealthState = (async_nats::Client, Arc<handler::Handler>);
-
-async fn readyz(State((client, _)): State<HealthState>) -> impl IntoResponse {
-    if dongtai_common::nats::is_connected(&client) {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "NATS disconnected")
-    }
-}
-
-async fn metrics(State((_, handler)): State<HealthState>) -> impl IntoResponse {
-    handler.metrics.render()
 }
 
 /// The durable pull consumer all workers share (created if missing).

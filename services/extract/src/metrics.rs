@@ -1,48 +1,53 @@
-//! Counters exposed on `/metrics` in the Prometheus text format.
+//! The worker's own counters, in the service's registry (see `dongtai_common::metrics` for the
+//! series every service shares). Names end in `_total` on `/metrics`.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use dongtai_common::Metrics;
+use prometheus_client::metrics::counter::Counter;
 
-/// The worker's counters.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Articles extracted and acked.
-    pub articles_done: AtomicU64,
-    /// Events published (JetStream acknowledged).
-    pub events_published: AtomicU64,
-    /// Articles sent to the dead letters.
-    pub articles_dead: AtomicU64,
-    /// Articles naked for a later retry.
-    pub articles_retried: AtomicU64,
+/// Stages timed in `dongtai_stage_duration_seconds`.
+pub mod stage {
+    /// Running the engine over one article (off the async threads).
+    pub const EXTRACT: &str = "extract";
+    /// Publishing an article's events until JetStream acknowledged them all.
+    pub const PUBLISH: &str = "publish";
 }
 
-impl Metrics {
-    /// Add `n` to a counter.
-    pub fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
+/// The worker's counters.
+#[derive(Clone)]
+pub struct ExtractMetrics {
+    /// The registry they live in.
+    pub registry: Metrics,
+    /// Articles extracted and acked.
+    pub articles_done: Counter,
+    /// Events published (JetStream acknowledged).
+    pub events_published: Counter,
+    /// Articles sent to the dead letters.
+    pub articles_dead: Counter,
+    /// Articles naked for a later retry.
+    pub articles_retried: Counter,
+}
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for (name, v) in [
-            ("dongtai_extract_articles_done_total", &self.articles_done),
-            (
-                "dongtai_extract_events_published_total",
-                &self.events_published,
+impl ExtractMetrics {
+    /// Register the counters in `registry`.
+    pub fn new(registry: Metrics) -> Self {
+        Self {
+            articles_done: registry.counter(
+                "dongtai_extract_articles_done",
+                "Articles extracted and acked",
             ),
-            ("dongtai_extract_articles_dead_total", &self.articles_dead),
-            (
-                "dongtai_extract_articles_retried_total",
-                &self.articles_retried,
+            events_published: registry.counter(
+                "dongtai_extract_events_published",
+                "Events JetStream acknowledged",
             ),
-        ] {
-            let _ = writeln!(
-                out,
-                "# TYPE {name} counter\n{name} {}",
-                v.load(Ordering::Relaxed)
-            );
+            articles_dead: registry.counter(
+                "dongtai_extract_articles_dead",
+                "Articles sent to the dead letters",
+            ),
+            articles_retried: registry.counter(
+                "dongtai_extract_articles_retried",
+                "Deliveries of articles naked for a later retry",
+            ),
+            registry,
         }
-        out
     }
 }

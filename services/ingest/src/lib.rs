@@ -18,6 +18,9 @@ use config::Config;
 use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 
+/// The service's name in logs, NATS and `/metrics`.
+pub const SERVICE: &str = "dongtai-ingest";
+
 /// A built ingest server: bound, connected, streams provisioned.
 pub struct Application {
     listener: tokio::net::TcpListener,
@@ -27,7 +30,7 @@ pub struct Application {
 impl Application {
     /// Bind the HTTP port, connect to NATS and provision the streams.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let client = dongtai_common::connect(&config.nats, "dongtai-ingest").await?;
+        let client = dongtai_common::connect(&config.nats, SERVICE).await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         let listener = tokio::net::TcpListener::bind(config.http_addr)

@@ -1,58 +1,49 @@
-//! Counters exposed on `/metrics` in the Prometheus text format.
+//! Ingest's own counters, in the service's registry (see `dongtai_common::metrics` for the
+//! series every service shares). Names end in `_total` on `/metrics`.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use dongtai_common::Metrics;
+use prometheus_client::metrics::counter::Counter;
 
-/// Ingest's counters.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Articles JetStream stored.
-    pub articles_published: AtomicU64,
-    /// Articles JetStream already had (same id inside its duplicate window).
-    pub articles_duplicate: AtomicU64,
-    /// Requests refused with a 4xx.
-    pub requests_rejected: AtomicU64,
-    /// Requests answered 503 because NATS did not take the articles.
-    pub publish_failures: AtomicU64,
+/// Stages timed in `dongtai_stage_duration_seconds`.
+pub mod stage {
+    /// Publishing a request's articles until JetStream acknowledged them all.
+    pub const PUBLISH: &str = "publish";
 }
 
-impl Metrics {
-    /// Add one to a counter.
-    pub fn inc(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
+/// Ingest's counters.
+#[derive(Clone)]
+pub struct IngestMetrics {
+    /// The registry they live in.
+    pub registry: Metrics,
+    /// Articles JetStream stored.
+    pub articles_published: Counter,
+    /// Articles JetStream already had (same id inside its duplicate window).
+    pub articles_duplicate: Counter,
+    /// Requests refused with a 4xx.
+    pub requests_rejected: Counter,
+    /// Requests answered 503 because NATS did not take the articles.
+    pub publish_failures: Counter,
+}
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for (name, help, v) in [
-            (
-                "dongtai_ingest_articles_published_total",
-                "Articles stored",
-                &self.articles_published,
+impl IngestMetrics {
+    /// Register the counters in `registry`.
+    pub fn new(registry: Metrics) -> Self {
+        Self {
+            articles_published: registry
+                .counter("dongtai_ingest_articles_published", "Articles stored"),
+            articles_duplicate: registry.counter(
+                "dongtai_ingest_articles_duplicate",
+                "Articles JetStream already had (same id inside its duplicate window)",
             ),
-            (
-                "dongtai_ingest_articles_duplicate_total",
-                "Duplicate articles",
-                &self.articles_duplicate,
+            requests_rejected: registry.counter(
+                "dongtai_ingest_requests_rejected",
+                "Requests to POST /v1/articles refused with a 4xx",
             ),
-            (
-                "dongtai_ingest_requests_rejected_total",
-                "Requests refused (4xx)",
-                &self.requests_rejected,
+            publish_failures: registry.counter(
+                "dongtai_ingest_publish_failures",
+                "Requests answered 503 because NATS did not take the articles",
             ),
-            (
-                "dongtai_ingest_publish_failures_total",
-                "Requests answered 503",
-                &self.publish_failures,
-            ),
-        ] {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                v.load(Ordering::Relaxed)
-            );
+            registry,
         }
-        out
     }
 }

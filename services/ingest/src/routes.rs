@@ -1,17 +1,17 @@
-//! HTTP routes: `POST /v1/articles`, `/healthz`, `/readyz`, `/metrics`.
+//! HTTP routes: `POST /v1/articles`, and the shared `/healthz`, `/readyz`, `/metrics`.
 
 use crate::config::Config;
 use crate::decode::{self, DecodeError, DocKind};
 use crate::error::ApiError;
 use crate::html;
-use crate::metrics::Metrics;
+use crate::metrics::{IngestMetrics, stage};
 use crate::publish::{self, Layout};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use dongtai_proto::ArticleSubmission;
@@ -26,7 +26,7 @@ pub struct AppState {
     pub(crate) client: async_nats::Client,
     js: async_nats::jetstream::Context,
     config: Arc<Config>,
-    metrics: Arc<Metrics>,
+    metrics: IngestMetrics,
 }
 
 impl AppState {
@@ -40,7 +40,7 @@ impl AppState {
             client,
             js,
             config: Arc::new(config),
-            metrics: Arc::new(Metrics::default()),
+            metrics: IngestMetrics::new(dongtai_common::Metrics::new(crate::SERVICE)),
         }
     }
 }
@@ -60,19 +60,11 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/articles", post(post_articles))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
-        .merge(api)
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                Json(json!({"error": "not_found", "detail": "no such route"})),
-            )
-        })
-        .layer(limits)
-        .with_state(state)
+    let ops = dongtai_common::Ops::new(crate::SERVICE, state.metrics.registry.clone())
+        .nats(state.client.clone());
+    let body_limit = state.config.max_body_bytes;
+    let routes = Router::new().merge(api).layer(limits).with_state(state);
+    dongtai_common::http::app(routes, ops, body_limit)
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -83,28 +75,9 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
     if dongtai_common::auth::bearer_allows(state.config.token.as_deref(), header) {
         next.run(req).await
     } else {
-        Metrics::inc(&state.metrics.requests_rejected);
+        state.metrics.requests_rejected.inc();
         ApiError::Unauthorized.into_response()
     }
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
-    if dongtai_common::nats::is_connected(&state.client) {
-        (StatusCode::OK, Json(json!({"ready": true}))).into_response()
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"ready": false, "nats": "disconnected"})),
-        )
-            .into_response()
-    }
-}
-
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
 }
 
 /// Query parameters of `POST /v1/articles` (the metadata of a text/plain body, and the layout).
@@ -129,18 +102,18 @@ async fn post_articles(
         Ok(accepted) => {
             for a in &accepted {
                 if a.duplicate {
-                    Metrics::inc(&state.metrics.articles_duplicate);
+                    state.metrics.articles_duplicate.inc();
                 } else {
-                    Metrics::inc(&state.metrics.articles_published);
+                    state.metrics.articles_published.inc();
                 }
             }
             (StatusCode::ACCEPTED, Json(json!({ "articles": accepted }))).into_response()
         }
         Err(e) => {
             if matches!(e, ApiError::Unavailable) {
-                Metrics::inc(&state.metrics.publish_failures);
+                state.metrics.publish_failures.inc();
             } else {
-                Metrics::inc(&state.metrics.requests_rejected);
+                state.metrics.requests_rejected.inc();
             }
             e.into_response()
         }
@@ -208,7 +181,7 @@ async fn accept(
                 ApiError::bad(field, format!("malformed JSON: {inner}"))
             })?;
         let articles = publish::articles_of(submission, layout)?;
-        return publish::publish_all(&state.client, &state.js, articles).await;
+        return publish(state, articles).await;
     };
     let text = decode::decode(&bytes, charset, kind, None)
         .map_err(|e| decode_error(e, &content_type))?
@@ -254,7 +227,19 @@ async fn accept(
         }
     };
     let articles = publish::articles_of(submission, layout)?;
-    publish::publish_all(&state.client, &state.js, articles).await
+    publish(state, articles).await
+}
+
+async fn publish(
+    state: &AppState,
+    articles: Vec<dongtai_proto::Article>,
+) -> Result<Vec<publish::Accepted>, ApiError> {
+    let publishing = publish::publish_all(&state.client, &state.js, articles);
+    state
+        .metrics
+        .registry
+        .time(stage::PUBLISH, publishing)
+        .await
 }
 
 /// A body that cannot be read as text: a charset header we do not read is the content type's

@@ -1,16 +1,16 @@
-//! The consume loop: applies EVENTS to sled in batches, flushes, and only then acks.
-//! A kill -9 at any point loses nothing acked: what was not flushed was not acked and comes back.
-//! A batch's flush and acks run while the next batch is applied (the flush starts after its
-//! batch was written, so it covers it); one batch acks at a time, in stream order.
+//! Applying EVENTS to sled in batches through the shared consume loop: a batch is written, then
+//! flushed, and only then acked. A kill -9 at any point loses nothing acked: what was not
+//! flushed was not acked and comes back. A batch's flush and acks run while the next batch is
+//! applied; one batch acks at a time, in stream order.
 
 use crate::store::{StoredEvent, TimelineStore};
-use async_nats::jetstream::{self, AckKind, consumer::pull};
-use dongtai_proto::{Retraction, subjects};
-use futures::StreamExt as _;
+use async_nats::jetstream::{self, consumer::pull};
+use dongtai_common::consume::{self, DeadLetter, Pull};
+use dongtai_common::{Metrics, Outcome};
+use dongtai_proto::{DEAD_EVENT_SCHEMA, DeadEvent, Retraction, subjects};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
-use tokio_util::sync::CancellationToken;
 
 /// Messages applied per flush at most.
 pub const BATCH: usize = 512;
@@ -64,146 +64,123 @@ pub async fn timeline_consumer(
         .map_err(|e| anyhow::anyhow!("failed to provision consumer {name}: {e}"))
 }
 
-/// Consume until `shutdown`, re-opening the message stream after NATS faults.
-pub async fn run(
-    consumer: jetstream::consumer::Consumer<pull::Config>,
+/// Stages timed in `dongtai_stage_duration_seconds`.
+pub mod stage {
+    /// Decoding a batch and writing it to sled (not yet flushed).
+    pub const APPLY: &str = "apply";
+    /// Flushing sled: after it the batch survives a kill -9 and may be acked.
+    pub const FLUSH: &str = "flush";
+}
+
+/// How the timeline pulls: batches of up to [`BATCH`], one finishing (flushing and acking)
+/// while the next is applied, so acks and the feed stay in stream order.
+pub const PULL: Pull = Pull {
+    batch: BATCH,
+    in_flight: 1,
+    confirm_acks: false,
+};
+
+/// The timeline's side of the shared consume loop (`dongtai_common::consume`): a batch is
+/// written to sled when staged, flushed when finished, and only then acked by the loop. A
+/// message it cannot decode is poison: it goes to [`subjects::EVENTS_DEAD`] with the error.
+pub struct EventsHandler {
     store: TimelineStore,
     feed: broadcast::Sender<Arc<StoredEvent>>,
-    shutdown: CancellationToken,
-) {
-    // The flush and acks of the batch before, running while this one is applied.
-    let mut acking: Option<tokio::task::JoinHandle<()>> = None;
-    while !shutdown.is_cancelled() {
-        let messages = match consumer
-            .stream()
-            .max_messages_per_batch(BATCH)
-            .heartbeat(Duration::from_secs(5))
-            .expires(Duration::from_secs(30))
-            .messages()
-            .await
-        {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot pull events; retrying");
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                }
-                continue;
-            }
-        };
-        let batches = messages
-            .take_until(shutdown.clone().cancelled_owned())
-            .ready_chunks(BATCH);
-        let mut batches = std::pin::pin!(batches);
-        while let Some(batch) = batches.next().await {
-            let mut ok = Vec::with_capacity(batch.len());
-            let mut broken = false;
-            for m in batch {
-                match m {
-                    Ok(m) => ok.push(m),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "event stream interrupted; re-opening");
-                        broken = true;
-                    }
-                }
-            }
-            match store_batch(&store, ok).await {
-                Ok(stored) => {
-                    // One batch acking at a time keeps acks and the feed in stream order.
-                    finish(acking.take()).await;
-                    let (store, feed) = (store.clone(), feed.clone());
-                    acking = Some(tokio::spawn(async move {
-                        if let Err(e) = flush_and_ack(&store, &feed, stored).await {
-                            tracing::error!(error = %e, "batch not flushed; it will be redelivered");
-                        }
-                    }));
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "batch not stored; it will be redelivered");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
-            if broken {
-                break;
-            }
+    metrics: Metrics,
+}
+
+impl EventsHandler {
+    /// A handler writing to `store`, telling `feed` what it stored.
+    pub fn new(
+        store: TimelineStore,
+        feed: broadcast::Sender<Arc<StoredEvent>>,
+        metrics: Metrics,
+    ) -> Self {
+        Self {
+            store,
+            feed,
+            metrics,
         }
     }
-    finish(acking.take()).await;
 }
 
-async fn finish(acking: Option<tokio::task::JoinHandle<()>>) {
-    if let Some(task) = acking {
-        let _ = task.await;
-    }
-}
+/// A batch written to sled (not yet flushed): per message, `None` when it was applied or the
+/// reason it cannot be; and the versions stored. `Err` when the write failed: why, and how many
+/// messages the batch had.
+pub type Staged = Result<(Vec<Option<String>>, Vec<StoredEvent>), (String, usize)>;
 
-/// A batch written to sled (not yet flushed): its messages, the undecodable ones among them
-/// (index, reason), and the versions stored.
-struct Stored {
-    messages: Vec<jetstream::Message>,
-    poison: Vec<(usize, String)>,
-    changed: Vec<StoredEvent>,
-}
+impl consume::Handler for EventsHandler {
+    type Staged = Staged;
 
-/// Write a batch to sled. Its flush and acks come after, in [`flush_and_ack`], so the next
-/// batch is applied while this one's flush waits on the disk.
-async fn store_batch(
-    store: &TimelineStore,
-    messages: Vec<jetstream::Message>,
-) -> anyhow::Result<Stored> {
-    let store2 = store.clone();
-    let mut changes = Vec::with_capacity(messages.len());
-    let mut poison = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
-        let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
-        match decode(m.subject.as_str(), &m.payload) {
-            Ok(change) => changes.push((change, seq)),
-            Err(e) => poison.push((i, e.to_string())),
+    async fn stage(&self, batch: &[jetstream::Message]) -> Staged {
+        let started = Instant::now();
+        let mut changes = Vec::with_capacity(batch.len());
+        let mut poison = Vec::with_capacity(batch.len());
+        for m in batch {
+            let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
+            match decode(m.subject.as_str(), &m.payload) {
+                Ok(change) => {
+                    changes.push((change, seq));
+                    poison.push(None);
+                }
+                Err(e) => poison.push(Some(format!("not an event or retraction: {e}"))),
+            }
         }
-    }
-    // sled calls block; keep them off the async threads.
-    let changed = if changes.is_empty() {
-        Vec::new()
-    } else {
-        tokio::task::spawn_blocking(move || apply(&store2, changes)).await??
-    };
-    Ok(Stored {
-        messages,
-        poison,
-        changed,
-    })
-}
-
-/// Flush (the flush starts after the batch was written, so it covers it), then ack every
-/// message of the batch, then tell the feed.
-async fn flush_and_ack(
-    store: &TimelineStore,
-    feed: &broadcast::Sender<Arc<StoredEvent>>,
-    stored: Stored,
-) -> anyhow::Result<()> {
-    let Stored {
-        messages,
-        poison,
-        changed,
-    } = stored;
-    if messages.is_empty() {
-        return Ok(());
-    }
-    store.flush().await?;
-    for (i, m) in messages.iter().enumerate() {
-        let result = if let Some((_, reason)) = poison.iter().find(|(p, _)| *p == i) {
-            tracing::error!(subject = %m.subject, error = %reason, "undecodable event dropped");
-            m.ack_with(AckKind::Term).await
+        let changed = if changes.is_empty() {
+            Vec::new()
         } else {
-            m.ack().await
+            // sled calls block; keep them off the async threads.
+            let store = self.store.clone();
+            tokio::task::spawn_blocking(move || apply(&store, changes))
+                .await
+                .map_err(|e| (format!("the write task failed: {e}"), batch.len()))?
+                .map_err(|e| (format!("{e:#}"), batch.len()))?
         };
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "ack not sent; the event will be redelivered (harmless)");
+        self.metrics.observe_stage(stage::APPLY, started);
+        Ok((poison, changed))
+    }
+
+    async fn finish(&self, staged: Staged) -> Vec<Outcome> {
+        let (poison, changed) = match staged {
+            Ok(s) => s,
+            Err((e, n)) => {
+                tracing::error!(error = %e, "batch not stored; it will be redelivered");
+                return vec![Outcome::RetryLater(Duration::from_millis(500)); n];
+            }
+        };
+        // The flush starts after the batch was written, so it covers it.
+        if let Err(e) = self.metrics.time(stage::FLUSH, self.store.flush()).await {
+            tracing::error!(error = %e, "batch not flushed; it will be redelivered");
+            return vec![Outcome::RetryLater(Duration::from_secs(1)); poison.len()];
         }
+        for e in changed {
+            let _ = self.feed.send(Arc::new(e));
+        }
+        poison
+            .into_iter()
+            .map(|p| p.map_or(Outcome::Done, Outcome::Poison))
+            .collect()
     }
-    for e in changed {
-        let _ = feed.send(Arc::new(e));
+
+    fn dead_letter(
+        &self,
+        msg: &jetstream::Message,
+        deliveries: u64,
+        reason: &str,
+    ) -> anyhow::Result<DeadLetter> {
+        let dead = DeadEvent {
+            schema: DEAD_EVENT_SCHEMA.to_owned(),
+            subject: msg.subject.to_string(),
+            stream_sequence: msg.info().map(|i| i.stream_sequence).unwrap_or(0),
+            error: reason.to_owned(),
+            deliveries,
+            original: String::from_utf8_lossy(&msg.payload).into_owned(),
+            by: format!("dongtai-timeline {}", env!("CARGO_PKG_VERSION")),
+            at: chrono::Utc::now(),
+        };
+        Ok(DeadLetter {
+            subject: subjects::EVENTS_DEAD.to_owned(),
+            payload: serde_json::to_vec(&dead)?.into(),
+        })
     }
-    Ok(())
 }

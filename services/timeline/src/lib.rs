@@ -21,9 +21,13 @@ use store::{StoredEvent, TimelineStore};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+/// The service's name in logs, NATS and `/metrics`.
+pub const SERVICE: &str = "dongtai-timeline";
+
 /// A built timeline: store open, consumer provisioned, port bound.
 pub struct Application {
     client: async_nats::Client,
+    js: async_nats::jetstream::Context,
     consumer:
         async_nats::jetstream::consumer::Consumer<async_nats::jetstream::consumer::pull::Config>,
     listener: tokio::net::TcpListener,
@@ -52,7 +56,7 @@ impl Application {
                     config.data_dir.display()
                 )
             })?;
-        let client = dongtai_common::connect(&config.nats, "dongtai-timeline").await?;
+        let client = dongtai_common::connect(&config.nats, SERVICE).await?;
         let js = async_nats::jetstream::new(client.clone());
         dongtai_common::provision_streams_with(&js, &config.nats.limits).await?;
         if store.rebuild_pending()? {
@@ -67,9 +71,11 @@ impl Application {
             .with_context(|| format!("failed to bind {}", config.http_addr))?;
         // Events kept for SSE clients that fall behind; one further behind replays from sled.
         let (feed, _) = broadcast::channel::<Arc<StoredEvent>>(FEED_BUFFER);
-        let state = routes::AppState::new(config, store, client.clone(), feed);
+        let state = routes::AppState::new(config, store, client.clone(), feed)
+            .with_consumer(consumer.clone());
         Ok(Self {
             client,
+            js,
             consumer,
             listener,
             state,
@@ -90,10 +96,13 @@ impl Application {
         tracing::info!(addr = %self.local_addr(), "timeline listening");
         let store = self.state.store.clone();
         let feed = self.state.feed.clone();
-        let consuming = tokio::spawn(consumer::run(
+        let handler = consumer::EventsHandler::new(store.clone(), feed, self.state.metrics.clone());
+        let consuming = tokio::spawn(dongtai_common::consume::run(
             self.consumer,
-            store.clone(),
-            feed,
+            self.js,
+            Arc::new(handler),
+            consumer::PULL,
+            self.state.metrics.clone(),
             shutdown.clone(),
         ));
         let app = routes::router(self.state);

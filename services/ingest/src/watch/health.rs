@@ -2,9 +2,13 @@
 //! /v1/sources, so an operator sees which feed is failing and why.
 
 use chrono::{DateTime, Utc};
+use dongtai_common::Metrics;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Mutex;
 
 /// One source's health.
@@ -63,113 +67,119 @@ impl Health {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
+}
 
-    /// The Prometheus text exposition, one series per source.
-    pub fn render(&self) -> String {
-        let snap = self.snapshot();
-        let mut out = String::new();
-        type Get = fn(&SourceHealth) -> u64;
-        let series: [(&str, &str, &str, Get); 11] = [
-            (
-                "dongtai_watch_polls_total{result=\"parsed\",",
-                "counter",
+/// Labels of a per-source series split by result.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ByResult {
+    result: &'static str,
+    source: String,
+}
+
+/// Labels of a per-source series.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BySource {
+    source: String,
+}
+
+/// A counter family, a result, and where [`SourceHealth`] keeps its count.
+type ByResultCounter<'a> = (
+    &'a Family<ByResult, Counter>,
+    &'static str,
+    fn(&SourceHealth) -> u64,
+);
+
+/// The watch's series on `/metrics`, one per source, set from [`Health`] at each scrape.
+#[derive(Clone)]
+pub struct Series {
+    polls: Family<ByResult, Counter>,
+    items_new: Family<BySource, Counter>,
+    pages: Family<ByResult, Counter>,
+    articles: Family<ByResult, Counter>,
+    pending_retries: Family<BySource, Gauge>,
+    up: Family<BySource, Gauge>,
+    last_success: Family<BySource, Gauge>,
+}
+
+impl Series {
+    /// Register the series in `metrics`.
+    pub fn register(metrics: &Metrics) -> Self {
+        Self {
+            polls: metrics.register(
+                "dongtai_watch_polls",
                 "Feed polls by result",
-                |h| h.polls_parsed,
+                Family::default(),
             ),
-            (
-                "dongtai_watch_polls_total{result=\"not_modified\",",
-                "",
-                "",
-                |h| h.polls_not_modified,
-            ),
-            (
-                "dongtai_watch_polls_total{result=\"failed\",",
-                "",
-                "",
-                |h| h.polls_failed,
-            ),
-            (
-                "dongtai_watch_items_new_total{",
-                "counter",
+            items_new: metrics.register(
+                "dongtai_watch_items_new",
                 "New items listed by the feed",
-                |h| h.items_new,
+                Family::default(),
             ),
-            (
-                "dongtai_watch_pages_total{result=\"ingested\",",
-                "counter",
+            pages: metrics.register(
+                "dongtai_watch_pages",
                 "Article pages fetched, by result",
-                |h| h.pages_ingested,
+                Family::default(),
             ),
-            (
-                "dongtai_watch_pages_total{result=\"retried\",",
-                "",
-                "",
-                |h| h.pages_retried,
-            ),
-            (
-                "dongtai_watch_pages_total{result=\"given_up\",",
-                "",
-                "",
-                |h| h.pages_given_up,
-            ),
-            (
-                "dongtai_watch_articles_total{result=\"published\",",
-                "counter",
+            articles: metrics.register(
+                "dongtai_watch_articles",
                 "Articles from pages, by result",
-                |h| h.articles_published,
+                Family::default(),
             ),
-            (
-                "dongtai_watch_articles_total{result=\"duplicate\",",
-                "",
-                "",
-                |h| h.articles_duplicate,
-            ),
-            (
-                "dongtai_watch_pending_retries{",
-                "gauge",
+            pending_retries: metrics.register(
+                "dongtai_watch_pending_retries",
                 "Pages waiting for a retry",
-                |h| h.pending_retries,
+                Family::default(),
             ),
-            (
-                "dongtai_watch_source_up{",
-                "gauge",
+            up: metrics.register(
+                "dongtai_watch_source_up",
                 "1 when the last poll of the feed succeeded",
-                |h| u64::from(h.up),
+                Family::default(),
             ),
+            last_success: metrics.register(
+                "dongtai_watch_last_success_timestamp_seconds",
+                "When a poll of the feed last succeeded",
+                Family::default(),
+            ),
+        }
+    }
+
+    /// Set every series from `health` (the counters live in [`SourceHealth`], which
+    /// `/v1/sources` shows too; these are their copies for Prometheus).
+    pub fn refresh(&self, health: &Health) {
+        let counters: [ByResultCounter<'_>; 8] = [
+            (&self.polls, "parsed", |h| h.polls_parsed),
+            (&self.polls, "not_modified", |h| h.polls_not_modified),
+            (&self.polls, "failed", |h| h.polls_failed),
+            (&self.pages, "ingested", |h| h.pages_ingested),
+            (&self.pages, "retried", |h| h.pages_retried),
+            (&self.pages, "given_up", |h| h.pages_given_up),
+            (&self.articles, "published", |h| h.articles_published),
+            (&self.articles, "duplicate", |h| h.articles_duplicate),
         ];
-        for (prefix, kind, help, get) in series {
-            let name = &prefix[..prefix.find('{').unwrap_or(prefix.len())];
-            if !kind.is_empty() {
-                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (source, h) in health.snapshot() {
+            for (family, result, get) in &counters {
+                let labels = ByResult {
+                    result,
+                    source: source.clone(),
+                };
+                set_counter(&family.get_or_create(&labels), get(&h));
             }
-            for (source, h) in &snap {
-                let _ = writeln!(out, "{prefix}source=\"{}\"}} {}", escape(source), get(h));
-            }
-        }
-        let name = "dongtai_watch_last_success_timestamp_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} When a poll of the feed last succeeded\n# TYPE {name} gauge"
-        );
-        for (source, h) in &snap {
+            let labels = BySource { source };
+            set_counter(&self.items_new.get_or_create(&labels), h.items_new);
+            self.pending_retries
+                .get_or_create(&labels)
+                .set(i64::try_from(h.pending_retries).unwrap_or(i64::MAX));
+            self.up.get_or_create(&labels).set(i64::from(h.up));
             if let Some(t) = h.last_success {
-                let _ = writeln!(
-                    out,
-                    "{name}{{source=\"{}\"}} {}",
-                    escape(source),
-                    t.timestamp()
-                );
+                self.last_success.get_or_create(&labels).set(t.timestamp());
             }
         }
-        out
     }
 }
 
-fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+/// Bring a counter up to `value` (the counts only grow; a counter never goes down).
+fn set_counter(counter: &Counter, value: u64) {
+    counter.inc_by(value.saturating_sub(counter.get()));
 }
 
 #[cfg(test)]
@@ -185,9 +195,14 @@ mod tests {
             s.up = true;
         });
         h.update("beipu", |s| s.polls_failed = 1);
-        let text = h.render();
+        let metrics = Metrics::new("dongtai-test");
+        let series = Series::register(&metrics);
+        series.refresh(&h);
+        h.update("qingshi", |s| s.polls_parsed = 3);
+        series.refresh(&h);
+        let text = metrics.encode();
         assert!(
-            text.contains("dongtai_watch_polls_total{result=\"parsed\",source=\"qingshi\"} 2"),
+            text.contains("dongtai_watch_polls_total{result=\"parsed\",source=\"qingshi\"} 3"),
             "{text}"
         );
         assert!(
@@ -198,6 +213,7 @@ mod tests {
             text.contains("dongtai_watch_source_up{source=\"beipu\"} 0"),
             "{text}"
         );
-        assert_eq!(text.matches("# TYPE dongtai_watch_polls_total").count(), 1);
+        assert_eq!(text.matches("# TYPE dongtai_watch_polls ").count(), 1);
+        dongtai_common::metrics::check_exposition(&text).unwrap();
     }
 }

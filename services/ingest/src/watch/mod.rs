@@ -22,8 +22,6 @@ use crate::error::ApiError;
 use crate::publish::{self, Layout};
 use anyhow::Context as _;
 use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::Utc;
 use dongtai_proto::ArticleSubmission;
@@ -176,33 +174,22 @@ impl Watcher {
     }
 }
 
+/// The watch's name in `/metrics` and `/healthz`.
+pub const SERVICE: &str = "dongtai-ingest-watch";
+
+/// `/v1/sources`, and the shared `/healthz`, `/readyz` (NATS connected) and `/metrics` (the
+/// per-source series, set from [`Health`] at each scrape).
 fn router(inner: Arc<Inner>) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/readyz",
-            get(
-                |axum::extract::State(inner): axum::extract::State<Arc<Inner>>| async move {
-                    if dongtai_common::nats::is_connected(&inner.client) {
-                        (StatusCode::OK, "ready")
-                    } else {
-                        (StatusCode::SERVICE_UNAVAILABLE, "NATS disconnected")
-                    }
-                },
-            ),
-        )
-        .route(
-            "/metrics",
-            get(
-                |axum::extract::State(inner): axum::extract::State<Arc<Inner>>| async move {
-                    (
-                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                        inner.health.render(),
-                    )
-                        .into_response()
-                },
-            ),
-        )
+    let metrics = dongtai_common::Metrics::new(SERVICE);
+    let series = health::Series::register(&metrics);
+    let health = inner.health.clone();
+    let ops = dongtai_common::Ops::new(SERVICE, metrics)
+        .nats(inner.client.clone())
+        .on_scrape(move || {
+            series.refresh(&health);
+            async { Ok(()) }
+        });
+    let routes = Router::new()
         .route(
             "/v1/sources",
             get(
@@ -211,7 +198,8 @@ fn router(inner: Arc<Inner>) -> Router {
                 },
             ),
         )
-        .with_state(inner)
+        .with_state(inner);
+    dongtai_common::http::app(routes, ops, dongtai_common::http::DEFAULT_BODY_LIMIT)
 }
 
 impl Inner {

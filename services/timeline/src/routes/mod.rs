@@ -8,14 +8,17 @@ pub mod page;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
+use async_nats::jetstream::consumer::{Consumer, pull};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use dongtai_common::{Metrics, Ops};
 use error::ApiError;
-use serde_json::json;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -31,8 +34,15 @@ pub struct AppState {
     /// Fires when the service stops: long-lived responses (the SSE feed) end on it, so a
     /// graceful shutdown does not wait for clients to hang up.
     pub shutdown: CancellationToken,
+    /// The service's registry (`/metrics`); the consume loop counts in it too.
+    pub metrics: Metrics,
     client: async_nats::Client,
     config: Arc<Config>,
+    /// This replica's durable consumer, for `/readyz` and the lag on `/metrics` (none when the
+    /// router serves a store without consuming, as the benchmarks do).
+    consumer: Option<Consumer<pull::Config>>,
+    events: Gauge,
+    events_by_kind: Family<Vec<(&'static str, &'static str)>, Gauge>,
 }
 
 impl AppState {
@@ -43,12 +53,77 @@ impl AppState {
         client: async_nats::Client,
         feed: broadcast::Sender<Arc<StoredEvent>>,
     ) -> Self {
+        let metrics = Metrics::new(crate::SERVICE);
+        let events = metrics.gauge("dongtai_timeline_events", "Live events in the store");
+        let events_by_kind = metrics.register(
+            "dongtai_timeline_events_by_kind",
+            "Live events in the store, by kind",
+            Family::default(),
+        );
         Self {
             store,
             feed,
             shutdown: CancellationToken::new(),
+            metrics,
             client,
             config: Arc::new(config),
+            consumer: None,
+            events,
+            events_by_kind,
+        }
+    }
+
+    /// Report on `consumer` in `/readyz` and `/metrics`.
+    pub fn with_consumer(mut self, consumer: Consumer<pull::Config>) -> Self {
+        self.consumer = Some(consumer);
+        self
+    }
+
+    /// `/healthz`, `/readyz` (NATS connected, store readable, consumer bound) and `/metrics`.
+    fn ops(&self) -> Ops {
+        let store = self.store.clone();
+        let readable = move || {
+            let store = store.clone();
+            async move {
+                // A real read of the store (its last sequence), off the async threads.
+                tokio::task::spawn_blocking(move || store.last_seq())
+                    .await
+                    .map_err(|e| format!("the read did not finish: {e}"))?
+                    .map(|_| ())
+                    .map_err(|e| format!("not readable: {e}"))
+            }
+        };
+        let (store, events, by_kind) = (
+            self.store.clone(),
+            self.events.clone(),
+            self.events_by_kind.clone(),
+        );
+        let counts = move || {
+            let (store, events, by_kind) = (store.clone(), events.clone(), by_kind.clone());
+            async move {
+                let counted = tokio::task::spawn_blocking(move || {
+                    Ok::<_, crate::store::StoreError>((store.event_count()?, store.kind_counts()?))
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+                let (total, kinds) = counted;
+                events.set(i64::try_from(total).unwrap_or(i64::MAX));
+                for (kind, n) in kinds {
+                    by_kind
+                        .get_or_create(&vec![("kind", kind.as_str())])
+                        .set(i64::try_from(n).unwrap_or(i64::MAX));
+                }
+                Ok(())
+            }
+        };
+        let ops = Ops::new(crate::SERVICE, self.metrics.clone())
+            .nats(self.client.clone())
+            .check("store", readable)
+            .on_scrape(counts);
+        match &self.consumer {
+            Some(c) => ops.consumer(c.clone()),
+            None => ops,
         }
     }
 }
@@ -81,15 +156,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/actors/{name}/companions", get(actors::companions))
         .route("/v1/actors/{name}/months", get(actors::months))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
+    let ops = state.ops();
+    let routes = Router::new()
         .merge(api)
         .route("/", get(page::page))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(limits)
-        .with_state(state)
+        .with_state(state);
+    dongtai_common::http::app(routes, ops, dongtai_common::http::DEFAULT_BODY_LIMIT)
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -102,29 +175,4 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
     } else {
         ApiError::Unauthorized.into_response()
     }
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
-    let nats = dongtai_common::nats::is_connected(&state.client);
-    let body = json!({"ready": nats, "nats": if nats { "connected" } else { "disconnected" }, "store": "open"});
-    let status = if nats {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, axum::Json(body)).into_response()
-}
-
-async fn metrics(State(state): State<AppState>) -> Response {
-    let events = state.store.event_count().unwrap_or(0);
-    let mut out =
-        format!("# TYPE dongtai_timeline_events gauge\ndongtai_timeline_events {events}\n");
-    if let Ok(kinds) = state.store.kind_counts() {
-        for (k, n) in kinds {
-            out.push_str(&format!(
-                "dongtai_timeline_events_by_kind{{kind=\"{k}\"}} {n}\n"
-            ));
-        }
-    }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

@@ -14,7 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-const STREAMS: [&str; 3] = [streams::ARTICLES, streams::EVENTS, streams::DEAD_ARTICLES];
+const STREAMS: [&str; 4] = [
+    streams::ARTICLES,
+    streams::EVENTS,
+    streams::DEAD_ARTICLES,
+    streams::DEAD_EVENTS,
+];
 
 async fn connect(urls: &str) -> async_nats::Client {
     dongtai_common::connect(&NatsArgs::plain(urls), "dongtai-test")
@@ -160,14 +165,7 @@ fn phase(start: std::time::Instant, sent: &AtomicUsize, what: &str) {
 }
 
 async fn metric(http: &reqwest::Client, url: &str, name: &str) -> u64 {
-    let text = http
-        .get(format!("{url}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = crate::helpers::get_body(http, format!("{url}/metrics")).await;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or(0)

@@ -18,6 +18,7 @@ mod newsroom;
 mod page;
 mod pipeline;
 mod replay;
+mod skeleton;
 mod timeline;
 mod upgrade;
 mod watch;

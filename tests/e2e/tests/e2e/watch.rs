@@ -556,15 +556,19 @@ async fn watch_ingests_every_feed_item_once_in_its_encoding_and_survives_bad_sou
             .unwrap()
             .contains("not an RSS, Atom or JSON feed")
     );
-    let metrics = app
+    let metrics = crate::helpers::get_body(&app.http, format!("{}/metrics", watch.url)).await;
+    // The watch's ops endpoints have the shape of the services' (skeleton.rs).
+    dongtai_common::metrics::check_exposition(&metrics).unwrap();
+    let ready: serde_json::Value = app
         .http
-        .get(format!("{}/metrics", watch.url))
+        .get(format!("{}/readyz", watch.url))
         .send()
         .await
         .unwrap()
-        .text()
+        .json()
         .await
         .unwrap();
+    assert_eq!(ready["checks"]["nats"], "ok", "{ready}");
     assert!(
         metrics.contains("dongtai_watch_source_up{source=\"broken\"} 0"),
         "{metrics}"

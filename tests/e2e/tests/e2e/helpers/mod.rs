@@ -217,6 +217,11 @@ pub fn make_event(
     e
 }
 
+/// GET `url` and return the body as text (a `/metrics` page, say).
+pub async fn get_body(http: &reqwest::Client, url: String) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// A JetStream context on the test's nats-server.
 pub async fn jetstream(app: &TestApp) -> async_nats::jetstream::Context {
     async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap())
