@@ -6,6 +6,7 @@
 use chrono::{Days, NaiveDate};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use dongtai_bench::events::Population;
+use dongtai_timeline::fold::Term;
 use dongtai_timeline::query::{self, EventQuery, Filter};
 use dongtai_timeline::store::{Change, TimelineStore};
 use std::hint::black_box;
@@ -78,7 +79,7 @@ fn queries(c: &mut Criterion) {
             let from = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + Days::new((n % 1_400) as u64);
             let actor = population.actors[n * 7 % population.actors.len()].clone();
             let filters = [
-                Filter::Actor(actor),
+                Filter::Actor(vec![Term::new(&actor)]),
                 Filter::From(from),
                 Filter::To(from + Days::new(365)),
             ];
@@ -90,7 +91,7 @@ fn queries(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let target = population.targets[n % population.targets.len()].clone();
-            let q = EventQuery::new([Filter::Target(target)], 50);
+            let q = EventQuery::new([Filter::Target(vec![target])], 50);
             black_box(query::run(&store, &q).unwrap())
         });
     });

@@ -113,6 +113,14 @@ pub fn normalize(raw: &str) -> Normalized {
     normalize::normalize(raw)
 }
 
+/// `text` with every traditional (and variant) character written as its simplified form, char
+/// for char, from the table the extractor reads articles with: a search can then fold 曹立強
+/// and 曹立强 to one key.
+pub fn to_simplified(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    normalize::simplified(&chars).into_iter().collect()
+}
+
 /// Split a scanned newspaper page into its articles (headlines attached to their bodies).
 pub fn split_page(raw: &str) -> Vec<PageArticle> {
     page::split_page(raw)

@@ -32,6 +32,7 @@ use chrono::{NaiveDate, Utc};
 use dongtai_proto::{ActivityEvent, EventId, EventKind};
 use keys::{decode_u64, member_key};
 use record::{decode, decode_event, decode_history};
+use std::ops::Bound;
 use std::path::Path;
 use trees::Trees;
 use write::{Batch, EVENT_COUNT, kind_counter};
@@ -255,43 +256,90 @@ impl TimelineStore {
         from: Option<Position>,
         after: Option<Position>,
     ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
-        let start = after.or(from);
-        let exclusive = after;
-        let skip_after = move |p: &Position| exclusive.is_none_or(|x| *p != x);
+        let lo = match (after, from) {
+            (Some(a), _) => Bound::Excluded(a),
+            (None, Some(f)) => Bound::Included(f),
+            (None, None) => Bound::Unbounded,
+        };
+        self.scan_range(index, term, (lo, Bound::Unbounded), false)
+    }
+
+    /// Positions under `index`/`term` (term ignored for [`Index::Date`]) within `range`, in
+    /// date order or, `descending`, newest first, each with the event's last day ([`Day::MAX`]
+    /// when the index does not say). One range scan either way: sled walks a range backwards
+    /// as cheaply as forwards.
+    pub fn scan_range(
+        &self,
+        index: Index,
+        term: &str,
+        range: (Bound<Position>, Bound<Position>),
+        descending: bool,
+    ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
+        fn ordered<'a, T: 'a>(
+            it: impl DoubleEndedIterator<Item = T> + 'a,
+            descending: bool,
+        ) -> Box<dyn Iterator<Item = T> + 'a> {
+            if descending {
+                Box::new(it.rev())
+            } else {
+                Box::new(it)
+            }
+        }
+        let key = |prefix: &[u8], p: Position| [prefix, &p.bytes()].concat();
         if index == Index::Date {
-            let lo = start.map(|p| p.bytes().to_vec()).unwrap_or_default();
-            return Box::new(
-                self.trees
-                    .records
-                    .range(lo..)
-                    .keys()
-                    .map(|k| {
-                        let k = k?;
-                        Position::read(&k)
-                            .map(|p| (p, Day::MAX))
-                            .ok_or(StoreError::Invalid("record key"))
-                    })
-                    .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
+            let bounds = (range.0.map(|p| key(&[], p)), range.1.map(|p| key(&[], p)));
+            return ordered(
+                self.trees.records.range(bounds).map(|kv| {
+                    let (k, _) = kv?;
+                    Position::read(&k)
+                        .map(|p| (p, Day::MAX))
+                        .ok_or(StoreError::Invalid("record key"))
+                }),
+                descending,
             );
         }
         let prefix = index.prefix(term);
-        let mut lo = prefix.clone();
-        if let Some(p) = start {
-            lo.extend_from_slice(&p.bytes());
+        let lo = match range.0 {
+            Bound::Unbounded => Bound::Included(prefix.clone()),
+            b => b.map(|p| key(&prefix, p)),
+        };
+        let hi = match range.1 {
+            // Every entry of `term` is `{prefix}{position}` and the prefix ends in 0: the key
+            // with that 0 raised to 1 is past all of them.
+            Bound::Unbounded => {
+                let mut end = prefix.clone();
+                if let Some(last) = end.last_mut() {
+                    *last = 1;
+                }
+                Bound::Excluded(end)
+            }
+            b => b.map(|p| key(&prefix, p)),
+        };
+        let entries = self.trees.index.range((lo, hi)).map(move |kv| {
+            let (k, v) = kv?;
+            let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
+            let listing: record::Listing = decode(&v)?;
+            Ok((pos, Day::from_raw(listing.last)))
+        });
+        ordered(entries, descending)
+    }
+
+    /// The names of every actor ever stored for which `wanted` is true (a walk over the actor
+    /// names alone, no record read: the names a folded search expands to).
+    pub fn actor_names(
+        &self,
+        mut wanted: impl FnMut(&str) -> bool,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for k in self.trees.actors.iter().keys() {
+            let k = k?;
+            if let Ok(name) = std::str::from_utf8(&k)
+                && wanted(name)
+            {
+                out.push(name.to_owned());
+            }
         }
-        Box::new(
-            self.trees
-                .index
-                .range(lo..)
-                .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
-                .map(|kv| {
-                    let (k, v) = kv?;
-                    let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
-                    let listing: record::Listing = decode(&v)?;
-                    Ok((pos, Day::from_raw(listing.last)))
-                })
-                .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
-        )
+        Ok(out)
     }
 
     /// The event at a position.

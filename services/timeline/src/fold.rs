@@ -1,0 +1,93 @@
+//! Search keys that fold scripts and romanisation, so a reader finds 曹立强 whether they type
+//! 曹立强, 曹立強 (traditional) or `Cao Liqiang` / `caoliqiang` (pinyin, any case or spacing).
+//!
+//! A key is the text with traditional characters as simplified (the extractor's own table,
+//! [`dongtai_engine::to_simplified`]), letters in lower case and whitespace removed. A name also
+//! has a romanised key, the key of its [`crate::pinyin::romanise`]: a query written only in Latin
+//! letters is compared with that as well.
+
+/// The search key of `text`.
+pub fn key(text: &str) -> String {
+    dongtai_engine::to_simplified(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when `key` could be a romanisation (Latin letters only, after [`key`]).
+pub fn is_romanised(key: &str) -> bool {
+    !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase())
+}
+
+/// A query term, with its key worked out once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// As the client wrote it.
+    pub given: String,
+    /// Its [`key`].
+    pub key: String,
+}
+
+impl Term {
+    /// The term `given`.
+    pub fn new(given: &str) -> Self {
+        Term {
+            given: given.to_owned(),
+            key: key(given),
+        }
+    }
+
+    /// True when the name `name` (as an article wrote it) is this term: the same key, or, for a
+    /// term in Latin letters, the same romanisation.
+    pub fn names(&self, name: &str) -> bool {
+        name == self.given
+            || key(name) == self.key
+            || (is_romanised(&self.key)
+                && crate::pinyin::romanise(name).is_some_and(|r| key(&r) == self.key))
+    }
+
+    /// True when `text` contains this term, scripts folded.
+    pub fn is_in(&self, text: &str) -> bool {
+        text.contains(&self.given) || key(text).contains(&self.key)
+    }
+
+    /// True when the romanisation of the name `name` contains this term (a term in Latin
+    /// letters only).
+    pub fn is_in_romanised(&self, name: &str) -> bool {
+        is_romanised(&self.key)
+            && crate::pinyin::romanise(name).is_some_and(|r| key(&r).contains(&self.key))
+    }
+}
+
+/// Ways readers write 曹立强 (the tests of every search that folds).
+#[cfg(test)]
+pub(crate) const CAO_LIQIANG_AS_TYPED: [&str; 6] = [
+    "曹立强",
+    "曹立強",
+    "Cao Liqiang",
+    "caoliqiang",
+    "CAO LIQIANG",
+    " cao  li qiang ",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::{CAO_LIQIANG_AS_TYPED, Term};
+
+    #[test]
+    fn traditional_script_and_pinyin_in_any_case_or_spacing_name_the_same_person() {
+        for given in CAO_LIQIANG_AS_TYPED {
+            assert!(Term::new(given).names("曹立强"), "{given}");
+            assert!(
+                Term::new(given).names("曹立強"),
+                "{given} (written traditional)"
+            );
+        }
+        assert!(!Term::new("Cao Liqian").names("曹立强"));
+        assert!(!Term::new("曹立").names("曹立强"));
+        assert!(Term::new("立強").is_in("区委书记曹立强来到"));
+        assert!(Term::new("liqiang").is_in_romanised("曹立强"));
+        assert!(!Term::new("立强").is_in_romanised("曹立强"));
+    }
+}
