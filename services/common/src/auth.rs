@@ -1,6 +1,10 @@
-//! Bearer-token checks for the HTTP APIs. Tokens are compared in constant time and never logged.
+//! Who may call the HTTP APIs: bearer-token checks (tokens are compared in constant time and
+//! never logged) and the opt-in CORS policy for pages served from other origins.
 
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// True when `header` (the `Authorization` header's value, if any) carries `expected` as a bearer
 /// token. With no token configured every request is allowed.
@@ -15,9 +19,82 @@ pub fn bearer_allows(expected: Option<&str>, header: Option<&str>) -> bool {
     given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
+/// Parse one origin of `DONGTAI_CORS_ORIGINS`: `scheme://host[:port]` as a browser sends it in
+/// `Origin` (no path, no trailing slash), or `*` for any origin.
+pub fn parse_origin(text: &str) -> Result<HeaderValue, String> {
+    let text = text.trim();
+    let bad =
+        || format!("{text:?} is not an origin: write scheme://host[:port] without a path, or *");
+    if text != "*" {
+        let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
+        if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+            return Err(bad());
+        }
+    }
+    HeaderValue::from_str(text).map_err(|_| bad())
+}
+
+/// The CORS flag of every HTTP service.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CorsArgs {
+    /// Origins whose pages may call this API from a browser (CORS), comma-separated, e.g.
+    /// `https://newsroom.example,http://127.0.0.1:3000`, or `*` (unset: no CORS headers).
+    #[arg(
+        long,
+        env = "DONGTAI_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = parse_origin
+    )]
+    pub cors_origins: Vec<HeaderValue>,
+}
+
+impl CorsArgs {
+    /// The layer for these origins (see [`cors`]).
+    pub fn layer(&self) -> Option<CorsLayer> {
+        cors(&self.cors_origins)
+    }
+}
+
+/// The CORS policy of an HTTP API: `None` when no origin is configured, so no CORS header is
+/// sent and browsers keep other sites' pages out, as they do by default. Preflights are answered
+/// before authentication (browsers send them without credentials); the requests that follow
+/// still need the token.
+pub fn cors(origins: &[HeaderValue]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().cloned())
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("last-event-id"),
+            ])
+            .expose_headers([header::LINK, HeaderName::from_static("x-next-cursor")])
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::bearer_allows;
+    use super::{bearer_allows, parse_origin};
+
+    #[test]
+    fn origins_are_scheme_host_and_port_or_a_star() {
+        assert!(parse_origin("https://newsroom.example").is_ok());
+        assert!(parse_origin("http://127.0.0.1:3000").is_ok());
+        assert!(parse_origin("*").is_ok());
+        assert!(parse_origin("https://newsroom.example/").is_err());
+        assert!(parse_origin("newsroom.example").is_err());
+        assert!(parse_origin("ftp://x").is_err());
+    }
 
     #[test]
     fn only_the_configured_bearer_token_is_let_in() {

@@ -60,7 +60,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/articles", post(post_articles))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
+    let cors = state.config.cors.layer();
+    let router = Router::new()
         .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -72,7 +73,12 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(limits)
-        .with_state(state)
+        .with_state(state);
+    // Outermost: a preflight is answered before routing and authentication.
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -5,6 +5,8 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod page;
+#[cfg(test)]
+mod tests;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
@@ -81,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/actors/{name}/companions", get(actors::companions))
         .route("/v1/actors/{name}/months", get(actors::months))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
+    let cors = state.config.cors.layer();
+    let router = Router::new()
         .merge(api)
         .route("/", get(page::page))
         .route("/healthz", get(|| async { "ok" }))
@@ -89,7 +92,12 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(limits)
-        .with_state(state)
+        .with_state(state);
+    // Outermost: a preflight is answered before routing and authentication.
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
