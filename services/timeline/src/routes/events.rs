@@ -42,7 +42,7 @@ impl Format {
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// Parameters of `/v1/events` besides the filters.
-const PAGE_PARAMS: [&str; 4] = ["limit", "cursor", "sort", "format"];
+const PAGE_PARAMS: [&str; 5] = ["limit", "cursor", "sort", "format", super::tokens::PARAM];
 
 /// Check a parameter's value the same way whatever the parameter: not too long, no control
 /// characters.
@@ -147,6 +147,8 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                     }
                 }
             }
+            // Checked by the authentication before the handler.
+            super::tokens::PARAM => {}
             other => return Err(unknown_param(other, &PAGE_PARAMS)),
         }
     }

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod page;
 #[cfg(test)]
 mod tests;
+pub mod tokens;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stats", get(events::stats))
         .route("/v1/kinds", get(events::kinds))
         .route("/v1/feed", get(feed::feed))
+        .route("/v1/tokens", axum::routing::post(tokens::issue))
         .route("/v1/actors/{name}", get(actors::one))
         .route("/v1/actors/{name}/companions", get(actors::companions))
         .route("/v1/actors/{name}/months", get(actors::months))
@@ -105,7 +107,10 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if dongtai_common::auth::bearer_allows(state.config.token.as_deref(), header) {
+    let secret = state.config.token.as_deref();
+    if dongtai_common::auth::bearer_allows(secret, header)
+        || secret.is_some_and(|s| tokens::allows(s, &req))
+    {
         next.run(req).await
     } else {
         ApiError::Unauthorized.into_response()

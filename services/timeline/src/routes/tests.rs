@@ -115,3 +115,80 @@ async fn without_configured_origins_no_cors_header_is_sent() {
             .all(|k| !k.as_str().starts_with("access-control-"))
     );
 }
+
+async fn body_json(resp: Response<Body>) -> serde_json::Value {
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn a_short_lived_token_opens_the_feed_and_the_api_to_a_browser_until_it_expires() {
+    let app = test_router(|c| c.token = Some("s3cret".into())).await;
+    let issue = |auth: &str| {
+        Request::post("/v1/tokens?minutes=5")
+            .header(header::AUTHORIZATION, auth)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let resp = send(&app.router, issue("Bearer s3cret")).await;
+    assert_eq!(resp.status(), 201);
+    let body = body_json(resp).await;
+    assert_eq!(body["expires_in"], 300);
+    let token = body["access_token"].as_str().unwrap().to_owned();
+
+    // Valid: the feed (an EventSource cannot set a header) and the page's API calls.
+    let feed = send(
+        &app.router,
+        get(&format!("/v1/feed?kind=meeting&access_token={token}")),
+    )
+    .await;
+    assert_eq!(feed.status(), 200);
+    assert_eq!(header_of(&feed, "content-type"), Some("text/event-stream"));
+    let events = send(
+        &app.router,
+        get(&format!("/v1/events?access_token={token}")),
+    )
+    .await;
+    assert_eq!(events.status(), 200);
+    assert!(send(&app.router, get("/v1/feed")).await.status() == 401);
+
+    // Expired, signed with another secret, tampered with: refused.
+    let expired = dongtai_common::auth::issue_access_token("s3cret", 1).unwrap();
+    let other = dongtai_common::auth::issue_access_token("other", u64::MAX).unwrap();
+    let (expiry, tag) = token.split_once('.').unwrap();
+    let tampered = format!("{}.{tag}", expiry.parse::<u64>().unwrap() + 3600);
+    for bad in [expired, other, tampered, "s3cret".to_owned()] {
+        let resp = send(&app.router, get(&format!("/v1/feed?access_token={bad}"))).await;
+        assert_eq!(resp.status(), 401, "{bad}");
+        assert_eq!(body_json(resp).await["error"], "unauthorized");
+    }
+
+    // A token cannot mint another, nor a wrong bearer.
+    let again = Request::post(format!("/v1/tokens?access_token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app.router, again).await.status(), 401);
+    assert_eq!(send(&app.router, issue("Bearer nope")).await.status(), 401);
+    let too_long = Request::post("/v1/tokens?minutes=100000")
+        .header(header::AUTHORIZATION, "Bearer s3cret")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app.router, too_long).await.status(), 400);
+}
+
+#[tokio::test]
+async fn without_an_api_token_there_is_no_access_token_to_issue() {
+    let app = test_router(|_| {}).await;
+    let resp = send(
+        &app.router,
+        Request::post("/v1/tokens").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(resp.status(), 404);
+}
