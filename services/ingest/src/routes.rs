@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let cors = state.config.cors.layer();
     let router = Router::new()
         .merge(api)
+        .route("/openapi.json", get(crate::openapi::openapi))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -114,14 +115,20 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// Query parameters of `POST /v1/articles` (the metadata of a text/plain body, and the layout).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ArticleParams {
+pub(crate) struct ArticleParams {
+    /// `page`: the body is a scanned newspaper page, split into its articles.
     layout: Option<String>,
+    /// The headline.
     title: Option<String>,
+    /// The newspaper or site.
     outlet: Option<String>,
+    /// The page it was printed on.
     page: Option<String>,
+    /// Publication date, YYYY-MM-DD (relative dates in the text are read against it).
     published: Option<String>,
+    /// Where it was published.
     url: Option<String>,
 }
 

@@ -64,6 +64,27 @@ impl Filter {
         }
     }
 
+    /// What the filter of parameter `name` does, for the API's documentation.
+    pub fn help(name: &str) -> &'static str {
+        match name {
+            "actor" => {
+                "A person or organisation taking part; several comma-separated. Scripts and \
+                 romanisation fold: 曹立強, Cao Liqiang and caoliqiang find 曹立强."
+            }
+            "target" => "A company, booth or organisation visited; several comma-separated.",
+            "place" => "A site, town or venue (one value: place names hold commas).",
+            "kind" => "An event kind (see /v1/kinds); several comma-separated.",
+            "outlet" => "The outlet that published the report; several comma-separated.",
+            "from" => "Events that end on or after this day (YYYY-MM-DD).",
+            "to" => "Events that start on or before this day (YYYY-MM-DD).",
+            "q" => {
+                "Free text in evidence, topic, names, places, targets and title; scripts \
+                 fold, and Latin letters also search the names' pinyin."
+            }
+            _ => "",
+        }
+    }
+
     /// Parse parameter `name` = `value`: `None` when `name` is no filter, else the filter or
     /// what is wrong with the value.
     pub fn parse(name: &str, value: &str) -> Option<Result<Filter, String>> {

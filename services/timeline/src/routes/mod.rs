@@ -4,6 +4,7 @@ pub mod actors;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod openapi;
 pub mod page;
 #[cfg(test)]
 mod tests;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(api)
         .route("/", get(page::page))
+        .route("/openapi.json", get(openapi::openapi))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -192,3 +192,36 @@ async fn without_an_api_token_there_is_no_access_token_to_issue() {
     .await;
     assert_eq!(resp.status(), 404);
 }
+
+#[tokio::test]
+async fn openapi_json_is_the_committed_document_and_parses_as_openapi_3_1() {
+    let app = test_router(|c| c.token = Some("s3cret".into())).await;
+    let resp = send(&app.router, get("/openapi.json")).await;
+    assert_eq!(resp.status(), 200, "served without a token");
+    let doc = body_json(resp).await;
+    assert_eq!(doc, super::openapi::document());
+    let spec = dongtai_testkit::check_openapi(&doc, "timeline");
+    let documented = dongtai_testkit::openapi_parameters(&spec, "GET", "/v1/events");
+    for name in crate::query::Filter::NAMES.iter().chain(&[
+        "limit",
+        "cursor",
+        "sort",
+        "format",
+        "access_token",
+    ]) {
+        assert!(documented.iter().any(|d| d == name), "{name} undocumented");
+    }
+}
+
+#[test]
+fn the_documented_activity_has_every_field_a_page_carries() {
+    let doc = super::openapi::document();
+    let props = &doc["components"]["schemas"]["Activity"]["properties"];
+    let activity = crate::view::Activity::single(crate::view::tests::stored()).to_json();
+    for key in activity.as_object().unwrap().keys() {
+        assert!(
+            props.get(key).is_some(),
+            "{key} is not in the Activity schema"
+        );
+    }
+}
