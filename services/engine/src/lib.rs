@@ -117,8 +117,12 @@ pub fn normalize(raw: &str) -> Normalized {
 /// for char, from the table the extractor reads articles with: a search can then fold 曹立強
 /// and 曹立强 to one key.
 pub fn to_simplified(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    normalize::simplified(&chars).into_iter().collect()
+    text.chars().map(simplified_char).collect()
+}
+
+/// One character as [`to_simplified`] writes it.
+pub fn simplified_char(c: char) -> char {
+    normalize::simplified_char(c)
 }
 
 /// Split a scanned newspaper page into its articles (headlines attached to their bodies).

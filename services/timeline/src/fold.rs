@@ -8,10 +8,23 @@
 
 /// The search key of `text`.
 pub fn key(text: &str) -> String {
-    dongtai_engine::to_simplified(text)
+    folded(text).collect()
+}
+
+/// The characters of [`key`], without building it.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(dongtai_engine::simplified_char)
+        .flat_map(char::to_lowercase)
+}
+
+/// The key of a romanisation (Latin letters only: no script to fold).
+fn latin_key(romanised: &str) -> String {
+    romanised
         .chars()
         .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
@@ -40,11 +53,24 @@ impl Term {
 
     /// True when the name `name` (as an article wrote it) is this term: the same key, or, for a
     /// term in Latin letters, the same romanisation.
+    ///
+    /// Called on every stored actor name by an actor query, so it allocates nothing for a name
+    /// in Chinese, and works out a romanisation only for a name whose first syllable could
+    /// begin the term.
     pub fn names(&self, name: &str) -> bool {
-        name == self.given
-            || key(name) == self.key
-            || (is_romanised(&self.key)
-                && crate::pinyin::romanise(name).is_some_and(|r| key(&r) == self.key))
+        if name == self.given {
+            return true;
+        }
+        if is_romanised(&self.key) {
+            return self.romanisation_starts(name)
+                && crate::pinyin::romanise(name).is_some_and(|r| latin_key(&r) == self.key);
+        }
+        folded(name).eq(self.key.chars())
+    }
+
+    /// True when some reading of `name`'s first character begins this (romanised) term.
+    fn romanisation_starts(&self, name: &str) -> bool {
+        crate::pinyin::first_readings(name).any(|r| self.key.starts_with(r))
     }
 
     /// True when `text` contains this term, scripts folded.
@@ -56,7 +82,7 @@ impl Term {
     /// letters only).
     pub fn is_in_romanised(&self, name: &str) -> bool {
         is_romanised(&self.key)
-            && crate::pinyin::romanise(name).is_some_and(|r| key(&r).contains(&self.key))
+            && crate::pinyin::romanise(name).is_some_and(|r| latin_key(&r).contains(&self.key))
     }
 }
 
