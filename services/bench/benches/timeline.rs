@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the timeline's storage and query paths, without NATS or HTTP:
 //! `TimelineStore::upsert` in batches with one flush each (what the consumer does per pull
-//! batch), and `query::run` by actor + date range and by target on a pre-loaded store.
+//! batch), and `query::run` by actor + date range and by target on a pre-loaded store, with
+//! what the total of a JSON page (`query::count`) costs beside it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Days, NaiveDate};
@@ -85,6 +86,26 @@ fn queries(c: &mut Criterion) {
             ];
             let q = EventQuery::new(filters, 50);
             black_box(query::run(&store, &q).unwrap())
+        });
+    });
+    // What a JSON page adds: its total (capped at query::TOTAL_MAX activities).
+    group.bench_function("all_limit_50_total", |b| {
+        b.iter(|| black_box(query::count(&store, &EventQuery::new([], 50)).unwrap()));
+    });
+    group.bench_function("all_limit_50", |b| {
+        b.iter(|| black_box(query::run(&store, &EventQuery::new([], 50)).unwrap()));
+    });
+    group.bench_function("actor_one_year_total", |b| {
+        b.iter(|| {
+            n += 1;
+            let from = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + Days::new((n % 1_400) as u64);
+            let actor = population.actors[n * 7 % population.actors.len()].clone();
+            let filters = [
+                Filter::Actor(vec![Term::new(&actor)]),
+                Filter::From(from),
+                Filter::To(from + Days::new(365)),
+            ];
+            black_box(query::count(&store, &EventQuery::new(filters, 50)).unwrap())
         });
     });
     group.bench_function("target_limit_50", |b| {

@@ -178,10 +178,14 @@ pub async fn list(
     let with_total = format == Format::Json;
     let (page, total) = tokio::task::spawn_blocking(move || {
         let page = query::run(&store, &q2)?;
-        let total = if with_total {
-            Some(query::count(&store, &q2)?)
-        } else {
-            None
+        let total = match (with_total, &q2.cursor, &page.next_cursor) {
+            (false, _, _) => None,
+            // The whole answer is on this first page: it is its own count.
+            (true, None, None) => Some(query::Total {
+                count: page.activities.len() as u64,
+                is_lower_bound: false,
+            }),
+            (true, _, _) => Some(query::count(&store, &q2)?),
         };
         Ok::<_, crate::store::StoreError>((page, total))
     })

@@ -57,7 +57,13 @@ async fn queries_come_newest_first_and_pages_followed_by_link_neither_skip_nor_r
     }
     app.wait_for_events(60).await;
 
-    let all = app.events("limit=500").await;
+    let (_, whole) = app.get("/v1/events?limit=500").await;
+    assert_eq!(
+        (&whole["total"], &whole["total_is_lower_bound"]),
+        (&serde_json::json!(60), &serde_json::json!(false)),
+        "a first page that holds everything counts itself"
+    );
+    let all = whole["events"].as_array().unwrap().clone();
     assert_eq!(all.len(), 60);
     let dates = |events: &[serde_json::Value]| -> Vec<String> {
         events
