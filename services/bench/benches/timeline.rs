@@ -98,6 +98,17 @@ fn queries(c: &mut Criterion) {
             black_box(query::count(&store, &actor_year(n)).unwrap())
         });
     });
+    group.bench_function("actor_pinyin_one_year_limit_50", |b| {
+        b.iter(|| {
+            n += 1;
+            let mut q = actor_year(n);
+            if let Some(Filter::Actor(terms)) = q.filters.first_mut() {
+                let romanised = dongtai_timeline::pinyin::romanise(&terms[0].given);
+                terms[0] = Term::new(&romanised.unwrap_or_default());
+            }
+            black_box(query::run(&store, &q).unwrap())
+        });
+    });
     group.bench_function("all_limit_50", |b| {
         b.iter(|| black_box(query::run(&store, &EventQuery::new([], 50)).unwrap()));
     });

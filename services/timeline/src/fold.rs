@@ -6,6 +6,8 @@
 //! has a romanised key, the key of its [`crate::pinyin::romanise`]: a query written only in Latin
 //! letters is compared with that as well.
 
+use std::collections::HashMap;
+
 /// The search key of `text`.
 pub fn key(text: &str) -> String {
     folded(text).collect()
@@ -61,11 +63,10 @@ impl Term {
         if name == self.given {
             return true;
         }
-        if is_romanised(&self.key) {
-            return self.romanisation_starts(name)
-                && crate::pinyin::romanise(name).is_some_and(|r| latin_key(&r) == self.key);
-        }
         folded(name).eq(self.key.chars())
+            || (is_romanised(&self.key)
+                && self.romanisation_starts(name)
+                && crate::pinyin::romanise(name).is_some_and(|r| latin_key(&r) == self.key))
     }
 
     /// True when some reading of `name`'s first character begins this (romanised) term.
@@ -87,6 +88,51 @@ impl Term {
 }
 
 /// Ways readers write 曹立强 (the tests of every search that folds).
+/// Stored names by [`key`] and by the key of their romanisation, so a folded actor query finds
+/// the names that answer it with two hash lookups instead of folding every name.
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    by_key: HashMap<String, Vec<String>>,
+    by_romanisation: HashMap<String, Vec<String>>,
+}
+
+impl NameIndex {
+    /// Add a stored name (again is harmless).
+    pub fn add(&mut self, name: &str) {
+        let put = |map: &mut HashMap<String, Vec<String>>, k: String| {
+            let names = map.entry(k).or_default();
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        };
+        put(&mut self.by_key, key(name));
+        if let Some(r) = crate::pinyin::romanise(name) {
+            put(&mut self.by_romanisation, latin_key(&r));
+        }
+    }
+
+    /// The stored names `term` names ([`Term::names`]), and the term as written (an exact name
+    /// is always looked up, even one stored after this index was brought up to date).
+    pub fn lookup(&self, term: &Term) -> Vec<String> {
+        let mut out = vec![term.given.clone()];
+        let romanised = is_romanised(&term.key)
+            .then(|| self.by_romanisation.get(&term.key))
+            .flatten();
+        for name in self
+            .by_key
+            .get(&term.key)
+            .into_iter()
+            .chain(romanised)
+            .flatten()
+        {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 pub(crate) const CAO_LIQIANG_AS_TYPED: [&str; 6] = [
     "曹立强",
@@ -115,5 +161,28 @@ mod tests {
         assert!(Term::new("立強").is_in("区委书记曹立强来到"));
         assert!(Term::new("liqiang").is_in_romanised("曹立强"));
         assert!(!Term::new("立强").is_in_romanised("曹立强"));
+    }
+
+    #[test]
+    fn the_name_index_finds_what_term_names_finds() {
+        let mut index = super::NameIndex::default();
+        for name in ["曹立强", "曹立強", "钟晓咏", "John Smith"] {
+            index.add(name);
+        }
+        for given in CAO_LIQIANG_AS_TYPED {
+            let found = index.lookup(&Term::new(given));
+            assert_eq!(found[0], given, "the term as written comes first");
+            let mut stored: Vec<&String> = found.iter().filter(|n| n.contains('曹')).collect();
+            stored.sort();
+            stored.dedup();
+            assert_eq!(stored, ["曹立強", "曹立强"], "{given}");
+            assert!(found.len() <= 3, "{found:?}");
+        }
+        assert!(
+            index
+                .lookup(&Term::new("JOHN smith"))
+                .contains(&"John Smith".to_owned())
+        );
+        assert_eq!(index.lookup(&Term::new("王某")), ["王某"]);
     }
 }

@@ -176,7 +176,14 @@ impl Filter {
         Ok(match self {
             Filter::Actor(terms) => {
                 let names = match store {
-                    Some(store) => store.actor_names(|n| terms.iter().any(|t| t.names(n)))?,
+                    Some(store) => {
+                        let index = store.actor_name_index()?;
+                        let mut names: Vec<String> =
+                            terms.iter().flat_map(|t| index.lookup(t)).collect();
+                        names.sort();
+                        names.dedup();
+                        names
+                    }
                     None => terms.iter().map(|t| t.given.clone()).collect(),
                 };
                 Some((0, Index::Actor, names))
@@ -756,5 +763,24 @@ mod store_tests {
         }
         assert_eq!(days(&store, &ask(&[("q", "liqiang")])), ["04", "02"]);
         assert!(days(&store, &ask(&[("actor", "Cao Li")])).is_empty());
+
+        // A spelling stored after the name index was built (an English report) is found at
+        // the next query.
+        let mut later = store
+            .get(&"3".repeat(32).parse().unwrap())
+            .unwrap()
+            .unwrap()
+            .event;
+        later.id = "7".repeat(32).parse().unwrap();
+        later.kind = EventKind::Conference;
+        later.when.start = "2023-11-09".parse().ok();
+        later.when.end = later.when.start;
+        later.actors[0].name = "Cao Liqiang".into();
+        later.source.article_id = dongtai_proto::ArticleId::of_text("later");
+        store.upsert(&later, 99).unwrap();
+        assert_eq!(
+            days(&store, &ask(&[("actor", "caoliqiang")])),
+            ["09", "04", "02"]
+        );
     }
 }

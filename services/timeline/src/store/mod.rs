@@ -28,12 +28,14 @@ pub use corroborate::{LONGEST_ACTIVITY_DAYS, same_activity};
 pub use keys::{Day, IdKey, Index, NO_DATE, Position};
 pub use record::{ActorSummary, HistoryEntry, StoredEvent};
 
+use crate::fold::NameIndex;
 use chrono::{NaiveDate, Utc};
 use dongtai_proto::{ActivityEvent, EventId, EventKind};
 use keys::{decode_u64, member_key};
 use record::{decode, decode_event, decode_history};
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use trees::Trees;
 use write::{Batch, EVENT_COUNT, kind_counter};
 
@@ -80,11 +82,19 @@ type Staging<'a> = (
     Vec<(Applied, Option<StoredEvent>)>,
 );
 
+/// Changes past which the actor name index is built anew rather than brought up to date.
+const NAME_INDEX_CATCH_UP: usize = 4096;
+
+/// The actor name index and the stream sequence it is current to.
+type CachedNames = Option<(u64, Arc<NameIndex>)>;
+
 /// The sled-backed timeline.
 #[derive(Clone)]
 pub struct TimelineStore {
     db: sled::Db,
     trees: Trees<sled::Tree>,
+    /// Folded actor names, in memory (see [`TimelineStore::actor_name_index`]).
+    names: Arc<Mutex<CachedNames>>,
 }
 
 impl TimelineStore {
@@ -105,7 +115,11 @@ impl TimelineStore {
             .open()?;
         let trees = Trees::open(&db)?;
         format::check(&db, &trees)?;
-        Ok(Self { db, trees })
+        Ok(Self {
+            db,
+            trees,
+            names: Arc::default(),
+        })
     }
 
     /// True when the view must be rebuilt from the stream before it answers: the store had
@@ -340,6 +354,40 @@ impl TimelineStore {
             }
         }
         Ok(out)
+    }
+
+    /// Every stored actor name by its folded keys, current to the last stored change. Kept in
+    /// memory and brought up to date from the changes since it was last used (the `seq` tree),
+    /// so a folded actor query costs two hash lookups, not a walk over every name; built anew
+    /// after a rebuild or a long gap. Names whose events were all withdrawn stay: their index
+    /// ranges are empty.
+    pub fn actor_name_index(&self) -> Result<Arc<NameIndex>, StoreError> {
+        let last = self.last_seq()?;
+        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        let index = match cached.take() {
+            Some((seq, index)) if seq == last => index,
+            Some((seq, mut index))
+                if last
+                    .checked_sub(seq)
+                    .is_some_and(|n| n <= NAME_INDEX_CATCH_UP as u64) =>
+            {
+                let changed = self.changed_since(seq, NAME_INDEX_CATCH_UP)?;
+                let index_mut = Arc::make_mut(&mut index);
+                for e in &changed {
+                    e.event.actors.iter().for_each(|a| index_mut.add(&a.name));
+                }
+                index
+            }
+            _ => {
+                let mut index = NameIndex::default();
+                for name in self.actor_names(|_| true)? {
+                    index.add(&name);
+                }
+                Arc::new(index)
+            }
+        };
+        *cached = Some((last, index.clone()));
+        Ok(index)
     }
 
     /// The event at a position.
