@@ -8,6 +8,7 @@ pub mod article;
 pub mod event;
 pub mod ids;
 pub mod offsets;
+pub mod openapi;
 pub mod schema;
 pub mod streams;
 pub mod subjects;

@@ -113,6 +113,18 @@ pub fn normalize(raw: &str) -> Normalized {
     normalize::normalize(raw)
 }
 
+/// `text` with every traditional (and variant) character written as its simplified form, char
+/// for char, from the table the extractor reads articles with: a search can then fold 曹立強
+/// and 曹立强 to one key.
+pub fn to_simplified(text: &str) -> String {
+    text.chars().map(simplified_char).collect()
+}
+
+/// One character as [`to_simplified`] writes it.
+pub fn simplified_char(c: char) -> char {
+    normalize::simplified_char(c)
+}
+
 /// Split a scanned newspaper page into its articles (headlines attached to their bodies).
 pub fn split_page(raw: &str) -> Vec<PageArticle> {
     page::split_page(raw)

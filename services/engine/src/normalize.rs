@@ -286,17 +286,17 @@ pub(crate) fn normalize(raw: &str) -> Normalized {
 
 /// The simplified form of normalised text, char for char (same offsets).
 pub(crate) fn simplified(chars: &[char]) -> Vec<char> {
+    chars.iter().map(|&c| simplified_char(c)).collect()
+}
+
+/// One character in its simplified form (itself when it has none).
+pub(crate) fn simplified_char(c: char) -> char {
     let (bits, table) = &*TRAD_SIMP;
-    chars
-        .iter()
-        .map(|&c| {
-            if bits.contains(c) {
-                table.get(&c).copied().unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect()
+    if bits.contains(c) {
+        table.get(&c).copied().unwrap_or(c)
+    } else {
+        c
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ pub struct Config {
     /// Bearer token required on POST /v1/articles (unset: no token needed).
     #[arg(long, env = "DONGTAI_INGEST_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Browser access from other origins.
+    #[command(flatten)]
+    pub cors: dongtai_common::auth::CorsArgs,
     /// Requests handled at once; more wait.
     #[arg(long, env = "DONGTAI_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
     pub max_concurrent_requests: usize,
@@ -56,6 +59,7 @@ impl Config {
             nats: NatsArgs::plain(nats_url),
             max_body_bytes: 512 * 1024,
             token: None,
+            cors: Default::default(),
             max_concurrent_requests: 256,
             request_timeout_secs: 15,
         }

@@ -8,6 +8,7 @@ pub mod decode;
 pub mod error;
 pub mod html;
 pub mod metrics;
+pub mod openapi;
 pub mod publish;
 pub mod push;
 pub mod routes;

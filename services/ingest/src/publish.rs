@@ -30,7 +30,7 @@ impl std::str::FromStr for Layout {
 }
 
 /// One article accepted, as answered to the client.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Accepted {
     /// The article id.
     pub id: String,

@@ -11,7 +11,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use dongtai_proto::ArticleSubmission;
@@ -63,8 +63,18 @@ pub fn router(state: AppState) -> Router {
     let ops = dongtai_common::Ops::new(crate::SERVICE, state.metrics.registry.clone())
         .nats(state.client.clone());
     let body_limit = state.config.max_body_bytes;
-    let routes = Router::new().merge(api).layer(limits).with_state(state);
-    dongtai_common::http::app(routes, ops, body_limit)
+    let cors = state.config.cors.layer();
+    let routes = Router::new()
+        .merge(api)
+        .route("/openapi.json", get(crate::openapi::openapi))
+        .layer(limits)
+        .with_state(state);
+    let app = dongtai_common::http::app(routes, ops, body_limit);
+    // Outermost: a preflight is answered before routing and authentication.
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -81,14 +91,20 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
 }
 
 /// Query parameters of `POST /v1/articles` (the metadata of a text/plain body, and the layout).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ArticleParams {
+pub(crate) struct ArticleParams {
+    /// `page`: the body is a scanned newspaper page, split into its articles.
     layout: Option<String>,
+    /// The headline.
     title: Option<String>,
+    /// The newspaper or site.
     outlet: Option<String>,
+    /// The page it was printed on.
     page: Option<String>,
+    /// Publication date, YYYY-MM-DD (relative dates in the text are read against it).
     published: Option<String>,
+    /// Where it was published.
     url: Option<String>,
 }
 

@@ -51,6 +51,9 @@ pub struct Config {
     /// Bearer token required on /v1/* (unset: no token needed).
     #[arg(long, env = "DONGTAI_API_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Browser access from other origins.
+    #[command(flatten)]
+    pub cors: dongtai_common::auth::CorsArgs,
     /// Requests handled at once; more wait.
     #[arg(long, env = "DONGTAI_MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
     pub max_concurrent_requests: usize,
@@ -79,6 +82,7 @@ impl Config {
             cache_mb: crate::store::DEFAULT_CACHE_MB,
             replica: "main".to_owned(),
             token: None,
+            cors: Default::default(),
             max_concurrent_requests: 512,
             request_timeout_secs: 10,
         }

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod consumer;
 pub mod export;
+pub mod fold;
 pub mod pinyin;
 pub mod query;
 pub mod rebuild;

@@ -110,6 +110,15 @@ pub fn romanise(name: &str) -> Option<String> {
     Some(out)
 }
 
+/// Every reading [`romanise`] may give the first character of `name` (its surname reading and
+/// its common one), lower case: a cheap test before romanising a whole name.
+pub fn first_readings(name: &str) -> impl Iterator<Item = &'static str> {
+    let first = name.trim().chars().next();
+    let surname = first.and_then(|c| SURNAME_READINGS.iter().find(|(s, _)| *s == c).map(|r| r.1));
+    let common = first.and_then(|c| c.to_pinyin()).map(|p| p.plain());
+    surname.into_iter().chain(common)
+}
+
 /// Fill `pinyin` of every person in `event` that has none (an extractor's own value stays).
 pub fn fill(event: &mut ActivityEvent) {
     for a in &mut event.actors {

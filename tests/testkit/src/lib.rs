@@ -388,3 +388,77 @@ impl Drop for NatsCluster {
         }
     }
 }
+
+/// Check an HTTP service's OpenAPI document: the same as the copy committed at
+/// `proto/openapi/{name}.json` (`DONGTAI_WRITE_OPENAPI=1 cargo test` rewrites it), parsed back by
+/// an OpenAPI 3.1 parser (`oas3`), and every `$ref` in it pointing at something in it. Returns
+/// the parsed specification.
+pub fn check_openapi(doc: &serde_json::Value, name: &str) -> oas3::Spec {
+    let path = repo_root()
+        .join("proto/openapi")
+        .join(format!("{name}.json"));
+    let want = serde_json::to_string_pretty(doc).unwrap() + "\n";
+    if std::env::var_os("DONGTAI_WRITE_OPENAPI").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `DONGTAI_WRITE_OPENAPI=1 cargo test openapi`",
+        path.display()
+    );
+    let spec = oas3::from_json(&have).unwrap_or_else(|e| panic!("{name}: not OpenAPI 3.1: {e}"));
+    assert!(spec.openapi.starts_with("3.1"), "{}", spec.openapi);
+    let mut refs = Vec::new();
+    collect_refs(doc, &mut refs);
+    for r in &refs {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external $ref {r}"));
+        assert!(
+            doc.pointer(pointer).is_some(),
+            "{name}: $ref {r} points nowhere"
+        );
+    }
+    let operations = spec.operations().count();
+    println!(
+        "{name}: OpenAPI {} \"{}\" {}: {} paths, {operations} operations, {} schemas, {} $refs \
+         resolved",
+        spec.openapi,
+        spec.info.title,
+        spec.info.version,
+        spec.paths.as_ref().map_or(0, |p| p.len()),
+        spec.components.as_ref().map_or(0, |c| c.schemas.len()),
+        refs.len()
+    );
+    spec
+}
+
+/// The names of the parameters `spec` documents for `method` (upper case) `path`.
+pub fn openapi_parameters(spec: &oas3::Spec, method: &str, path: &str) -> Vec<String> {
+    let (_, _, op) = spec
+        .operations()
+        .find(|(p, m, _)| p == path && m.as_str() == method)
+        .unwrap_or_else(|| panic!("{method} {path} is not documented"));
+    op.parameters(spec)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
+}
+
+fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
+        serde_json::Value::Array(xs) => xs.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
+}

@@ -9,7 +9,7 @@ use crate::view::Activity;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dongtai_proto::{EventId, EventKind};
 use serde_json::json;
@@ -42,7 +42,7 @@ impl Format {
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// Parameters of `/v1/events` besides the filters.
-const PAGE_PARAMS: [&str; 3] = ["limit", "cursor", "format"];
+const PAGE_PARAMS: [&str; 5] = ["limit", "cursor", "sort", "format", super::tokens::PARAM];
 
 /// Check a parameter's value the same way whatever the parameter: not too long, no control
 /// characters.
@@ -127,6 +127,11 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                     ApiError::bad("cursor", "cursor is not one this server handed out")
                 })?)
             }
+            "sort" => {
+                q.order = query::Order::parse(value).ok_or_else(|| {
+                    ApiError::bad("sort", format!("sort={value:?} is not asc or desc"))
+                })?
+            }
             "format" => {
                 format = match value.as_str() {
                     "json" => Format::Json,
@@ -142,6 +147,8 @@ pub fn parse_params(pairs: &[(String, String)]) -> Result<(EventQuery, Format), 
                     }
                 }
             }
+            // Checked by the authentication before the handler.
+            super::tokens::PARAM => {}
             other => return Err(unknown_param(other, &PAGE_PARAMS)),
         }
     }
@@ -158,19 +165,51 @@ fn pairs(p: Pairs) -> Result<Vec<(String, String)>, ApiError> {
 }
 
 /// `GET /v1/events`.
-pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Response, ApiError> {
-    let (q, format) = parse_params(&pairs(params)?)?;
+pub async fn list(
+    State(state): State<AppState>,
+    uri: Uri,
+    params: Pairs,
+) -> Result<Response, ApiError> {
+    let pairs = pairs(params)?;
+    let (q, format) = parse_params(&pairs)?;
     let store = state.store.clone();
     let q2 = q.clone();
-    let page = tokio::task::spawn_blocking(move || query::run(&store, &q2))
-        .await
-        .map_err(|_| ApiError::Internal)??;
+    // Only the JSON page carries a total; exports are files, not pages.
+    let with_total = format == Format::Json;
+    let (page, total) = tokio::task::spawn_blocking(move || {
+        let page = query::run(&store, &q2)?;
+        let total = match (with_total, &q2.cursor, &page.next_cursor) {
+            (false, _, _) => None,
+            // The whole answer is on this first page: it is its own count.
+            (true, None, None) => Some(query::Total {
+                count: page.activities.len() as u64,
+                is_lower_bound: false,
+            }),
+            (true, _, _) => Some(query::count(&store, &q2)?),
+        };
+        Ok::<_, crate::store::StoreError>((page, total))
+    })
+    .await
+    .map_err(|_| ApiError::Internal)??;
     let next = page.next_cursor.as_ref().map(Cursor::encode);
+    let link = next
+        .as_deref()
+        .and_then(|n| next_link(uri.path(), &pairs, n));
     let activities = &page.activities;
     let (content_type, body) = match format {
         Format::Json => {
             let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
-            return Ok(Json(json!({"events": events, "next_cursor": next})).into_response());
+            let total = total.unwrap_or(query::Total {
+                count: 0,
+                is_lower_bound: true,
+            });
+            let body = json!({"events": events, "next_cursor": next, "total": total.count,
+                              "total_is_lower_bound": total.is_lower_bound});
+            let mut resp = Json(body).into_response();
+            if let Some(link) = link {
+                resp.headers_mut().insert(header::LINK, link);
+            }
+            return Ok(resp);
         }
         Format::Jsonl => {
             let mut out = String::new();
@@ -200,7 +239,23 @@ pub async fn list(State(state): State<AppState>, params: Pairs) -> Result<Respon
     if let Some(n) = next.and_then(|n| n.parse().ok()) {
         resp.headers_mut().insert("x-next-cursor", n);
     }
+    if let Some(link) = link {
+        resp.headers_mut().insert(header::LINK, link);
+    }
     Ok(resp)
+}
+
+/// The RFC 8288 `Link` to the next page: this request's parameters with the cursor replaced
+/// (a reference relative to the server, so it holds behind a proxy that keeps the path).
+fn next_link(path: &str, pairs: &[(String, String)], next: &str) -> Option<HeaderValue> {
+    let mut params: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "cursor" && k != "access_token")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    params.push(("cursor", next));
+    let query = serde_urlencoded::to_string(&params).ok()?;
+    HeaderValue::from_str(&format!("<{path}?{query}>; rel=\"next\"")).ok()
 }
 
 /// What a feed or calendar is about, from the query's filters (the most specific first).
@@ -215,22 +270,34 @@ fn feed_subject(q: &EventQuery) -> FeedSubject {
         Filter::Place(_) => 1,
         Filter::Target(_) => 2,
         Filter::Kind(_) => 3,
-        Filter::From(_) | Filter::To(_) | Filter::Q(_) => 4,
+        Filter::Outlet(_) | Filter::From(_) | Filter::To(_) | Filter::Q(_) => 4,
     };
+    let joined = |values: Vec<&str>| values.join(",");
     match q.filters.iter().min_by_key(rank) {
-        Some(Filter::Actor(a)) => {
-            let title = match crate::pinyin::romanise(a) {
-                Some(p) => format!("{a} ({p})"),
-                None => a.clone(),
+        Some(Filter::Actor(terms)) => {
+            let a = joined(terms.iter().map(|t| t.given.as_str()).collect());
+            let title = match (terms.len(), crate::pinyin::romanise(&a)) {
+                (1, Some(p)) => format!("{a} ({p})"),
+                _ => a.clone(),
             };
-            subject("actor", a, title)
+            subject("actor", &a, title)
         }
         Some(Filter::Place(p)) => subject("place", p, p.clone()),
-        Some(Filter::Target(t)) => subject("target", t, t.clone()),
-        Some(Filter::Kind(k)) => subject(
+        Some(Filter::Target(ts)) => {
+            let t = joined(ts.iter().map(String::as_str).collect());
+            subject("target", &t, t.clone())
+        }
+        Some(Filter::Kind(ks)) => subject(
             "kind",
-            k.as_str(),
-            format!("{} {}", k.label_zh(), k.label_en()),
+            &joined(ks.iter().map(|k| k.as_str()).collect()),
+            joined(
+                ks.iter()
+                    .map(|k| format!("{} {}", k.label_zh(), k.label_en()))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect(),
+            ),
         ),
         _ => subject("all", "", "全部 all activities".to_owned()),
     }

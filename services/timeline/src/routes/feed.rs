@@ -55,14 +55,15 @@ pub async fn feed(
             last = Some(last.map_or(n, |h| h.max(n)));
             continue;
         }
-        if take_param(&mut seen, &mut query, k, v)? {
+        // An access token was checked by the authentication before the handler.
+        if k == super::tokens::PARAM || take_param(&mut seen, &mut query, k, v)? {
             continue;
         }
         return Err(match k.as_str() {
-            "limit" | "cursor" | "format" => {
+            "limit" | "cursor" | "format" | "sort" => {
                 ApiError::bad(k, format!("{k} does not apply to the feed"))
             }
-            other => unknown_param(other, &["last_event_id"]),
+            other => unknown_param(other, &["last_event_id", super::tokens::PARAM]),
         });
     }
     check_query(&query)?;

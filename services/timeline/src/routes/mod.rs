@@ -4,7 +4,11 @@ pub mod actors;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod openapi;
 pub mod page;
+#[cfg(test)]
+mod tests;
+pub mod tokens;
 
 use crate::config::Config;
 use crate::store::{StoredEvent, TimelineStore};
@@ -152,17 +156,25 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stats", get(events::stats))
         .route("/v1/kinds", get(events::kinds))
         .route("/v1/feed", get(feed::feed))
+        .route("/v1/tokens", axum::routing::post(tokens::issue))
         .route("/v1/actors/{name}", get(actors::one))
         .route("/v1/actors/{name}/companions", get(actors::companions))
         .route("/v1/actors/{name}/months", get(actors::months))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let ops = state.ops();
+    let cors = state.config.cors.layer();
     let routes = Router::new()
         .merge(api)
         .route("/", get(page::page))
+        .route("/openapi.json", get(openapi::openapi))
         .layer(limits)
         .with_state(state);
-    dongtai_common::http::app(routes, ops, dongtai_common::http::DEFAULT_BODY_LIMIT)
+    let app = dongtai_common::http::app(routes, ops, dongtai_common::http::DEFAULT_BODY_LIMIT);
+    // Outermost: a preflight is answered before routing and authentication.
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 async fn require_token(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -170,7 +182,10 @@ async fn require_token(State(state): State<AppState>, req: Request, next: Next) 
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if dongtai_common::auth::bearer_allows(state.config.token.as_deref(), header) {
+    let secret = state.config.token.as_deref();
+    if dongtai_common::auth::bearer_allows(secret, header)
+        || secret.is_some_and(|s| tokens::allows(s, &req))
+    {
         next.run(req).await
     } else {
         ApiError::Unauthorized.into_response()

@@ -28,11 +28,14 @@ pub use corroborate::{LONGEST_ACTIVITY_DAYS, same_activity};
 pub use keys::{Day, IdKey, Index, NO_DATE, Position};
 pub use record::{ActorSummary, HistoryEntry, StoredEvent};
 
+use crate::fold::NameIndex;
 use chrono::{NaiveDate, Utc};
 use dongtai_proto::{ActivityEvent, EventId, EventKind};
 use keys::{decode_u64, member_key};
 use record::{decode, decode_event, decode_history};
+use std::ops::Bound;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use trees::Trees;
 use write::{Batch, EVENT_COUNT, kind_counter};
 
@@ -79,11 +82,19 @@ type Staging<'a> = (
     Vec<(Applied, Option<StoredEvent>)>,
 );
 
+/// Changes past which the actor name index is built anew rather than brought up to date.
+const NAME_INDEX_CATCH_UP: usize = 4096;
+
+/// The actor name index and the stream sequence it is current to.
+type CachedNames = Option<(u64, Arc<NameIndex>)>;
+
 /// The sled-backed timeline.
 #[derive(Clone)]
 pub struct TimelineStore {
     db: sled::Db,
     trees: Trees<sled::Tree>,
+    /// Folded actor names, in memory (see [`TimelineStore::actor_name_index`]).
+    names: Arc<Mutex<CachedNames>>,
 }
 
 impl TimelineStore {
@@ -104,7 +115,11 @@ impl TimelineStore {
             .open()?;
         let trees = Trees::open(&db)?;
         format::check(&db, &trees)?;
-        Ok(Self { db, trees })
+        Ok(Self {
+            db,
+            trees,
+            names: Arc::default(),
+        })
     }
 
     /// True when the view must be rebuilt from the stream before it answers: the store had
@@ -255,43 +270,124 @@ impl TimelineStore {
         from: Option<Position>,
         after: Option<Position>,
     ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
-        let start = after.or(from);
-        let exclusive = after;
-        let skip_after = move |p: &Position| exclusive.is_none_or(|x| *p != x);
+        let lo = match (after, from) {
+            (Some(a), _) => Bound::Excluded(a),
+            (None, Some(f)) => Bound::Included(f),
+            (None, None) => Bound::Unbounded,
+        };
+        self.scan_range(index, term, (lo, Bound::Unbounded), false)
+    }
+
+    /// Positions under `index`/`term` (term ignored for [`Index::Date`]) within `range`, in
+    /// date order or, `descending`, newest first, each with the event's last day ([`Day::MAX`]
+    /// when the index does not say). One range scan either way: sled walks a range backwards
+    /// as cheaply as forwards.
+    pub fn scan_range(
+        &self,
+        index: Index,
+        term: &str,
+        range: (Bound<Position>, Bound<Position>),
+        descending: bool,
+    ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
+        fn ordered<'a, T: 'a>(
+            it: impl DoubleEndedIterator<Item = T> + 'a,
+            descending: bool,
+        ) -> Box<dyn Iterator<Item = T> + 'a> {
+            if descending {
+                Box::new(it.rev())
+            } else {
+                Box::new(it)
+            }
+        }
+        let key = |prefix: &[u8], p: Position| [prefix, &p.bytes()].concat();
         if index == Index::Date {
-            let lo = start.map(|p| p.bytes().to_vec()).unwrap_or_default();
-            return Box::new(
-                self.trees
-                    .records
-                    .range(lo..)
-                    .keys()
-                    .map(|k| {
-                        let k = k?;
-                        Position::read(&k)
-                            .map(|p| (p, Day::MAX))
-                            .ok_or(StoreError::Invalid("record key"))
-                    })
-                    .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
+            let bounds = (range.0.map(|p| key(&[], p)), range.1.map(|p| key(&[], p)));
+            return ordered(
+                self.trees.records.range(bounds).map(|kv| {
+                    let (k, _) = kv?;
+                    Position::read(&k)
+                        .map(|p| (p, Day::MAX))
+                        .ok_or(StoreError::Invalid("record key"))
+                }),
+                descending,
             );
         }
         let prefix = index.prefix(term);
-        let mut lo = prefix.clone();
-        if let Some(p) = start {
-            lo.extend_from_slice(&p.bytes());
+        let lo = match range.0 {
+            Bound::Unbounded => Bound::Included(prefix.clone()),
+            b => b.map(|p| key(&prefix, p)),
+        };
+        let hi = match range.1 {
+            // Every entry of `term` is `{prefix}{position}` and the prefix ends in 0: the key
+            // with that 0 raised to 1 is past all of them.
+            Bound::Unbounded => {
+                let mut end = prefix.clone();
+                if let Some(last) = end.last_mut() {
+                    *last = 1;
+                }
+                Bound::Excluded(end)
+            }
+            b => b.map(|p| key(&prefix, p)),
+        };
+        let entries = self.trees.index.range((lo, hi)).map(move |kv| {
+            let (k, v) = kv?;
+            let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
+            let listing: record::Listing = decode(&v)?;
+            Ok((pos, Day::from_raw(listing.last)))
+        });
+        ordered(entries, descending)
+    }
+
+    /// The names of every actor ever stored for which `wanted` is true (a walk over the actor
+    /// names alone, no record read: the names a folded search expands to).
+    pub fn actor_names(
+        &self,
+        mut wanted: impl FnMut(&str) -> bool,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for k in self.trees.actors.iter().keys() {
+            let k = k?;
+            if let Ok(name) = std::str::from_utf8(&k)
+                && wanted(name)
+            {
+                out.push(name.to_owned());
+            }
         }
-        Box::new(
-            self.trees
-                .index
-                .range(lo..)
-                .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
-                .map(|kv| {
-                    let (k, v) = kv?;
-                    let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
-                    let listing: record::Listing = decode(&v)?;
-                    Ok((pos, Day::from_raw(listing.last)))
-                })
-                .filter(move |r| r.as_ref().map_or(true, |(p, _)| skip_after(p))),
-        )
+        Ok(out)
+    }
+
+    /// Every stored actor name by its folded keys, current to the last stored change. Kept in
+    /// memory and brought up to date from the changes since it was last used (the `seq` tree),
+    /// so a folded actor query costs two hash lookups, not a walk over every name; built anew
+    /// after a rebuild or a long gap. Names whose events were all withdrawn stay: their index
+    /// ranges are empty.
+    pub fn actor_name_index(&self) -> Result<Arc<NameIndex>, StoreError> {
+        let last = self.last_seq()?;
+        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        let index = match cached.take() {
+            Some((seq, index)) if seq == last => index,
+            Some((seq, mut index))
+                if last
+                    .checked_sub(seq)
+                    .is_some_and(|n| n <= NAME_INDEX_CATCH_UP as u64) =>
+            {
+                let changed = self.changed_since(seq, NAME_INDEX_CATCH_UP)?;
+                let index_mut = Arc::make_mut(&mut index);
+                for e in &changed {
+                    e.event.actors.iter().for_each(|a| index_mut.add(&a.name));
+                }
+                index
+            }
+            _ => {
+                let mut index = NameIndex::default();
+                for name in self.actor_names(|_| true)? {
+                    index.add(&name);
+                }
+                Arc::new(index)
+            }
+        };
+        *cached = Some((last, index.clone()));
+        Ok(index)
     }
 
     /// The event at a position.

@@ -92,7 +92,7 @@ fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry()
     let ask = |place: Option<&str>, target: Option<&str>| {
         use crate::query::{EventQuery, Filter};
         let place = place.map(|p| Filter::Place(p.into()));
-        let target = target.map(|t| Filter::Target(t.into()));
+        let target = target.map(|t| Filter::Target(vec![t.into()]));
         let q = EventQuery::new(place.into_iter().chain(target), 10);
         crate::query::run(&store, &q).unwrap().activities.len()
     };

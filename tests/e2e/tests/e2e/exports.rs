@@ -51,7 +51,7 @@ async fn each_export_of_one_official_holds_exactly_their_activities_with_evidenc
     let (app, events) = app_with_seed_like_events().await;
     let (forest, expo) = (&events[0], &events[1]);
 
-    let (status, ct, csv) = get_text(&app, "/v1/events?actor=曹立强&format=csv").await;
+    let (status, ct, csv) = get_text(&app, "/v1/events?actor=曹立强&format=csv&sort=asc").await;
     println!("--- format=csv ({ct})\n{csv}");
     assert_eq!(status, 200);
     assert!(ct.starts_with("text/csv"));
@@ -66,7 +66,7 @@ async fn each_export_of_one_official_holds_exactly_their_activities_with_evidenc
     ));
     assert!(rows[1].contains("Cao Liqiang") && rows[1].contains("徐汇报"));
 
-    let (status, ct, jsonl) = get_text(&app, "/v1/events?actor=曹立强&format=jsonl").await;
+    let (status, ct, jsonl) = get_text(&app, "/v1/events?actor=曹立强&format=jsonl&sort=asc").await;
     println!("--- format=jsonl ({ct})\n{jsonl}");
     assert_eq!(status, 200);
     let lines: Vec<serde_json::Value> = jsonl

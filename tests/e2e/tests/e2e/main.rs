@@ -6,6 +6,7 @@
 mod helpers;
 mod procs;
 
+mod api;
 mod auditors;
 mod bad_input;
 mod cluster;

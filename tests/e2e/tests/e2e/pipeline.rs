@@ -54,7 +54,7 @@ async fn assert_seed_answers(app: &TestApp) {
     );
     assert!(expo["source"]["article_id"].is_string());
 
-    let cao = app.events("actor=曹立强").await;
+    let cao = app.events("actor=曹立强&sort=asc").await;
     let kinds: Vec<&str> = cao.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,

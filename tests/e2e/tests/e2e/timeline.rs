@@ -48,7 +48,7 @@ async fn publish(js: &async_nats::jetstream::Context, e: &ActivityEvent, msg_id:
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
+async fn queries_come_newest_first_and_pages_followed_by_link_neither_skip_nor_repeat() {
     let app = spawn_app().await;
     let js = async_nats::jetstream::new(async_nats::connect(app.nats.url()).await.unwrap());
     // Published out of date order on purpose.
@@ -57,25 +57,54 @@ async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
     }
     app.wait_for_events(60).await;
 
-    let all = app.events("limit=500").await;
+    let (_, whole) = app.get("/v1/events?limit=500").await;
+    assert_eq!(
+        (&whole["total"], &whole["total_is_lower_bound"]),
+        (&serde_json::json!(60), &serde_json::json!(false)),
+        "a first page that holds everything counts itself"
+    );
+    let all = whole["events"].as_array().unwrap().clone();
     assert_eq!(all.len(), 60);
-    let dates: Vec<&str> = all
-        .iter()
-        .map(|e| e["when"]["start"].as_str().unwrap())
-        .collect();
-    let mut sorted = dates.clone();
-    sorted.sort();
-    assert_eq!(dates, sorted);
+    let dates = |events: &[serde_json::Value]| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| e["when"]["start"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut newest_first = dates(&all);
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates(&all), newest_first, "newest first by default");
+    let mut oldest_first = newest_first.clone();
+    oldest_first.reverse();
+    assert_eq!(dates(&app.events("limit=500&sort=asc").await), oldest_first);
 
+    // Paged by 7, following the `Link: rel="next"` header as a generic client does.
     let mut paged = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("/v1/events?actor=甲某&limit=7&cursor={c}"),
-            None => "/v1/events?actor=甲某&limit=7".to_owned(),
-        };
-        let (status, body) = app.get(&q).await;
-        assert_eq!(status, 200, "{body}");
+    let mut next = Some("/v1/events?actor=甲某&limit=7".to_owned());
+    while let Some(path) = next.take() {
+        let resp = app
+            .http
+            .get(format!("{}{path}", app.timeline_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        next = resp
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .map(|l| {
+                assert!(l.ends_with(">; rel=\"next\""), "{l}");
+                l[1..l.find('>').unwrap()].to_owned()
+            });
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["total"], 30, "every page counts all of 甲某's 30");
+        assert_eq!(body["total_is_lower_bound"], false);
+        assert_eq!(
+            next.is_some(),
+            body["next_cursor"].is_string(),
+            "the link goes with the cursor"
+        );
         paged.extend(
             body["events"]
                 .as_array()
@@ -83,10 +112,6 @@ async fn queries_come_in_date_order_and_pages_neither_skip_nor_repeat() {
                 .iter()
                 .map(|e| e["id"].clone()),
         );
-        match body["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
     }
     let expected: Vec<_> = all
         .iter()
