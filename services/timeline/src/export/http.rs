@@ -79,10 +79,12 @@ pub fn file_type(format: Format) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// The entity tag of an answer (see the module doc). `pairs` is the whole query string.
-pub fn etag(pairs: &[(String, String)], activities: &[Activity]) -> String {
+/// The entity tag of an answer (see the module doc). `pairs` is the query string without the
+/// options.
+pub fn etag(pairs: &[(String, String)], options: Options, activities: &[Activity]) -> String {
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION"));
+    hash.update([u8::from(options.bom)]);
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort();
     for (k, v) in sorted {
@@ -283,12 +285,15 @@ mod tests {
     }
 
     #[test]
-    fn the_tag_ignores_parameter_order_but_not_the_format() {
-        let a = etag(&pairs(&[("actor", "曹立强"), ("format", "ics")]), &[]);
-        let b = etag(&pairs(&[("format", "ics"), ("actor", "曹立强")]), &[]);
-        let c = etag(&pairs(&[("actor", "曹立强"), ("format", "atom")]), &[]);
+    fn the_tag_ignores_parameter_order_but_not_the_format_or_the_bom() {
+        let tag = |p: &[(&str, &str)], bom| etag(&pairs(p), Options { bom }, &[]);
+        let a = tag(&[("actor", "曹立强"), ("format", "csv")], false);
+        let b = tag(&[("format", "csv"), ("actor", "曹立强")], false);
+        let c = tag(&[("actor", "曹立强"), ("format", "atom")], false);
+        let d = tag(&[("actor", "曹立强"), ("format", "csv")], true);
         assert_eq!(a, b);
         assert_ne!(a, c);
+        assert_ne!(a, d, "the file with a byte order mark is another file");
         assert!(a.starts_with("W/\"") && a.ends_with('"'));
     }
 

@@ -178,7 +178,7 @@ pub async fn list(
         let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
         return Ok(Json(json!({"events": events, "next_cursor": next})).into_response());
     }
-    let tag = export::http::etag(&pairs, activities);
+    let tag = export::http::etag(&pairs, options, activities);
     if export::http::not_modified(&headers, &tag) {
         return Ok(export::http::not_modified_response(&tag));
     }
