@@ -2,8 +2,12 @@
 //!
 //! `UID:<event id>@dongtai` never changes for an activity (event ids are stable across
 //! re-extraction, and a corroborated activity keeps the id of its group), so a subscribed
-//! calendar updates entries in place; `SEQUENCE` (the stream sequence of the latest version)
-//! and `LAST-MODIFIED` tell it which copy is newer. Whole days are all-day events (DTEND is the
+//! calendar updates entries in place; `SEQUENCE` and `LAST-MODIFIED` tell it which copy is
+//! newer. `SEQUENCE` is the highest EVENTS stream sequence among the activity's reports: every
+//! change to any report (a newer version, a second article joining the activity, a report that
+//! bridges two activities) is a publication at a higher sequence, so it only grows, and it is
+//! durable (each report's sequence is in its sled record, and a rebuild from the stream gives
+//! the same numbers), not a counter held in memory. Whole days are all-day events (DTEND is the
 //! day after, as RFC 5545 wants); a single day with a known part of the day gets local
 //! Asia/Shanghai hours: morning 09–12, afternoon 14–18, evening 19–21.
 
@@ -46,10 +50,7 @@ pub fn render(activities: &[Activity], name: &str) -> String {
         lines.push(format!("UID:{}@dongtai", a.group_id()));
         lines.push(format!("DTSTAMP:{}", utc(a.updated())));
         lines.push(format!("LAST-MODIFIED:{}", utc(a.updated())));
-        lines.push(format!(
-            "SEQUENCE:{}",
-            a.lead.stream_seq.min(i32::MAX as u64)
-        ));
+        lines.push(format!("SEQUENCE:{}", sequence(a)));
         match (e.when.part_of_day.and_then(hours), start == end) {
             (Some((from, to)), true) => {
                 lines.push(format!(
@@ -99,6 +100,15 @@ pub fn render(activities: &[Activity], name: &str) -> String {
         out.push_str(&fold(&l));
     }
     out
+}
+
+/// The activity's revision: see the module doc. RFC 5545 makes it an INTEGER (31 bits).
+pub fn sequence(a: &Activity) -> u64 {
+    a.reports()
+        .map(|r| r.stream_seq)
+        .max()
+        .unwrap_or(a.lead.stream_seq)
+        .min(i32::MAX as u64)
 }
 
 fn hours(p: PartOfDay) -> Option<(u8, u8)> {
@@ -206,5 +216,22 @@ mod tests {
         assert!(text.contains("Cao Liqiang"));
         assert!(text.contains("TZID:Asia/Shanghai"));
         assert!(text.split("\r\n").all(|l| l.len() <= 75));
+    }
+
+    #[test]
+    fn sequence_is_the_newest_report_so_a_second_article_raises_it() {
+        let mut first = stored();
+        first.stream_seq = 10;
+        let alone = Activity::single(first.clone());
+        let mut second = stored();
+        second.event.id = "00000000000000000000000000000002".parse().unwrap();
+        second.stream_seq = 14;
+        let joined = Activity {
+            lead: first,
+            others: vec![second],
+        };
+        assert_eq!(sequence(&alone), 10);
+        assert_eq!(sequence(&joined), 14);
+        assert!(render(&[joined], "x").contains("SEQUENCE:14\r\n"));
     }
 }

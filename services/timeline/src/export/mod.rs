@@ -1,8 +1,10 @@
 //! Exports of any `/v1/events` query, handwritten (each format is small and its rules are few):
-//! CSV for spreadsheets, iCalendar for calendars, Atom for feed readers.
+//! CSV for spreadsheets, iCalendar for calendars, Atom for feed readers; [`http`] says what
+//! every export's response carries (file name, `ETag`, the CSV byte order mark).
 
 pub mod atom;
 pub mod csv;
+pub mod http;
 pub mod ics;
 
 use crate::view::Activity;

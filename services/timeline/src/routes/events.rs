@@ -9,7 +9,7 @@ use crate::view::Activity;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use dongtai_proto::{EventId, EventKind};
 use serde_json::json;
@@ -42,7 +42,14 @@ impl Format {
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// Parameters of `/v1/events` besides the filters.
-const PAGE_PARAMS: [&str; 5] = ["limit", "cursor", "sort", "format", super::tokens::PARAM];
+const PAGE_PARAMS: [&str; 6] = [
+    "limit",
+    "cursor",
+    "sort",
+    "format",
+    "bom",
+    super::tokens::PARAM,
+];
 
 /// Check a parameter's value the same way whatever the parameter: not too long, no control
 /// characters.
@@ -164,14 +171,20 @@ fn pairs(p: Pairs) -> Result<Vec<(String, String)>, ApiError> {
         .map_err(|e| ApiError::bad("query", e.body_text()))
 }
 
-/// `GET /v1/events`.
+/// `GET /v1/events`. The JSON page carries a total and a `Link` to the next page; exports
+/// (every other format) are attachments with an `ETag`: see [`export::http`].
 pub async fn list(
     State(state): State<AppState>,
     uri: Uri,
+    headers: HeaderMap,
     params: Pairs,
 ) -> Result<Response, ApiError> {
-    let pairs = pairs(params)?;
+    let (options, mut pairs) = export::http::Options::take(pairs(params)?)?;
+    // A browser's access token opened the door (see `tokens`): it is no part of the answer,
+    // its links or its entity tag.
+    pairs.retain(|(k, _)| k != super::tokens::PARAM);
     let (q, format) = parse_params(&pairs)?;
+    options.check(format)?;
     let store = state.store.clone();
     let q2 = q.clone();
     // Only the JSON page carries a total; exports are files, not pages.
@@ -196,46 +209,50 @@ pub async fn list(
         .as_deref()
         .and_then(|n| next_link(uri.path(), &pairs, n));
     let activities = &page.activities;
-    let (content_type, body) = match format {
-        Format::Json => {
-            let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
-            let total = total.unwrap_or(query::Total {
-                count: 0,
-                is_lower_bound: true,
-            });
-            let body = json!({"events": events, "next_cursor": next, "total": total.count,
-                              "total_is_lower_bound": total.is_lower_bound});
-            let mut resp = Json(body).into_response();
-            if let Some(link) = link {
-                resp.headers_mut().insert(header::LINK, link);
-            }
-            return Ok(resp);
+    if format == Format::Json {
+        let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
+        let total = total.unwrap_or(query::Total {
+            count: 0,
+            is_lower_bound: true,
+        });
+        let body = json!({"events": events, "next_cursor": next, "total": total.count,
+                          "total_is_lower_bound": total.is_lower_bound});
+        let mut resp = Json(body).into_response();
+        if let Some(link) = link {
+            resp.headers_mut().insert(header::LINK, link);
         }
-        Format::Jsonl => {
+        return Ok(resp);
+    }
+    let tag = export::http::etag(&pairs, options, activities);
+    if export::http::not_modified(&headers, &tag) {
+        return Ok(export::http::not_modified_response(&tag));
+    }
+    let subject = feed_subject(&q);
+    let body = match format {
+        // (`json` was answered above.)
+        Format::Json | Format::Jsonl => {
             let mut out = String::new();
             for a in activities {
                 out.push_str(&serde_json::to_string(&a.to_json()).map_err(|_| ApiError::Internal)?);
                 out.push('\n');
             }
-            ("application/jsonl; charset=utf-8", out)
+            out
         }
-        Format::Csv => (
-            "text/csv; charset=utf-8; header=present",
-            export::csv::render(activities),
-        ),
+        Format::Csv => export::csv::render(activities),
         Format::Ics => {
-            let name = format!("dongtai 动态: {}", feed_subject(&q).title);
-            (
-                "text/calendar; charset=utf-8",
-                export::ics::render(activities, &name),
-            )
+            let name = format!("dongtai 动态: {}", subject.title);
+            export::ics::render(activities, &name)
         }
         Format::Atom => {
-            let text = export::atom::render(activities, &feed_subject(&q), chrono::Utc::now());
-            ("application/atom+xml; charset=utf-8", text)
+            let links = export::atom::FeedLinks {
+                base: export::http::base_url(&headers),
+                filters: export::http::filters_query(&pairs),
+                requested: format!("/v1/events?{}", export::http::query_string(&pairs)),
+            };
+            export::atom::render(activities, &subject, &links, chrono::Utc::now())
         }
     };
-    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    let mut resp = export::http::attachment(format, options, &subject, &tag, body);
     if let Some(n) = next.and_then(|n| n.parse().ok()) {
         resp.headers_mut().insert("x-next-cursor", n);
     }

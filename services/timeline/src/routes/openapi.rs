@@ -222,6 +222,11 @@ pub fn document() -> Value {
             json!({"type": "string", "enum": ["json", "jsonl", "csv", "ics", "atom"],
                    "default": "json"}),
         ),
+        query_param(
+            "bom",
+            "1: a CSV export starts with a UTF-8 byte order mark, so Excel reads its Chinese.",
+            json!({"type": "string", "enum": ["1"]}),
+        ),
         access_token_param(),
     ]);
     let page = doc.schema::<EventsPage>();
@@ -239,13 +244,24 @@ pub fn document() -> Value {
                  "schema": {"type": "string"}},
         "x-next-cursor": {"description": "The next page's cursor (exports).",
                           "schema": {"type": "string"}},
+        "ETag": {"description": "Exports: a weak tag of the answer; send it back in \
+                                 If-None-Match for a 304 while nothing changed.",
+                 "schema": {"type": "string"}},
+        "Content-Disposition": {"description": "Exports: an attachment with a file name.",
+                                "schema": {"type": "string"}},
     });
+    let mut not_modified = Map::new();
+    not_modified.insert(
+        "304".to_owned(),
+        json!({"description": "An export unchanged since the ETag in If-None-Match."}),
+    );
     doc.operation(
         "get",
         "/v1/events",
         json!({"summary": "Activities matching the filters, a page at a time",
                "operationId": "listEvents", "parameters": params, "security": read,
-               "responses": with(Map::from_iter([("200".to_owned(), ok)]))}),
+               "responses": with(Map::from_iter([("200".to_owned(), ok)]
+                   .into_iter().chain(not_modified)))}),
     );
 
     let activity = doc.schema::<Activity>();
