@@ -836,3 +836,17 @@ fn an_event_held_without_a_date_of_its_own_or_still_to_come_opens_nothing() {
         assert!(run(text, "2024-06-01").is_empty(), "{text}");
     }
 }
+
+#[test]
+#[rustfmt::skip]
+fn an_event_held_somewhere_has_its_venue_as_a_place() {
+    // One line a case: text, the place first reported.
+    let cases: &[(&str, &str)] = &[
+        ("7月9日上午，县第五届人民代表大会第二次会议在县剧院开幕。县长张明出席会议。", "县剧院"),
+        ("文化周启动仪式昨天在市宾馆宴会厅隆重举行。副省长孙立平出席仪式并讲话。", "市宾馆宴会厅"),
+    ];
+    for (text, place) in cases {
+        let e = one(text, "2024-06-01");
+        assert_eq!(e.places.first().map(String::as_str), Some(*place), "{text}");
+    }
+}

@@ -43,7 +43,13 @@ impl Parser<'_> {
             return None;
         }
         let orgs: Vec<String> = dedup(w.orgs.iter().map(|&(a, b)| string(&n[a..b])).collect());
-        let (places, mut targets) = self.places(w);
+        let (mut places, mut targets) = self.places(w);
+        if let Some((a, b)) = self.venue(w) {
+            let venue = string(&n[a..b]);
+            if !places.iter().any(|p| p.contains(&venue)) {
+                places.insert(0, venue);
+            }
+        }
         let kind = self.kind(w);
         if kind == EventKind::Meeting {
             // The party met stands for its company (某集团董事长 → 某集团).

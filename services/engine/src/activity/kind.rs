@@ -5,8 +5,8 @@ use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{AND_THEN, AT, FUTURE};
 use crate::lexicon::{
-    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, RECEPTION_VERBS, SPEECH_VERBS,
-    inside_not_kind,
+    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, RECEPTION_VERBS,
+    SPEECH_VERBS, inside_not_kind,
 };
 use crate::text::CLAUSE_END;
 use dongtai_proto::EventKind;
@@ -211,6 +211,29 @@ impl Parser<'_> {
         let end = if stop == cs && cs > s { cs - 1 } else { stop };
         let h = heads.longest_ending_at(t, end)?;
         weights.get(&t[end - h..end]).map(|c| c.kind)
+    }
+
+    /// Where an event held by no person was held: what stands between 在 and the verb of
+    /// holding in its clause (会议在县剧院开幕, 仪式昨天在某宾馆隆重举行), words of manner
+    /// (manner_words.txt) left out. Char offsets into the text.
+    pub(super) fn venue(&self, w: &Work) -> Option<(usize, usize)> {
+        if !w.held {
+            return None;
+        }
+        let t = self.t;
+        let (s, _) = self.sents[w.first_anchor];
+        let at = w.actor_pos;
+        let cs = (s..at)
+            .rev()
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .map_or(s, |i| i + 1);
+        let a = (cs..at).rev().find(|&i| t[i] == AT)? + 1;
+        let mut b = at;
+        while let Some(l) = MANNER_WORDS.longest_ending_at(t, b) {
+            b -= l;
+        }
+        let ok = b >= a + 2 && b - a <= 24 && self.mentions_in(a, b).is_empty();
+        ok.then_some((a, b))
     }
 
     /// The person who leads an event held by no person: the first attendee who presides or
