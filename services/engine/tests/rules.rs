@@ -850,3 +850,25 @@ fn an_event_held_somewhere_has_its_venue_as_a_place() {
         assert_eq!(e.places.first().map(String::as_str), Some(*place), "{text}");
     }
 }
+
+#[test]
+#[rustfmt::skip]
+fn an_organisation_acts_alone_only_when_what_it_does_is_dated_right_before_it() {
+    // One line a case: text, the organisation acting (none: no event).
+    let cases: &[(&str, Option<&str>)] = &[
+        ("10月20日，甲市北桥商会应邀来我区参观考察。", Some("甲市北桥商会")),
+        ("为做好调研工作，近日，甲市林业保护研究中心组织人员赴乙县调研。", Some("甲市林业保护研究中心")),
+        ("近日，甲市林业保护研究中心组织人员对乙县进行检查。", None),
+        ("甲市林业保护研究中心每年赴乙县调研。", None),
+    ];
+    for (text, org) in cases {
+        let events = run(text, "2024-11-01");
+        let orgs: Vec<&str> = events
+            .iter()
+            .flat_map(|e| &e.actors)
+            .filter(|a| a.kind == ActorKind::Organization)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(orgs, org.iter().copied().collect::<Vec<_>>(), "{text}");
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::Parser;
 use crate::lexicon::grammar::{not_in_org, org_openers};
-use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES};
+use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
 use crate::text::{CLAUSE_END, string};
 
 impl Parser<'_> {
@@ -53,6 +53,22 @@ impl Parser<'_> {
         (!bad && end - a >= 3).then_some((a, end))
     }
 
+    /// Whether a time phrase (not a dateline) comes right before `a`, in its clause or as the
+    /// whole clause before it (近日，某中心组织…).
+    fn dated_before(&self, a: usize) -> bool {
+        let t = self.t;
+        let mut b = a;
+        while b > 0 && (CLAUSE_END.contains(&t[b - 1]) || t[b - 1] == ' ') {
+            b -= 1;
+        }
+        self.times_in(b.saturating_sub(16), b).any(|k| {
+            self.times[k].end == b && !self.dateline(k) && {
+                let st = self.times[k].start;
+                st == 0 || CLAUSE_END.contains(&t[st - 1]) || t[st - 1] == ' ' || b == a
+            }
+        })
+    }
+
     /// Where the first organisation name starting at `a` ends, within 24 characters and before
     /// `ce`: at its ending (org_suffixes.txt); after a one-character ending (办), a longer name
     /// may go on (办公厅调研组).
@@ -97,7 +113,14 @@ impl Parser<'_> {
         let team = TEAM_SUFFIXES
             .longest_ending_at(t, end)
             .is_some_and(|l| org.len() > l);
-        !bad && team && org.len() >= 3 && self.trigger_after(end, until).is_some_and(|x| x.1)
+        let Some((at, strong)) = self.trigger_after(end, until) else {
+            return false;
+        };
+        // Another organisation (商会, 政协 …) acts when it visits (visit_verbs.txt) and the
+        // visit is dated right before it is named (10月20日，某商会来我区参观考察).
+        let acting = team
+            || org.len() >= 5 && VISIT_VERBS.find(t, at, until).is_some() && self.dated_before(a);
+        !bad && acting && org.len() >= 3 && strong
     }
 }
 
