@@ -509,3 +509,100 @@ async fn the_page_links_exports_of_its_view_charts_months_and_shows_a_live_event
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
     println!("screenshot after the live event: {}", shot.display());
 }
+
+/// Behind `DONGTAI_API_TOKEN` a browser cannot send the bearer header (an `EventSource` has no
+/// headers): the page opened with a short-lived access token lists, downloads and listens
+/// with it, and without one its calls are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_an_api_token_the_page_opened_with_an_access_token_lists_exports_and_listens() {
+    chromium();
+    let nats = dongtai_testkit::NatsServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let secret = "page-test-secret";
+    let mut config =
+        dongtai_timeline::config::Config::for_tests(nats.url(), data.path().join("timeline"));
+    config.token = Some(secret.into());
+    let timeline = dongtai_timeline::Application::build(config).await.unwrap();
+    let base = format!("http://{}", timeline.local_addr());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let handle = tokio::spawn(timeline.run_until_stopped(stop.clone()));
+    let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
+    let http = reqwest::Client::new();
+
+    let first = make_event(
+        "token first",
+        EventKind::SiteInspection,
+        "曹立强",
+        "2023-10-20",
+        "2023-10-20",
+    );
+    publish_event(&js, &first).await;
+    let status = http
+        .get(format!("{base}/v1/events"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401, "without the bearer /v1 is closed");
+    let stored = wait_until(Duration::from_secs(30), || async {
+        let page = json_of(http.get(format!("{base}/v1/events")).bearer_auth(secret)).await;
+        page["events"].as_array().is_some_and(|e| e.len() == 1)
+    })
+    .await;
+    assert!(stored, "the first activity is stored");
+    let token = json_of(
+        http.post(format!("{base}/v1/tokens?minutes=5"))
+            .bearer_auth(secret),
+    )
+    .await;
+    let token = token["access_token"].as_str().unwrap().to_owned();
+
+    // Opened without the token, the page loads but cannot list.
+    let mut bare = Browser::open(&format!("{base}/?actor=曹立强")).await;
+    bare.wait_for("document.getElementById('status').textContent.includes('错误')")
+        .await;
+    bare.close().await;
+
+    let mut browser = Browser::open(&format!("{base}/?actor=曹立强&access_token={token}")).await;
+    browser
+        .wait_for("document.getElementById('status').dataset.count === '1'")
+        .await;
+    browser
+        .wait_for("document.getElementById('live').dataset.state === 'open'")
+        .await;
+    let status_text = browser
+        .eval("document.getElementById('status').textContent")
+        .await;
+    assert!(
+        !status_text.to_string().contains(&token),
+        "the token is not shown: {status_text}"
+    );
+    // An export link of the view downloads with the token it carries.
+    let csv = browser
+        .eval("document.querySelector('#exports a').href")
+        .await;
+    let csv = csv.as_str().unwrap().to_owned();
+    assert!(csv.contains("access_token="), "{csv}");
+    assert_eq!(http.get(&csv).send().await.unwrap().status(), 200, "{csv}");
+
+    // The feed opened with the token brings a new activity in without a reload.
+    let live = make_event(
+        "token live",
+        EventKind::Meeting,
+        "曹立强",
+        "2023-11-20",
+        "2023-11-20",
+    );
+    publish_event(&js, &live).await;
+    browser
+        .wait_for("document.getElementById('status').dataset.count === '2'")
+        .await;
+    browser.close().await;
+    stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(20), handle).await;
+}
+
+/// The JSON body of a request's answer.
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
