@@ -872,3 +872,13 @@ fn an_organisation_acts_alone_only_when_what_it_does_is_dated_right_before_it() 
         assert_eq!(orgs, org.iter().copied().collect::<Vec<_>>(), "{text}");
     }
 }
+
+#[test]
+fn a_visit_goes_on_after_who_went_along_with_it() {
+    let e = one(
+        "3月27日，市委书记王立新率领考察团来到甲市。在甲市市委副书记李明陪同下，考察团先后参观了科技文化博览中心、光电产业园。",
+        "2018-03-28",
+    );
+    assert_eq!(e.places, owned(&["甲市", "科技文化博览中心", "光电产业园"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["李明"]));
+}

@@ -5,8 +5,8 @@
 use super::Parser;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
-    ARRIVE, AT, DAY, DURING, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN, not_going_after_arrive,
-    not_going_before_arrive, third_person,
+    ARRIVE, AT, DAY, DURING, ESCORTED, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN,
+    not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
@@ -85,7 +85,7 @@ impl Parser<'_> {
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
                 i += l;
-            } else if t[i] == COMMA {
+            } else if t[i] == COMMA || t[i] == ' ' {
                 i += 1;
             } else {
                 break;
@@ -123,15 +123,17 @@ impl Parser<'_> {
         Some(end + rest - i)
     }
 
-    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，), comma included.
+    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，) or who went
+    /// along (在某某陪同下，), comma included.
     pub(super) fn while_clause(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
         if t[i] != AT {
             return None;
         }
-        let c = (i + 1..e.min(i + 16)).find(|&k| CLAUSE_END.contains(&t[k]))?;
-        (t[c] == COMMA && (word_before(t, c, DURING) || word_before(t, c, WHEN)))
-            .then_some(c + 1 - i)
+        let c = (i + 1..e.min(i + 40)).find(|&k| CLAUSE_END.contains(&t[k]))?;
+        let sets = word_before(t, c, DURING) || word_before(t, c, WHEN);
+        let escorted = word_before(t, c, ESCORTED);
+        (t[c] == COMMA && (sets && c - i <= 16 || escorted)).then_some(c + 1 - i)
     }
 
     /// Whether 到 at `i` means going somewhere.
