@@ -882,3 +882,12 @@ fn a_visit_goes_on_after_who_went_along_with_it() {
     assert_eq!(e.places, owned(&["甲市", "科技文化博览中心", "光电产业园"]));
     assert_eq!(names(&e, Role::Participant), owned(&["李明"]));
 }
+
+#[test]
+fn stray_marks_run_into_a_sentence_do_not_end_the_visit() {
+    let e = one(
+        "3月27日，市委书记王立新率领考察团来到甲市。\\\\\\在乙区区长李明陪同下，考察团参观了科技文化博览中心。",
+        "2018-03-28",
+    );
+    assert_eq!(e.places, owned(&["甲市", "科技文化博览中心"]));
+}

@@ -85,7 +85,9 @@ impl Parser<'_> {
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
                 i += l;
-            } else if t[i] == COMMA || t[i] == ' ' {
+            } else if t[i] == COMMA || t[i] == ' ' || t[i].is_ascii_punctuation() {
+                // Stray ASCII marks of a scraped page (a line of backslashes) run in by the
+                // column layout.
                 i += 1;
             } else {
                 break;
