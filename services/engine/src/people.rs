@@ -458,8 +458,15 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                 || PEOPLE_NOUNS.starts_at(text, k)
                 || TITLES.starts_at(text, k)
         };
+        // Or a roll of three names or more after a colon, running to the end of the sentence
+        // (执行主席是：甲、乙、丙。), a note in brackets allowed after the last (丁(女)).
+        let roll = i > 0
+            && text[i - 1] == COLON
+            && items.len() >= 3
+            && matches!(text.get(j), Some(&FULL_STOP | &OPEN_BRACKET | &'('));
         let closed = PARTICIPANT_VERBS.starts_at(text, j)
-            || text.get(j) == Some(&ETC) && people_after(j + 1);
+            || text.get(j) == Some(&ETC) && people_after(j + 1)
+            || roll;
         let ends_list = items.last().is_some_and(|&(_, e)| e == j);
         if items.len() >= 2 && closed && ends_list && items.iter().all(|&(a, b)| free(taken, a, b))
         {

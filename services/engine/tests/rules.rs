@@ -891,3 +891,20 @@ fn stray_marks_run_into_a_sentence_do_not_end_the_visit() {
     );
     assert_eq!(e.places, owned(&["甲市", "科技文化博览中心"]));
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_roll_of_names_after_a_colon_takes_part() {
+    // One line a case: text, participants.
+    let cases: &[(&str, &[&str])] = &[
+        ("7月9日上午，县人民代表大会在县剧院开幕。县委书记刘建国出席会议。大会执行主席是：张明、李华、王强、赵刚(女)。",
+         &["张明", "李华", "王强", "赵刚"]),
+        // Two names are no roll: a colon before two may introduce anything.
+        ("7月9日上午，县人民代表大会在县剧院开幕。县委书记刘建国出席会议。获奖者：张明、李华。",
+         &[]),
+    ];
+    for (text, others) in cases {
+        let e = one(text, "2024-06-01");
+        assert_eq!(names(&e, Role::Participant), owned(others), "{text}");
+    }
+}
