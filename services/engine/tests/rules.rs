@@ -908,3 +908,12 @@ fn a_roll_of_names_after_a_colon_takes_part() {
         assert_eq!(names(&e, Role::Participant), owned(others), "{text}");
     }
 }
+
+#[test]
+fn a_page_date_whose_weekday_was_cut_off_still_dates_the_page() {
+    let e = one(
+        "2019年1月9日 星期 本报讯 昨日下午，副省长王文明来甬调研企业。",
+        "2019-01-09",
+    );
+    assert_eq!(e.when.start, Some(day("2019-01-08")));
+}

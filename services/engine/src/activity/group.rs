@@ -5,7 +5,8 @@ use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::PAGE_DATE_LABELS;
 use crate::lexicon::grammar::COLON;
-use crate::lexicon::grammar::{HOUR, dispatch, third_person};
+use crate::lexicon::grammar::{HOUR, WEEK, dispatch, third_person};
+use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::TimeBasis;
 
@@ -45,10 +46,12 @@ impl Parser<'_> {
             b -= 1;
         }
         // A page's date line names the day of the week (2019年01月09日 星期三).
+        // (Or only 星期 when the page cut the day off: 2014年1月17日 星期.)
         let weekday_next = self
             .times
             .get(k + 1)
-            .is_some_and(|n| matches!(n.kind, TimeKind::Weekday(_)) && n.start == i);
+            .is_some_and(|n| matches!(n.kind, TimeKind::Weekday(_)) && n.start == i)
+            || word_at(t, i, WEEK);
         t.get(i).is_some_and(|&c| dispatch(c))
             || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
             || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
