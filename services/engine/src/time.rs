@@ -166,6 +166,49 @@ fn part_of_day(text: &[char], i: usize) -> Option<(PartOfDay, usize)> {
 /// A date at `text[i..]`: [year年][month月]day日|号, with a year or a month. Returns the date and
 /// the chars used.
 fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
+    let (year, month, j) = year_month_at(text, i);
+    if need_month && month.is_none() {
+        return None;
+    }
+    let (d, n) = number(text, j)?;
+    if !(1..=31).contains(&d) || !text.get(j + n).is_some_and(|&c| day_units(c)) {
+        return None;
+    }
+    Some((
+        Ymd {
+            year,
+            month,
+            day: d,
+        },
+        j + n + 1 - i,
+    ))
+}
+
+/// The first day of a range or list whose unit is written once, after the last day
+/// (11月16-18日, 11月7、8日): a month is needed, and the next day must follow a separator.
+/// Returns the day and its length, the separator not included.
+fn open_first_day_at(text: &[char], i: usize) -> Option<(Ymd, usize)> {
+    let (year, month, j) = year_month_at(text, i);
+    month?;
+    let (d, n) = number(text, j)?;
+    let sep = text.get(j + n).copied()?;
+    let separated = matches!(sep, '—' | '-' | WAVE_DASH | '~' | DUNHAO) || range_words(sep);
+    if !(1..=31).contains(&d) || !separated {
+        return None;
+    }
+    let (next, _) = date_at(text, j + n + 1, false)?;
+    (next.month.is_none() && next.day > d).then_some((
+        Ymd {
+            year,
+            month,
+            day: d,
+        },
+        j + n - i,
+    ))
+}
+
+/// A year (2023年) and a month (11月) at `i`, each optional, and where the day would start.
+fn year_month_at(text: &[char], i: usize) -> (Option<i32>, Option<u32>, usize) {
     let mut j = i;
     let mut year = None;
     if let Some((v, n)) = number(text, j)
@@ -184,21 +227,7 @@ fn date_at(text: &[char], i: usize, need_month: bool) -> Option<(Ymd, usize)> {
         month = Some(v);
         j += n + 1;
     }
-    if need_month && month.is_none() {
-        return None;
-    }
-    let (d, n) = number(text, j)?;
-    if !(1..=31).contains(&d) || !text.get(j + n).is_some_and(|&c| day_units(c)) {
-        return None;
-    }
-    Some((
-        Ymd {
-            year,
-            month,
-            day: d,
-        },
-        j + n + 1 - i,
-    ))
+    (year, month, j)
 }
 
 /// Every time phrase of `text`, in order.
@@ -380,7 +409,7 @@ fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
 }
 
 fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    let (from, n) = date_at(text, i, false)?;
+    let (from, n) = date_at(text, i, false).or_else(|| open_first_day_at(text, i))?;
     if from.month.is_none() && from.year.is_none() && !bare_day_stands(text, i, n) {
         return None;
     }

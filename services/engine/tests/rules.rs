@@ -285,6 +285,10 @@ fn time_forms_resolve_against_the_publication_date() {
         ("3天前，区长邹明到乙镇调研。", "2023-12-10", "2023-12-07", "2023-12-07", false, TimeBasis::RelativeToPublished),
         ("星期三，区长邹明到乙镇调研。", "2023-12-10", "2023-12-06", "2023-12-06", false, TimeBasis::RelativeToPublished),
         ("周六上午，区长邹明到乙镇调研。", "2023-12-10", "2023-12-09", "2023-12-09", false, TimeBasis::RelativeToPublished),
+        // The day's unit written once, after the last day.
+        ("2018年11月16-18日，区长邹明带队参加博览会。", "2018-11-20", "2018-11-16", "2018-11-18", false, TimeBasis::Explicit),
+        ("11月16—18日，区长邹明带队参加博览会。", "2018-11-20", "2018-11-16", "2018-11-18", false, TimeBasis::Explicit),
+        ("11月7、8日，区长邹明带队调研企业。", "2018-11-20", "2018-11-07", "2018-11-08", false, TimeBasis::Explicit),
         (
             "11月7日、8日，区长邹明带队调研企业。",
             "2023-11-10",
