@@ -24,6 +24,15 @@ use crate::lexicon::grammar::{TEN, sentence_closers, tens_char, vague_count};
 /// Characters that end a clause (a comma's worth or more), and a sentence.
 pub(crate) use crate::lexicon::grammar::{CLAUSE_END, SENTENCE_END};
 
+/// Where the clause holding `text[at]` starts: after the last clause end in `from..at`, else at
+/// `from`.
+pub(crate) fn clause_start(text: &[char], from: usize, at: usize) -> usize {
+    (from..at)
+        .rev()
+        .find(|&i| CLAUSE_END.contains(&text[i]))
+        .map_or(from, |i| i + 1)
+}
+
 /// The sentences of `text` as char spans; closing quotes and brackets stay with their sentence.
 pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();

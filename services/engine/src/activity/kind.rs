@@ -8,7 +8,7 @@ use crate::lexicon::{
     HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, RECEPTION_VERBS,
     SPEECH_VERBS, inside_not_kind,
 };
-use crate::text::CLAUSE_END;
+use crate::text::{CLAUSE_END, clause_start};
 use dongtai_proto::EventKind;
 
 impl Parser<'_> {
@@ -201,10 +201,7 @@ impl Parser<'_> {
     fn held_subject(&self, s: usize, at: usize) -> Option<EventKind> {
         let t = self.t;
         let (heads, weights) = &*HELD_EVENTS;
-        let cs = (s..at)
-            .rev()
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .map_or(s, |i| i + 1);
+        let cs = clause_start(t, s, at);
         let stop = (cs..at)
             .find(|&i| t[i] == AT || self.times_in(i, i + 1).next().is_some())
             .unwrap_or(at);
@@ -223,10 +220,7 @@ impl Parser<'_> {
         let t = self.t;
         let (s, _) = self.sents[w.first_anchor];
         let at = w.actor_pos;
-        let cs = (s..at)
-            .rev()
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .map_or(s, |i| i + 1);
+        let cs = clause_start(t, s, at);
         let a = (cs..at).rev().find(|&i| t[i] == AT)? + 1;
         let mut b = at;
         while let Some(l) = MANNER_WORDS.longest_ending_at(t, b) {

@@ -3,7 +3,7 @@
 use super::Parser;
 use crate::lexicon::grammar::{not_in_org, org_openers};
 use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
-use crate::text::{CLAUSE_END, string};
+use crate::text::{CLAUSE_END, clause_start, string};
 
 impl Parser<'_> {
     /// An organisation or team at the head of a clause that goes on to act.
@@ -16,14 +16,7 @@ impl Parser<'_> {
         let mut cs = s;
         while cs < e {
             let ce = (cs..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
-            // Skip a time phrase and 由 at the head of the clause.
-            let mut a = cs;
-            if let Some(k) = self.times_in(a, a + 1).next() {
-                a = self.times[k].end;
-            }
-            while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
-                a += 1;
-            }
+            let a = self.subject_start(cs, ce);
             if let Some(end) = self.org_end(a, ce)
                 && self.team_acts(a, end, ce, e)
             {
@@ -37,20 +30,29 @@ impl Parser<'_> {
     /// The organisation holding an event at `at` (县政府今日举办…): named at the head of its
     /// clause, after a time phrase, with no person in it.
     pub(super) fn host_org(&self, s: usize, at: usize) -> Option<(usize, usize)> {
+        let a = self.subject_start(clause_start(self.t, s, at), at);
+        let end = self.org_end(a, at)?;
+        (self.org_name(a, end) && end - a >= 3).then_some((a, end))
+    }
+
+    /// Where the subject of the clause from `cs` (ending by `ce`) starts: after a time phrase
+    /// at its head, an opening quote or dash, and 由.
+    fn subject_start(&self, cs: usize, ce: usize) -> usize {
         let t = self.t;
-        let mut a = (s..at)
-            .rev()
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .map_or(s, |i| i + 1);
+        let mut a = cs;
         if let Some(k) = self.times_in(a, a + 1).next() {
             a = self.times[k].end;
         }
-        while a < at && (matches!(t[a], '“' | ' ') || org_openers(t[a])) {
+        while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
             a += 1;
         }
-        let end = self.org_end(a, at)?;
-        let bad = t[a..end].iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
-        (!bad && end - a >= 3).then_some((a, end))
+        a
+    }
+
+    /// Whether `a..end` can name an organisation: no character that cannot be in one, and no
+    /// person in it.
+    fn org_name(&self, a: usize, end: usize) -> bool {
+        !self.t[a..end].iter().any(|&c| not_in_org(c)) && self.mentions_in(a, end).is_empty()
     }
 
     /// Whether a time phrase (not a dateline) comes right before `a`, in its clause or as the
@@ -97,7 +99,7 @@ impl Parser<'_> {
     fn team_acts(&self, a: usize, end: usize, ce: usize, e: usize) -> bool {
         let t = self.t;
         let org = &t[a..end];
-        let bad = org.iter().any(|&c| not_in_org(c)) || !self.mentions_in(a, end).is_empty();
+        let bad = !self.org_name(a, end);
         let mut until = ce;
         if ce < e {
             let ne = (ce + 1..e)

@@ -7,7 +7,7 @@ use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, list_joiners, wit
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
 use crate::people::Mention;
-use crate::text::{CLAUSE_END, word_at};
+use crate::text::{CLAUSE_END, clause_start, word_at};
 
 impl Parser<'_> {
     /// Roles of the people in sentence `si`, and whether it reports an activity.
@@ -80,8 +80,8 @@ impl Parser<'_> {
     /// same clause (某将出席…, 某将于下月前往…).
     fn still_to_come(&self, from: usize, at: usize) -> bool {
         let t = self.t;
-        (from..at).any(|i| t[i] == FUTURE && !self.in_title(i) && !CLAUSE_END.contains(&t[i]))
-            && !(from..at).any(|i| CLAUSE_END.contains(&t[i]))
+        !(from..at).any(|i| CLAUSE_END.contains(&t[i]))
+            && (from..at).any(|i| t[i] == FUTURE && !self.in_title(i))
     }
 
     /// Whether the person whose mention starts at `start` is the party met or visited: a
@@ -111,10 +111,7 @@ impl Parser<'_> {
         let se = self
             .sentence_of(m.start)
             .map_or(t.len(), |si| self.sents[si].1);
-        let clause_start = (0..m.start)
-            .rev()
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .map_or(0, |i| i + 1);
+        let clause_start = clause_start(t, 0, m.start);
         let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
             .any(|i| with(t[i]) || t[i] == ALONG);
         let clause_end = (m.name_end..se)
