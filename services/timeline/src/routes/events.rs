@@ -267,7 +267,8 @@ pub async fn list(
 fn next_link(path: &str, pairs: &[(String, String)], next: &str) -> Option<HeaderValue> {
     let mut params: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|(k, _)| k != "cursor" && k != "access_token")
+        // (An access token was taken out of the pairs before: see `list`.)
+        .filter(|(k, _)| k != "cursor")
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     params.push(("cursor", next));
