@@ -522,10 +522,8 @@ async fn behind_an_api_token_the_page_opened_with_an_access_token_lists_exports_
     let mut config =
         dongtai_timeline::config::Config::for_tests(nats.url(), data.path().join("timeline"));
     config.token = Some(secret.into());
-    let timeline = dongtai_timeline::Application::build(config).await.unwrap();
-    let base = format!("http://{}", timeline.local_addr());
-    let stop = tokio_util::sync::CancellationToken::new();
-    let handle = tokio::spawn(timeline.run_until_stopped(stop.clone()));
+    let timeline = spawn_timeline_with(config).await;
+    let base = timeline.url.clone();
     let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
     let http = reqwest::Client::new();
 
@@ -598,8 +596,7 @@ async fn behind_an_api_token_the_page_opened_with_an_access_token_lists_exports_
         .wait_for("document.getElementById('status').dataset.count === '2'")
         .await;
     browser.close().await;
-    stop.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(20), handle).await;
+    timeline.stop().await;
 }
 
 /// The JSON body of a request's answer.

@@ -73,7 +73,11 @@ pub async fn spawn_extract(nats_url: &str) -> Service {
 }
 
 pub async fn spawn_timeline(nats_url: &str, dir: PathBuf) -> Service {
-    let config = dongtai_timeline::config::Config::for_tests(nats_url, dir);
+    spawn_timeline_with(dongtai_timeline::config::Config::for_tests(nats_url, dir)).await
+}
+
+/// A timeline with settings of its own (an API token, …).
+pub async fn spawn_timeline_with(config: dongtai_timeline::config::Config) -> Service {
     let app = dongtai_timeline::Application::build(config).await.unwrap();
     run(app.local_addr(), |s| async move {
         app.run_until_stopped(s).await.map_err(err)
