@@ -195,6 +195,7 @@ word_set!(ORG_SUFFIXES, "org_suffixes.txt");
 word_set!(PLACE_SUFFIXES, "place_suffixes.txt");
 word_set!(SPEECH_VERBS, "speech_verbs.txt");
 word_set!(PARTICIPANT_VERBS, "participant_verbs.txt");
+word_set!(PARTICIPANT_HEADS, "participant_heads.txt");
 word_set!(LEAD_VERBS, "lead_verbs.txt");
 word_set!(MEETING_MARKERS, "meeting_markers.txt");
 word_set!(TALK_VERBS, "talk_verbs.txt");

@@ -8,8 +8,8 @@ use crate::lexicon::grammar::{
     EACH, ETC, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
 };
 use crate::lexicon::{
-    BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES, PARTICIPANT_VERBS,
-    PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
+    ACTION_TRIGGERS, BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES,
+    PARTICIPANT_VERBS, PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
 };
 use crate::text::{is_amount, string, word_at};
 
@@ -254,16 +254,17 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let mut floor = 0usize;
     let mut j = 1;
     while j < text.len() {
+        let title_end = portfolio_start(text, j).unwrap_or(j);
         let found = is_cjk(text[j])
-            .then(|| TITLES.longest_ending_at(text, j))
+            .then(|| TITLES.longest_ending_at(text, title_end))
             .flatten()
-            .and_then(|l| Some((l, parse_name(text, j)?)))
-            .filter(|&(l, _)| j - l >= floor);
+            .and_then(|l| Some((l, parse_name(text, j).or_else(|| closed_name(text, j))?)))
+            .filter(|&(l, _)| title_end - l >= floor);
         let Some((l, len)) = found else {
             j += 1;
             continue;
         };
-        let left = title_left(text, j - l, floor, soft);
+        let left = title_left(text, title_end - l, floor, soft);
         // 各级林长, 全体党员: a kind of people, not a person's title.
         if text[left] == EACH || word_at(text, left, WHOLE) {
             j += 1;
@@ -285,6 +286,43 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
         j = e.max(j + 1);
     }
     out
+}
+
+/// A four-character name right after a title and closed by a separator, in a roll of titled
+/// people, which parse_name does not read alone (省直机关工委书记曲木史哈，市委书记某某): a
+/// surname of one character, another title after the separator, and no word inside that
+/// follows names or opens a title or an action (县长高度重视，; 落实林长管理责任，推动…).
+fn closed_name(text: &[char], j: usize) -> Option<usize> {
+    let e = j + 4;
+    let closed = matches!(text.get(e), Some(&(COMMA | DUNHAO | FULL_STOP | SEMICOLON)));
+    // In a roll of titled people: another title comes after the separator.
+    let ok = closed
+        && title_item_ahead(text, e + 1)
+        && text[j..e].iter().all(|&c| is_cjk(c))
+        && SURNAMES.longest_at(text, j) == Some(1)
+        && !NOT_NAMES.starts_at(text, j)
+        && !not_name_end(text[e - 1])
+        && (j + 1..e).all(|k| {
+            !FOLLOWERS.starts_at(&text[..e], k)
+                && !TITLES.starts_at(&text[..e], k)
+                && !ACTION_TRIGGERS.starts_at(&text[..e], k)
+        });
+    ok.then_some(4)
+}
+
+/// Where the portfolio in brackets between a title and a name opens, as Hong Kong and Macau
+/// papers write it (副署长(行政)某某, 助理署长(家庭及儿童福利)某某): the name starts at `j`
+/// right after the closing bracket, and the title ends where the bracket opens.
+fn portfolio_start(text: &[char], j: usize) -> Option<usize> {
+    if j < 3 || text[j - 1] != CLOSE_BRACKET {
+        return None;
+    }
+    let close = j - 1;
+    (close.saturating_sub(13)..close - 1)
+        .rev()
+        .take_while(|&o| is_cjk(text[o + 1]))
+        .find(|&o| text[o] == OPEN_BRACKET)
+        .filter(|&o| o > 0 && is_cjk(text[o - 1]))
 }
 
 /// The titles chained with 、 before a name (区委副书记、区长 + name), the first starting at

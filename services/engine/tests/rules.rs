@@ -921,3 +921,42 @@ fn a_page_date_whose_weekday_was_cut_off_still_dates_the_page() {
     );
     assert_eq!(e.when.start, Some(day("2019-01-08")));
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_portfolio_in_brackets_between_title_and_name_keeps_the_title() {
+    // One line a case: text, (participant, titles).
+    let cases: &[(&str, &[(&str, &[&str])])] = &[
+        ("7月5日，民政署署长陈志明访问甲市社会服务中心。随行官员包括副署长(行政)林家豪及助理署长(家庭及儿童福利)黄美玲等。",
+         &[("林家豪", &["副署长（行政）"]), ("黄美玲", &["助理署长（家庭及儿童福利）"])]),
+        // Brackets that are no portfolio (a place, a date) still end the title.
+        ("7月5日，民政署署长陈志明访问甲市社会服务中心(北区)。副署长林家豪陪同。",
+         &[("林家豪", &["副署长"])]),
+    ];
+    for (text, want) in cases {
+        let e = one(text, "2024-07-06");
+        let want: Vec<(String, Vec<String>)> =
+            want.iter().map(|(n, t)| (n.to_string(), owned(t))).collect();
+        assert_eq!(people(&e, Role::Participant), want, "{text}");
+        assert_eq!(names(&e, Role::Lead), owned(&["陈志明"]), "{text}");
+    }
+}
+
+#[test]
+#[rustfmt::skip]
+fn a_four_character_name_in_a_roll_of_titled_people_is_read_whole() {
+    // One line a case: text, people named.
+    let cases: &[(&str, &[&str])] = &[
+        ("9月26日，省委常委、省直机关工委书记曲木史哈，市委书记王立新到乙县展位考察。",
+         &["曲木史哈", "王立新"]),
+        // A title then a noun phrase closed by a comma: no name (no title follows).
+        ("9月26日，市委书记王立新到乙县调研，要求压实林长管理责任，推动工作落实。",
+         &["王立新"]),
+    ];
+    for (text, want) in cases {
+        let e = one(text, "2024-09-27");
+        let mut got = names(&e, Role::Lead);
+        got.extend(names(&e, Role::Participant));
+        assert_eq!(got, owned(want), "{text}");
+    }
+}

@@ -5,7 +5,9 @@ use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, list_joiners, with};
 use crate::lexicon::grammar::{COMMA, DUNHAO};
-use crate::lexicon::{LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_VERBS, TALK_VERBS};
+use crate::lexicon::{
+    LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS, TALK_VERBS,
+};
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_start, word_at};
 
@@ -128,6 +130,13 @@ impl Parser<'_> {
             .sentence_of(m.start)
             .map_or(t.len(), |si| self.sents[si].1);
         if self.is_party_met(m) {
+            return Role::Participant;
+        }
+        // 随行官员包括甲及乙: those who went along.
+        if PARTICIPANT_HEADS
+            .find(t, clause_start(t, 0, m.start), m.start)
+            .is_some()
+        {
             return Role::Participant;
         }
         // The verb after the list this mention belongs to.
