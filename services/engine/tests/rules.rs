@@ -960,3 +960,23 @@ fn a_four_character_name_in_a_roll_of_titled_people_is_read_whole() {
         assert_eq!(got, owned(want), "{text}");
     }
 }
+
+#[test]
+fn an_organisations_visit_goes_on_where_it_is_named_again_with_who_went_along() {
+    let e = one(
+        "10月20日，甲市青松商会来我区参观考察。青松商会会长带队，企业家一行先后参观考察了创新产业园、晶华科技公司。区领导张明、李华，市工商联副主席王强等陪同参观考察。",
+        "2021-10-21",
+    );
+    assert_eq!(e.places, owned(&["创新产业园"]));
+    assert_eq!(e.targets, owned(&["晶华科技公司"]));
+    assert_eq!(
+        names(&e, Role::Participant),
+        owned(&["张明", "李华", "王强"])
+    );
+    // Officials named without going along are no part of it.
+    let e = one(
+        "10月20日，甲市青松商会来我区参观考察。区长张明表示，欢迎企业家来投资。",
+        "2021-10-21",
+    );
+    assert_eq!(names(&e, Role::Participant), Vec::<String>::new());
+}

@@ -3,9 +3,10 @@
 
 use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::PAGE_DATE_LABELS;
 use crate::lexicon::grammar::COLON;
+use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{HOUR, WEEK, dispatch, third_person};
+use crate::lexicon::{MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
 use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::TimeBasis;
@@ -239,6 +240,7 @@ impl Parser<'_> {
             && !self.speech_at(ss + 1, ss + 1);
         let lead_here = pronoun
             || self.continues_activity(si)
+            || self.org_goes_on(w, si)
             || info.roles.iter().any(|&(k, _)| {
                 w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key)
                     && !self.speech_at(self.ms[k].name_end, self.ms[k].name_end)
@@ -248,7 +250,53 @@ impl Parser<'_> {
         }
         if !w.leads.is_empty() || w.held {
             w.people.extend(self.titled_participants(info));
+        } else if !w.orgs.is_empty() {
+            // Officials who went along with an organisation's visit (区领导甲、乙陪同参观).
+            w.people.extend(self.accompanying(info, si));
         }
+    }
+
+    /// The people of sentence `si` said to go along (陪同, 参加 … after them in the sentence):
+    /// the officials taking part in an organisation's activity.
+    fn accompanying(&self, info: &SentenceInfo, si: usize) -> Vec<(usize, Role)> {
+        let (_, e) = self.sents[si];
+        info.roles
+            .iter()
+            .filter(|&&(k, role)| {
+                role == Role::Participant
+                    && !self.ms[k].titles.is_empty()
+                    && PARTICIPANT_VERBS
+                        .find(self.t, self.ms[k].name_end, e)
+                        .is_some()
+            })
+            .map(|&(k, _)| (k, Role::Participant))
+            .collect()
+    }
+
+    /// Whether sentence `si` goes on with the visit of the organisation that leads `w`: it
+    /// opens with the organisation's name or its tail (苏州市某商会 → 某商会会长带队，…), and
+    /// one of its clauses goes on with a verb of movement or visit before anyone is quoted.
+    fn org_goes_on(&self, w: &Work, si: usize) -> bool {
+        if !w.leads.is_empty() || w.held {
+            return false;
+        }
+        let t = self.t;
+        let (s, e) = self.sents[si];
+        let mut i = s;
+        if let Some(k) = self.times_in(s, s + 1).next() {
+            i = self.times[k].end;
+        }
+        while i < e && (t[i] == COMMA || t[i] == ' ') {
+            i += 1;
+        }
+        let named = w.orgs.iter().any(|&(a, b)| {
+            // The name, or its tail of three characters or more.
+            (a..b.saturating_sub(2)).any(|x| t[i..e].starts_with(&t[x..b]))
+        });
+        named
+            && (i..e)
+                .take_while(|&k| !self.speech_at(k, i))
+                .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
     }
 
     pub(super) fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {
