@@ -233,13 +233,14 @@ impl Received {
             );
         }
         let join = vec![false; self.lines.len()];
-        let (n, norm, _) = normalize::normalize_lines_chars(&self.chars, &self.lines, &join, None);
+        let (n, norm, soft) =
+            normalize::normalize_lines_chars(&self.chars, &self.lines, &join, None);
         let seg = PageArticle {
             title: None,
             text: n.text,
             map: n.map,
         };
-        (vec![(seg, Vec::new(), norm)], true)
+        (vec![(seg, soft, norm)], true)
     }
 
     fn whole(&self) -> &str {

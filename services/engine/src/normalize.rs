@@ -7,6 +7,7 @@ use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, EXCLAMATION, FULL_STOP, OPEN_BRACKET, QUESTION, SEMICOLON,
 };
 use crate::lexicon::grammar::{CONTINUED_FROM, PAGE, TURN};
+use crate::people::is_cjk;
 use dongtai_proto::OffsetMap;
 
 /// One line of the raw text: char range without its line break.
@@ -160,7 +161,7 @@ pub(crate) fn normalize_lines_chars(
         .collect();
     for (k, &li) in nonblank.iter().enumerate() {
         let l = lines[li];
-        w.line(chars, l, &mut pending_space);
+        w.line(chars, l, &mut pending_space, &mut soft);
         if k + 1 == nonblank.len() {
             break;
         }
@@ -227,8 +228,16 @@ impl Writer {
     }
 
     /// The chars of line `l`, mapped; spaces dropped except one between ASCII words (kept in
-    /// `pending_space` across a column break).
-    fn line(&mut self, chars: &[char], l: Line, pending_space: &mut Option<usize>) {
+    /// `pending_space` across a column break). A space dropped between two Chinese characters
+    /// inside the line is pushed to `soft`: pages that separate sentences or fields with a space
+    /// (…方式举行 省委副书记、省长某某) keep that boundary for the titles.
+    fn line(
+        &mut self,
+        chars: &[char],
+        l: Line,
+        pending_space: &mut Option<usize>,
+        soft: &mut Vec<usize>,
+    ) {
         for i in l.start..l.end {
             let c = chars[i];
             if is_space(c) {
@@ -237,11 +246,16 @@ impl Writer {
                 }
                 continue;
             }
-            if let Some(sp) = pending_space.take()
-                && self.prev.is_some_and(is_ascii_word)
-                && is_ascii_word(c)
-            {
-                self.emit(sp, ' ');
+            if let Some(sp) = pending_space.take() {
+                if self.prev.is_some_and(is_ascii_word) && is_ascii_word(c) {
+                    self.emit(sp, ' ');
+                } else if sp > l.start
+                    && self.prev.is_some_and(is_cjk)
+                    && is_cjk(c)
+                    && soft.last() != Some(&self.text.len())
+                {
+                    soft.push(self.text.len());
+                }
             }
             let next = chars.get(i + 1).copied();
             let mapped = map_char(self.prev, c, next);

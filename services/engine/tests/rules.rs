@@ -980,3 +980,35 @@ fn an_organisations_visit_goes_on_where_it_is_named_again_with_who_went_along() 
     );
     assert_eq!(names(&e, Role::Participant), Vec::<String>::new());
 }
+
+#[test]
+#[rustfmt::skip]
+fn an_event_held_by_some_means_or_opened_with_another_verb_is_held() {
+    // One line a case: text, kind, lead.
+    let cases: &[(&str, EventKind, &str)] = &[
+        ("1月26日，甲省与乙县建立友好关系签约仪式通过视频连线方式举行。副省长王立新出席并致辞。",
+         EventKind::Conference, "王立新"),
+        ("7月21日，甲省主题推介大会在北京拉开帷幕。副省长王立新致辞并宣布开幕。",
+         EventKind::Conference, "王立新"),
+    ];
+    for (text, kind, lead) in cases {
+        let e = one(text, "2022-07-22");
+        assert_eq!(e.kind, *kind, "{text}");
+        assert_eq!(names(&e, Role::Lead), owned(&[lead]), "{text}");
+    }
+}
+
+#[test]
+fn a_space_between_sentences_of_a_page_ends_the_title_before_it() {
+    // The page separates its sentences with a space, not a full stop: 举行 is no part of the
+    // title after it, so the event is held and the governor attends it.
+    let e = one(
+        "1月26日，甲省与乙县签约仪式通过视频连线方式举行 省委副书记、省长王立新出席并致辞",
+        "2022-01-27",
+    );
+    assert_eq!(e.kind, EventKind::Conference);
+    assert_eq!(
+        people(&e, Role::Lead),
+        vec![("王立新".to_string(), owned(&["省委副书记", "省长"]))]
+    );
+}

@@ -5,8 +5,8 @@ use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{AND_THEN, AT, FUTURE};
 use crate::lexicon::{
-    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, RECEPTION_VERBS,
-    SPEECH_VERBS, inside_not_kind,
+    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, MEANS_WORDS,
+    RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
 };
 use crate::text::{CLAUSE_END, clause_start};
 use dongtai_proto::EventKind;
@@ -196,14 +196,18 @@ impl Parser<'_> {
 
     /// The kind of the event that is the subject of a verb of holding at `at` (sentence from
     /// `s`): a head word (held_events.txt) ending the clause's subject, which stops at a time
-    /// phrase, 在 or the verb (会议在县剧院开幕); a clause that starts with its time or place
+    /// phrase, 在, a word of means (通过视频连线方式) or the verb (会议在县剧院开幕); a clause that starts with its time or place
     /// has its subject in the clause before (…启动仪式，昨天在某宾馆举行).
     fn held_subject(&self, s: usize, at: usize) -> Option<EventKind> {
         let t = self.t;
         let (heads, weights) = &*HELD_EVENTS;
         let cs = clause_start(t, s, at);
         let stop = (cs..at)
-            .find(|&i| t[i] == AT || self.times_in(i, i + 1).next().is_some())
+            .find(|&i| {
+                t[i] == AT
+                    || self.times_in(i, i + 1).next().is_some()
+                    || MEANS_WORDS.starts_at(t, i)
+            })
             .unwrap_or(at);
         let end = if stop == cs && cs > s { cs - 1 } else { stop };
         let h = heads.longest_ending_at(t, end)?;
