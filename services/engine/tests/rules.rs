@@ -990,6 +990,8 @@ fn an_event_held_by_some_means_or_opened_with_another_verb_is_held() {
          EventKind::Conference, "王立新"),
         ("7月21日，甲省主题推介大会在北京拉开帷幕。副省长王立新致辞并宣布开幕。",
          EventKind::Conference, "王立新"),
+        ("7月21日，为期三天的“甲省日”活动在北京市乙区拉开帷幕。副省长王立新致辞并宣布活动开幕。",
+         EventKind::Conference, "王立新"),
     ];
     for (text, kind, lead) in cases {
         let e = one(text, "2022-07-22");
