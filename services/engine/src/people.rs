@@ -6,6 +6,7 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{
     EACH, ETC, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
+    unit_ends,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES,
@@ -261,7 +262,13 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
             .and_then(|l| Some((l, parse_name(text, j).or_else(|| closed_name(text, j))?)))
             .filter(|&(l, _)| title_end - l >= floor);
         let Some((l, len)) = found else {
-            j += 1;
+            if let Some(m) = unit_item(text, j, &out) {
+                j = m.name_end;
+                floor = j;
+                out.push(m);
+            } else {
+                j += 1;
+            }
             continue;
         };
         let left = title_left(text, title_end - l, floor, soft);
@@ -308,6 +315,32 @@ fn closed_name(text: &[char], j: usize) -> Option<usize> {
                 && !ACTION_TRIGGERS.starts_at(&text[..e], k)
         });
     ok.then_some(4)
+}
+
+/// An item of a roll of titled people that names its person's section instead of a title
+/// (副科长甲、市发展和改革委员会农经科李某某组成…): right after the 、 that follows a titled
+/// mention, a section name (its last character in `unit_ends`) and then a name at `j`.
+fn unit_item(text: &[char], j: usize, out: &[Mention]) -> Option<Mention> {
+    let prev = out.last().filter(|m| m.own_titles)?;
+    let item = prev.name_end + 1;
+    if text.get(prev.name_end) != Some(&DUNHAO)
+        || j < item + 2
+        || j - item > 22
+        || !unit_ends(text[j - 1])
+        || text[item..j].iter().any(|&c| is_title_boundary(c))
+    {
+        return None;
+    }
+    let len = parse_name(text, j)?;
+    Some(Mention {
+        start: item,
+        name_start: j,
+        name_end: j + len,
+        titles: vec![(item, j)],
+        own_titles: true,
+        key: string(&text[j..j + len]),
+        listed: false,
+    })
 }
 
 /// Where the portfolio in brackets between a title and a name opens, as Hong Kong and Macau

@@ -1014,3 +1014,24 @@ fn a_space_between_sentences_of_a_page_ends_the_title_before_it() {
         vec![("王立新".to_string(), owned(&["省委副书记", "省长"]))]
     );
 }
+
+#[test]
+fn a_section_named_in_a_roll_of_titled_people_stands_for_a_title() {
+    let e = one(
+        "由市林业局副局长王立新带队，市林业局生态科副科长张明、市林业局造林科李华组成的督导组于7月6日到甲县开展督导工作。",
+        "2022-07-08",
+    );
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![
+            ("张明".to_string(), owned(&["市林业局生态科副科长"])),
+            ("李华".to_string(), owned(&["市林业局造林科"])),
+        ]
+    );
+    // Outside a roll, a section before a name is no title (甲科李华 alone names no one).
+    let e = one(
+        "7月6日，市林业局副局长王立新到甲县开展督导工作。造林科李华介绍了情况。",
+        "2022-07-08",
+    );
+    assert_eq!(names(&e, Role::Participant), Vec::<String>::new());
+}
