@@ -1035,3 +1035,23 @@ fn a_section_named_in_a_roll_of_titled_people_stands_for_a_title() {
     );
     assert_eq!(names(&e, Role::Participant), Vec::<String>::new());
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_site_named_before_its_on_site_and_the_companies_asked_are_what_was_visited() {
+    // One line a case: text, places, targets.
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("10月15日上午，市委副书记王立新视察了交易团展位。在交易会现场，王书记分别向新科、常柴、东风农机等企业的负责人了解了成交情况。",
+         &["交易会"], &["交易团展位", "新科", "常柴", "东风农机"]),
+        ("10月15日上午，市委副书记王立新到甲镇调研。在乙村现场，王立新听取了工作汇报。",
+         &["甲镇", "乙村"], &[]),
+        // 在某会 without 现场 is at a meeting, and 向 without a list of companies asks no one.
+        ("10月15日上午，市委副书记王立新到甲镇调研。在座谈会上，王立新向企业负责人了解了情况。",
+         &["甲镇"], &[]),
+    ];
+    for (text, places, targets) in cases {
+        let e = one(text, "2021-10-16");
+        assert_eq!(e.places, owned(places), "{text}");
+        assert_eq!(e.targets, owned(targets), "{text}");
+    }
+}

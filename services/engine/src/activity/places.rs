@@ -4,9 +4,10 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, LEARN, MEETING, MIDDLE, OF,
-    REGION, TOWARD, VISIT, and, deictic, item_openers, measure_words, not_at_after, not_at_before,
-    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, LEARN, MEETING, MIDDLE,
+    OF, ON_SITE, REGION, TOWARD, VISIT, and, deictic, item_openers, measure_words, not_at_after,
+    not_at_before, period_heads, period_tails, plain_move_heads, position_words, team_ends,
+    team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
@@ -62,6 +63,17 @@ impl Parser<'_> {
             && c >= i + 3
             && PLACE_SUFFIXES.longest_ending_at(t, c).is_some()
             && self.mentions_in(i, c).is_empty()
+    }
+
+    /// Whether 向 at `i` opens a list of companies asked (向甲、乙等企业的负责人了解): items
+    /// with 、 closed in the clause by 等 and a word for companies (listed_targets.txt).
+    fn asks_companies(&self, i: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (i + 1..e)
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(e);
+        let close = (i + 2..end).find(|&k| LISTED_TARGETS.starts_at(t, k));
+        close.is_some_and(|k| t[i + 1..k].contains(&DUNHAO))
     }
 
     /// Whether a verb of movement starting with 到 at `i` names a visit by itself (到访).
@@ -228,6 +240,8 @@ impl Parser<'_> {
         // 对某地进行（实地）考察: the place comes between 对 and 进行.
         let at = at || t[i] == TOWARD && self.inspects_object(i, e);
         match verb {
+            // 向甲、乙等企业的负责人了解: the companies asked are what was visited.
+            None if !at && t[i] == FACING && self.asks_companies(i, e) => Some((1, false)),
             None if !at => None,
             v => Some((v.unwrap_or(1), at)),
         }
@@ -326,8 +340,10 @@ impl Parser<'_> {
             }
             let item = &t[a..b];
             let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
+            // 在某会现场, 在甲村现场: a site, even a meeting's or a short name.
+            let on_site = word_at(t, obj_end, ON_SITE);
             let ok = if at {
-                suffix && item.len() >= 3 && !word_before(item, item.len(), MEETING)
+                suffix && (on_site || item.len() >= 3 && !word_before(item, item.len(), MEETING))
             } else {
                 // 甲、乙等企业: what the list closes with says what its items are.
                 pure || many || suffix || companies
