@@ -1055,3 +1055,24 @@ fn a_site_named_before_its_on_site_and_the_companies_asked_are_what_was_visited(
         assert_eq!(e.targets, owned(targets), "{text}");
     }
 }
+
+#[test]
+fn those_present_at_a_reception_take_part_and_the_guests_own_tour_is_theirs() {
+    let events = run(
+        "10月21日，市委副书记、市长王立新在碧波大酒店会见了来我市考察访问的韩国唐津郡郡守金英洙一行。副市长张明，市政府秘书长李华会见时在座。王立新首先对客人的到来表示欢迎。在我市期间，金英洙一行在张明的陪同下对甲旅游度假区进行了实地考察。",
+        "2008-10-22",
+    );
+    assert_eq!(events.len(), 2, "{events:#?}");
+    let (meeting, tour) = (&events[0], &events[1]);
+    assert_eq!(meeting.kind, EventKind::Meeting);
+    assert_eq!(names(meeting, Role::Lead), owned(&["王立新"]));
+    assert_eq!(
+        names(meeting, Role::Participant),
+        owned(&["金英洙", "张明", "李华"])
+    );
+    // The venue ends before 会见: the reception is no part of its name.
+    assert_eq!(meeting.places, owned(&["碧波大酒店"]));
+    assert_eq!(tour.kind, EventKind::SiteInspection);
+    assert_eq!(names(tour, Role::Lead), owned(&["金英洙"]));
+    assert_eq!(tour.places, owned(&["甲旅游度假区"]));
+}

@@ -3,10 +3,10 @@
 
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
-use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, list_joiners, with};
+use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, WHEN, list_joiners, with};
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_start, word_at};
@@ -155,7 +155,11 @@ impl Parser<'_> {
         let after = self.ms[idx[last]].name_end;
         let until = idx.get(last + 1).map_or(se, |&k| self.ms[k].start);
         if let Some((p, _)) = PARTICIPANT_VERBS.find(t, after, until) {
-            let action_first = self.trigger_after(after, p).is_some();
+            // 会见时在座: a verb that only says when (…时) is no action of theirs.
+            let action_first = self.trigger_after(after, p).is_some_and(|(q, _)| {
+                let l = ACTION_TRIGGERS.longest_at(t, q).unwrap_or(1);
+                !word_at(t, q + l, WHEN)
+            });
             if !action_first {
                 return Role::Participant;
             }
