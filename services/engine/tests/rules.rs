@@ -677,6 +677,16 @@ fn receptions_and_ceremonies_have_their_kinds() {
             "5月6日，行政长官梁家豪主礼回归纪念酒会。",
             EventKind::Conference,
         ),
+        // Calling on people meets them.
+        (
+            "昨晚，市委书记王立新拜访了甲同乡会会长李达明、乙联谊会会长周文华等在港人士。",
+            EventKind::Meeting,
+        ),
+        // Calling on companies on a business trip stays a business trip.
+        (
+            "5月6日，市长王立新带队赴深圳开展招商活动，拜访了甲集团、乙公司等企业。",
+            EventKind::InvestmentPromotion,
+        ),
     ];
     for (text, kind) in cases {
         assert_eq!(one(text, "2024-05-07").kind, *kind, "{text}");
