@@ -354,6 +354,9 @@ pub struct KindCue {
     /// A kind that has defining cues wins only when one of them is seen (林长制 makes a forest
     /// patrol; forestry words alone make a visit about forestry).
     pub defining: bool,
+    /// The cue counts only when a person is named right after it (拜访了某会长某某 meets
+    /// someone; 拜访了某集团 on a business trip does not).
+    pub of_people: bool,
 }
 
 /// Kind cues: word → (kind, weight).
@@ -365,7 +368,7 @@ pub static KIND_CUES: LazyLock<(WordSet, KindWeights)> =
 pub static HELD_EVENTS: LazyLock<(WordSet, KindWeights)> =
     LazyLock::new(|| kind_cues(include_str!("lexicon/held_events.txt")));
 
-/// A table of kind cues, `word kind weight [defining]` a line.
+/// A table of kind cues, `word kind weight [defining|people]` a line.
 fn kind_cues(data: &str) -> (WordSet, KindWeights) {
     let mut set = WordSet::default();
     let mut map = FxMap::default();
@@ -377,7 +380,9 @@ fn kind_cues(data: &str) -> (WordSet, KindWeights) {
         let (Ok(kind), Ok(weight)) = (k.parse::<EventKind>(), n.parse::<u32>()) else {
             continue;
         };
-        let defining = parts.next() == Some("defining");
+        let flag = parts.next();
+        let defining = flag == Some("defining");
+        let of_people = flag == Some("people");
         let w: Vec<char> = w.chars().collect();
         set.insert(w.clone());
         map.insert(
@@ -386,6 +391,7 @@ fn kind_cues(data: &str) -> (WordSet, KindWeights) {
                 kind,
                 weight,
                 defining,
+                of_people,
             },
         );
     }

@@ -1,7 +1,10 @@
 //! The time resolver: finds time phrases (11月5日上午, 3月1日至3日, 十一月五日, 昨天, 近日,
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
-use crate::lexicon::grammar::{AGO, OF, WEEK, WEEK_ALT, tens_char, week_words, weekday};
+use crate::lexicon::grammar::{
+    AGO, LAST_WEEK_HEAD, OF, ONE_OF, WEEK, WEEK_ALT, tens_char, this_week_heads, week_words,
+    weekday,
+};
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
 };
@@ -36,8 +39,9 @@ pub enum TimeKind {
     Relative(RelativeDay),
     /// 同日, 当天: the day last mentioned.
     SameDay,
-    /// 星期六, 周五: the last such day of the week on or before publication (0 is Monday).
-    Weekday(u32),
+    /// 星期六, 周五: the last such day of the week on or before publication (0 is Monday);
+    /// with `weeks_back`, that day of this week (0: 本周五) or of last week (1: 上周五).
+    Weekday { day: u32, weeks_back: Option<u32> },
     /// 当年: the year of the expo edition last mentioned.
     ThatYear,
     /// An expo edition with known days.
@@ -59,7 +63,7 @@ impl TimeExpr {
         match self.kind {
             TimeKind::Absolute { from, .. } if from.month.is_some() => 6,
             TimeKind::Absolute { .. } => 5,
-            TimeKind::SameDay | TimeKind::Weekday(_) => 4,
+            TimeKind::SameDay | TimeKind::Weekday { .. } => 4,
             TimeKind::Relative(r) if !r.approx => 4,
             TimeKind::Relative(_) => 3,
             TimeKind::ThatYear => 2,
@@ -293,6 +297,8 @@ fn may_start_time(c: char) -> bool {
         || c == ORDINAL
         || bracket_day_heads(c)
         || week_words(c)
+        || c == LAST_WEEK_HEAD
+        || this_week_heads(c)
         || WEEK.starts_with(c)
         || WEEK_ALT.starts_with(c)
         || TIME_WORDS.0.may_start(c)
@@ -337,26 +343,37 @@ fn days_ago_at(text: &[char], i: usize) -> Option<TimeExpr> {
 /// A day of the week (星期六, 礼拜三; 周五 only before a part of the day or punctuation, since
 /// 周 is also a surname).
 fn weekday_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    let head = if word_at(text, i, WEEK) || word_at(text, i, WEEK_ALT) {
+    // 上周五 / 上个星期五, 本周五 / 这周五.
+    let weeks_back = match text[i] {
+        c if c == LAST_WEEK_HEAD => Some(1),
+        c if this_week_heads(c) => Some(0),
+        _ => None,
+    };
+    let mut j = i + usize::from(weeks_back.is_some());
+    if weeks_back.is_some() && text.get(j) == Some(&ONE_OF) {
+        j += 1;
+    }
+    let head = if word_at(text, j, WEEK) || word_at(text, j, WEEK_ALT) {
         2
-    } else if week_words(text[i]) {
+    } else if text.get(j).is_some_and(|&c| week_words(c)) {
         1
     } else {
         return None;
     };
-    let day = weekday(*text.get(i + head)?)?;
-    let end = i + head + 1;
+    let day = weekday(*text.get(j + head)?)?;
+    let end = j + head + 1;
     let after = text.get(end).copied();
     let plain = after.is_none_or(|c| CLAUSE_END.contains(&c) || c == DUNHAO)
         || part_of_day(text, end).is_some();
-    if head == 1 && !plain {
+    // 周 alone is also a surname (周五一); after 上/本 it is the week.
+    if head == 1 && !plain && weeks_back.is_none() {
         return None;
     }
     Some(word_then_part(
         text,
         i,
-        head + 1,
-        TimeKind::Weekday(day),
+        end - i,
+        TimeKind::Weekday { day, weeks_back },
         None,
     ))
 }
@@ -547,10 +564,16 @@ impl Resolver {
         let part = e.part;
         match e.kind {
             TimeKind::Absolute { from, to } => self.absolute(from, to, part, before),
-            TimeKind::Weekday(d) => {
+            TimeKind::Weekday { day: d, weeks_back } => {
                 let day = self.published.map(|p| {
-                    let back = (p.weekday().num_days_from_monday() + 7 - d) % 7;
-                    p - Duration::days(i64::from(back))
+                    let today = p.weekday().num_days_from_monday();
+                    match weeks_back {
+                        None => p - Duration::days(i64::from((today + 7 - d) % 7)),
+                        Some(w) => {
+                            let monday = p - Duration::days(i64::from(today + 7 * w));
+                            monday + Duration::days(i64::from(d))
+                        }
+                    }
                 });
                 Some(self.counted_from_published(day, part, false))
             }

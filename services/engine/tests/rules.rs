@@ -682,6 +682,11 @@ fn receptions_and_ceremonies_have_their_kinds() {
             "昨晚，市委书记王立新拜访了甲同乡会会长李达明、乙联谊会会长周文华等在港人士。",
             EventKind::Meeting,
         ),
+        // Calling on companies on a business trip, with a forum, stays a business trip.
+        (
+            "6月18日，县长王立新率队赴广东开展招商引资活动，先后拜访了甲精密、乙终端等企业，并与深圳某商会会长林海座谈。",
+            EventKind::InvestmentPromotion,
+        ),
         // Calling on companies on a business trip stays a business trip.
         (
             "5月6日，市长王立新带队赴深圳开展招商活动，拜访了甲集团、乙公司等企业。",
@@ -1085,4 +1090,40 @@ fn those_present_at_a_reception_take_part_and_the_guests_own_tour_is_theirs() {
     assert_eq!(tour.kind, EventKind::SiteInspection);
     assert_eq!(names(tour, Role::Lead), owned(&["金英洙"]));
     assert_eq!(tour.places, owned(&["甲旅游度假区"]));
+}
+
+#[test]
+#[rustfmt::skip]
+fn a_day_of_last_or_this_week_and_the_evening_are_read() {
+    // Published on Sunday 10 March 2024. One line a case: time phrase, day, part of day.
+    let cases: &[(&str, &str, Option<PartOfDay>)] = &[
+        ("上周五", "2024-03-01", None),
+        ("上个星期六上午", "2024-03-02", Some(PartOfDay::Morning)),
+        ("本周一", "2024-03-04", None),
+        ("周五", "2024-03-08", None),
+        ("8日晚", "2024-03-08", Some(PartOfDay::Evening)),
+        ("8日凌晨", "2024-03-08", Some(PartOfDay::Morning)),
+    ];
+    for (phrase, want, part) in cases {
+        let text = format!("{phrase}，市委书记王立新到甲镇调研。");
+        let e = one(&text, "2024-03-10");
+        assert_eq!(e.when.start, Some(day(want)), "{text}");
+        assert_eq!(e.when.part_of_day, *part, "{text}");
+    }
+}
+
+#[test]
+fn the_associations_of_the_people_called_on_are_what_was_visited() {
+    let e = one(
+        "昨晚，市委书记王立新拜访了甲同乡会会长李达明、乙联谊会会长周文华等在港人士。",
+        "2024-03-10",
+    );
+    assert_eq!(e.targets, owned(&["甲同乡会", "乙联谊会"]));
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![
+            ("李达明".to_string(), owned(&["甲同乡会会长"])),
+            ("周文华".to_string(), owned(&["乙联谊会会长"])),
+        ]
+    );
 }

@@ -51,7 +51,7 @@ impl Parser<'_> {
         let weekday_next = self
             .times
             .get(k + 1)
-            .is_some_and(|n| matches!(n.kind, TimeKind::Weekday(_)) && n.start == i)
+            .is_some_and(|n| matches!(n.kind, TimeKind::Weekday { .. }) && n.start == i)
             || word_at(t, i, WEEK);
         t.get(i).is_some_and(|&c| dispatch(c))
             || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
@@ -63,7 +63,7 @@ impl Parser<'_> {
     /// counts from the dateline's day, which may be the day before publication.
     pub(super) fn resolve_time(&self, resolver: &Resolver, k: usize) -> Option<Resolved> {
         let te = &self.times[k];
-        let relative = matches!(te.kind, TimeKind::Relative(_) | TimeKind::Weekday(_));
+        let relative = matches!(te.kind, TimeKind::Relative(_) | TimeKind::Weekday { .. });
         let line = relative
             .then(|| (0..k).rev().find(|&j| self.dateline(j)))
             .flatten()

@@ -3,7 +3,7 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{AND_THEN, AT, FUTURE};
+use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE};
 use crate::lexicon::{
     HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, MEANS_WORDS,
     RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
@@ -112,6 +112,7 @@ impl Parser<'_> {
             let inside = skip_titles.is_some_and(|off| self.in_title(off + i));
             if !inside_not_kind(text, i)
                 && let Some(cue) = weights.get(&text[i..i + l])
+                && (!cue.of_people || skip_titles.is_some_and(|off| self.person_after(off + i + l)))
                 && let Some(pos) = EventKind::ALL.iter().position(|&x| x == cue.kind)
             {
                 if !inside {
@@ -121,6 +122,16 @@ impl Parser<'_> {
             }
             i += l;
         }
+    }
+
+    /// Whether a person is named right after `at` (after 了): the object of a verb of calling.
+    fn person_after(&self, at: usize) -> bool {
+        let at = if self.t.get(at) == Some(&DONE) {
+            at + 1
+        } else {
+            at
+        };
+        self.mentions_in(at, at + 1).any(|k| self.ms[k].start == at)
     }
 
     /// An event held or attended (出席…推介会) is what the activity was, wherever in the
