@@ -1127,3 +1127,22 @@ fn the_associations_of_the_people_called_on_are_what_was_visited() {
         ]
     );
 }
+
+#[test]
+#[rustfmt::skip]
+fn a_site_ends_before_a_date_and_is_named_once() {
+    // One line a case: text, places, targets.
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        // A headline run into the first sentence, as a column arrives.
+        ("王立新副书记视察交易团展位10月15日上午，市委副书记王立新视察了交易团展位。",
+         &[], &["交易团展位"]),
+        // The same site with and without its region before it.
+        ("4月6日下午，市长王立新带队拜访了海淀区政府。随后，王立新来到北京市海淀区政府座谈交流。",
+         &["北京市海淀区政府"], &[]),
+    ];
+    for (text, places, targets) in cases {
+        let e = one(text, "2016-10-16");
+        assert_eq!(e.places, owned(places), "{text}");
+        assert_eq!(e.targets, owned(targets), "{text}");
+    }
+}

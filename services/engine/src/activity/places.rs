@@ -17,6 +17,7 @@ use crate::lexicon::{
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, string, word_at, word_before};
+use crate::time::TimeKind;
 
 impl Parser<'_> {
     /// Whether the clause at `from` continues a list of places: it reads like one (、, 及其,
@@ -172,7 +173,10 @@ impl Parser<'_> {
                 places.push(s)
             }
         }
-        (dedup(places), dedup(targets))
+        (
+            same_site_once(dedup(places)),
+            same_site_once(dedup(targets)),
+        )
     }
 
     pub(super) fn places_in(&self, s: usize, e: usize, out: &mut Vec<(usize, usize, bool)>) {
@@ -210,6 +214,17 @@ impl Parser<'_> {
             }
             i = obj_end.max(i + 1);
         }
+    }
+
+    /// Whether a time phrase naming a day starts at `k`.
+    fn day_at(&self, k: usize) -> bool {
+        self.times_in(k, k + 1).any(|x| {
+            self.times[x].start == k
+                && !matches!(
+                    self.times[x].kind,
+                    TimeKind::Edition { .. } | TimeKind::ThatYear
+                )
+        })
     }
 
     /// Whether `i` is inside one of the mentions `mentions`.
@@ -264,6 +279,11 @@ impl Parser<'_> {
                 continue;
             }
             if CLAUSE_END.contains(&c) || self.in_mention(mentions, k) {
+                break;
+            }
+            // A date starts what comes next (a headline run into the first sentence:
+            // …视察某展位10月15日上午，…).
+            if k > o && self.day_at(k) {
                 break;
             }
             if let Some(l) = PLACE_STOPS.longest_at(t, k) {
@@ -370,6 +390,22 @@ impl Parser<'_> {
                     && !matches!(*c, '“' | '”' | OPEN_BRACKET | CLOSE_BRACKET | '·')
             })
     }
+}
+
+/// A site named twice, once with the region before it (海淀区政府, 北京市海淀区政府), is one
+/// site: the shorter name goes when a longer one ends with it.
+fn same_site_once(v: Vec<String>) -> Vec<String> {
+    let keep: Vec<bool> = v
+        .iter()
+        .map(|s| {
+            !v.iter()
+                .any(|l| l.len() > s.len() && l.ends_with(s.as_str()))
+        })
+        .collect();
+    v.into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
 }
 
 /// Split a list at 、, and its last item at 和/及/以及/与 too.
