@@ -166,6 +166,18 @@ impl NameAt<'_> {
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
+            && !self.verb_across(len)
+    }
+
+    /// Whether a word that follows names (来到, 表示) starts inside the given name and runs
+    /// past its end: 总书记曾来到某村 names no 曾来.
+    fn verb_across(&self, len: usize) -> bool {
+        let (text, j) = (self.text, self.j);
+        (j + self.sur..j + len).any(|p| {
+            FOLLOWERS
+                .longest_at(text, p)
+                .is_some_and(|l| l >= 2 && p + l > j + len)
+        })
     }
 
     /// How often the first `len` characters are written around the name.

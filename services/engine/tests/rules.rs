@@ -1146,3 +1146,41 @@ fn a_site_ends_before_a_date_and_is_named_once() {
         assert_eq!(e.targets, owned(targets), "{text}");
     }
 }
+
+#[test]
+fn another_official_going_on_a_visit_of_their_own_is_their_own_activity() {
+    let events = run(
+        "15日，多名官员到访甲区、乙区探访基层家庭。房屋局局长王立新在甲区专员张明陪同下，探访了丙邨的独居长者。民政局局长李华则在乙区专员赵刚陪同下，到丁邨探望双老家庭。",
+        "2026-02-15",
+    );
+    let got: Vec<(Vec<String>, Vec<String>, Vec<String>)> = events
+        .iter()
+        .map(|e| {
+            (
+                names(e, Role::Lead),
+                names(e, Role::Participant),
+                e.places.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        got.contains(&(owned(&["李华"]), owned(&["赵刚"]), owned(&["丁邨"]))),
+        "{got:?}"
+    );
+    // The hosts who sit down with the visitors, or brief them, are part of the same visit.
+    let events = run(
+        "2月14日，甲省党政代表团来深考察交流。深圳市委书记王立新与代表团一行座谈，市长李华参加有关活动。",
+        "2025-02-15",
+    );
+    assert_eq!(events.len(), 1, "{events:#?}");
+}
+
+#[test]
+fn a_surname_before_a_verb_of_movement_is_no_name() {
+    let events = run(
+        "8月31日上午，省委书记王立新专程来到甲县纪念园。今年4月24日，总书记曾来到甲县乙村走访村民。",
+        "2016-09-01",
+    );
+    let people: Vec<String> = events.iter().flat_map(|e| names(e, Role::Lead)).collect();
+    assert!(!people.contains(&"曾来".to_string()), "{people:?}");
+}

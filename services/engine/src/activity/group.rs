@@ -5,7 +5,7 @@ use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
-use crate::lexicon::grammar::{HOUR, WEEK, dispatch, third_person};
+use crate::lexicon::grammar::{HOUR, PARTY, WEEK, dispatch, third_person};
 use crate::lexicon::{MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
 use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
@@ -172,8 +172,37 @@ impl Parser<'_> {
             && !leads.is_empty()
             && !w.leads.is_empty()
             && self.sentence_receives(si) != self.receives(w);
+        // Another official doing a visit of their own, none of the activity's leads named
+        // (甲在…陪同下，探访了…。乙则在…陪同下，到…探望…): their own activity, on its day.
+        let known = leads.iter().any(|&k| {
+            w.people
+                .iter()
+                .any(|&(p, _)| self.ms[p].key == self.ms[k].key)
+        });
+        // 他亦与…会面: the lead referred to.
+        let (ss, _) = self.sents[si];
+        let pronoun = self.t.get(ss).is_some_and(|&c| third_person(c));
+        // 与代表团一行座谈, 向考察团介绍: the visitors referred to, so the same visit.
+        let (_, se) = self.sents[si];
+        let team = (ss..se).any(|i| word_at(self.t, i, PARTY) || self.team_at(i, se).is_some());
+        // …and they go somewhere themselves (到某邨探望, 探访了某邨), not only speak or meet.
+        let goes = leads.first().is_some_and(|&k| {
+            (self.ms[k].name_end..se)
+                .any(|i| MOVEMENT_VERBS.starts_at(self.t, i) && !self.in_title(i))
+        });
+        let other_lead = !names_lead
+            && goes
+            && !pronoun
+            && !team
+            && !shared
+            && !known
+            && !leads.is_empty()
+            && !w.leads.is_empty()
+            && info.strong
+            && !w.held;
         match own {
             _ if other_side => false,
+            None if other_lead => false,
             // An event held in the course of an activity, on its days, is part of it.
             Some(tk) if info.held => self.same_days(resolver, w, tk),
             None => true,
