@@ -1184,3 +1184,12 @@ fn a_surname_before_a_verb_of_movement_is_no_name() {
     let people: Vec<String> = events.iter().flat_map(|e| names(e, Role::Lead)).collect();
     assert!(!people.contains(&"曾来".to_string()), "{people:?}");
 }
+
+#[test]
+fn a_visit_goes_on_after_a_clause_that_sets_its_course() {
+    let e = one(
+        "8月6日，市委书记王立新率考察团来到甲市。在为期5天的考察中，考察团一行先后到乙园区、丙工业园区实地考察。",
+        "2015-08-07",
+    );
+    assert_eq!(e.places, owned(&["甲市", "乙园区", "丙工业园区"]));
+}

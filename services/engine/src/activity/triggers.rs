@@ -5,7 +5,7 @@
 use super::Parser;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
-    ARRIVE, AT, DAY, DURING, ESCORTED, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN,
+    ARRIVE, AT, DAY, DURING, ESCORTED, MIDDLE, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN,
     not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
@@ -133,7 +133,8 @@ impl Parser<'_> {
             return None;
         }
         let c = (i + 1..e.min(i + 40)).find(|&k| CLAUSE_END.contains(&t[k]))?;
-        let sets = word_before(t, c, DURING) || word_before(t, c, WHEN);
+        // 在…期间，在…时，在为期五天的考察中，
+        let sets = word_before(t, c, DURING) || word_before(t, c, WHEN) || t[c - 1] == MIDDLE;
         let escorted = word_before(t, c, ESCORTED);
         (t[c] == COMMA && (sets && c - i <= 16 || escorted)).then_some(c + 1 - i)
     }
