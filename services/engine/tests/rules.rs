@@ -1060,6 +1060,9 @@ fn a_site_named_before_its_on_site_and_the_companies_asked_are_what_was_visited(
          &["交易会"], &["交易团展位", "新科", "常柴", "东风农机"]),
         ("10月15日上午，市委副书记王立新到甲镇调研。在乙村现场，王立新听取了工作汇报。",
          &["甲镇", "乙村"], &[]),
+        // A body or a company after 在 is a site (在某管委会，在某有限公司，).
+        ("1月21日，副主席王立新到甲市调研。在漓江风景区管委会，王立新听取了汇报。在甲研究院有限公司，王立新看望了科研人员。",
+         &["甲市", "漓江风景区管委会"], &["甲研究院有限公司"]),
         // 在某会 without 现场 is at a meeting, and 向 without a list of companies asks no one.
         ("10月15日上午，市委副书记王立新到甲镇调研。在座谈会上，王立新向企业负责人了解了情况。",
          &["甲镇"], &[]),

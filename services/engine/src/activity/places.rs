@@ -5,9 +5,9 @@ use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, LEARN, MEETING, MIDDLE,
-    OF, ON_SITE, REGION, TOWARD, VISIT, and, deictic, item_openers, measure_words, not_at_after,
-    not_at_before, period_heads, period_tails, plain_move_heads, position_words, team_ends,
-    team_verb_heads, with,
+    OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic, item_openers,
+    measure_words, not_at_after, not_at_before, period_heads, period_tails, plain_move_heads,
+    position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
@@ -287,8 +287,10 @@ impl Parser<'_> {
                 break;
             }
             if let Some(l) = PLACE_STOPS.longest_at(t, k) {
-                // 某项目建设现场、某公司: a stop word closing a list item is part of it.
-                if t.get(k + l) == Some(&DUNHAO) && k > o {
+                // 某项目建设现场、某公司: a stop word closing a list item is part of it; so is
+                // one that a place's ending follows (甲研究院, 乙检查站).
+                let named = l >= 2 && k > o && PLACE_SUFFIXES.starts_at(t, k + l);
+                if (t.get(k + l) == Some(&DUNHAO) || named) && k > o {
                     k += l;
                     continue;
                 }
@@ -362,8 +364,14 @@ impl Parser<'_> {
             let suffix = PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_some();
             // 在某会现场, 在甲村现场: a site, even a meeting's or a short name.
             let on_site = word_at(t, obj_end, ON_SITE);
+            // 在某管委会，在某有限公司，: a body or a company is a site too; 在某会 is at a meeting.
+            let company = TARGET_SUFFIXES
+                .longest_ending_at(item, item.len())
+                .is_some();
+            let meeting = word_before(item, item.len(), MEETING)
+                && !(item.len() >= 3 && body_before_meeting(item[item.len() - 2]));
             let ok = if at {
-                suffix && (on_site || item.len() >= 3 && !word_before(item, item.len(), MEETING))
+                (suffix || company) && (on_site || item.len() >= 3 && !meeting)
             } else {
                 // 甲、乙等企业: what the list closes with says what its items are.
                 pure || many || suffix || companies
