@@ -1196,3 +1196,24 @@ fn a_visit_goes_on_after_a_clause_that_sets_its_course() {
     );
     assert_eq!(e.places, owned(&["甲市", "乙园区", "丙工业园区"]));
 }
+
+#[test]
+fn a_reception_at_the_town_hall_meets_the_team_led_by_its_guest() {
+    let e = one(
+        "昨日下午，市长王立新在市政府会见了由乙市市长张明带领的政府考察团一行。张明介绍了乙市经济发展和博览会情况。",
+        "2014-11-10",
+    );
+    assert_eq!(e.kind, EventKind::Meeting);
+    assert_eq!(names(&e, Role::Lead), owned(&["王立新"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["张明"]));
+    assert_eq!(e.places, owned(&["市政府"]));
+}
+
+#[test]
+fn a_visit_to_an_association_names_it() {
+    let e = one(
+        "甲省乙市委副书记、市长王立新一行八人于五月二十九日访问丙中华总商会，受到该会副理事长张明的热情接待。",
+        "2023-05-30",
+    );
+    assert_eq!(e.targets, owned(&["丙中华总商会"]));
+}

@@ -16,6 +16,11 @@ impl Parser<'_> {
         if let Some(kind) = self.opening_event(w) {
             return kind;
         }
+        // An activity that opens with a reception (市长某会见了某某一行) is a meeting, whatever
+        // the guests then talk about.
+        if self.sentence_receives(w.first_anchor) && self.has_party(w) {
+            return EventKind::Meeting;
+        }
         let mut score = Scores::default();
         self.cue_scores(w, &mut score);
         self.held_scores(w, &mut score);

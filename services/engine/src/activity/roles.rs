@@ -3,7 +3,9 @@
 
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
-use crate::lexicon::grammar::{ALONG, FUTURE, OF, RESPECTIVELY, WHEN, list_joiners, with};
+use crate::lexicon::grammar::{
+    ALONG, FUTURE, OF, RESPECTIVELY, WHEN, list_joiners, org_openers, with,
+};
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
     ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS, TALK_VERBS,
@@ -91,6 +93,12 @@ impl Parser<'_> {
     /// 看望了坚守一线的某).
     pub(super) fn met_at(&self, start: usize) -> bool {
         let t = self.t;
+        // 会见了由某市市长某某带领的考察团: 由 before the one met.
+        let start = if start > 0 && org_openers(t[start - 1]) {
+            start - 1
+        } else {
+            start
+        };
         if MEETING_MARKERS.longest_ending_at(t, start).is_some() {
             return true;
         }
