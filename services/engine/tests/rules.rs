@@ -1007,6 +1007,8 @@ fn an_event_held_by_some_means_or_opened_with_another_verb_is_held() {
          EventKind::Conference, "王立新"),
         ("7月21日，为期三天的“甲省日”活动在北京市乙区拉开帷幕。副省长王立新致辞并宣布活动开幕。",
          EventKind::Conference, "王立新"),
+        ("甲省活动周于8月22日上午在乙园大舞台隆重开幕。市委书记王立新出席开幕式。",
+         EventKind::Conference, "王立新"),
     ];
     for (text, kind, lead) in cases {
         let e = one(text, "2022-07-22");

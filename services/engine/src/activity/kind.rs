@@ -3,7 +3,7 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE};
+use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE};
 use crate::lexicon::{
     HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, MEANS_WORDS,
     RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
@@ -225,7 +225,11 @@ impl Parser<'_> {
                     || MEANS_WORDS.starts_at(t, i)
             })
             .unwrap_or(at);
-        let end = if stop == cs && cs > s { cs - 1 } else { stop };
+        let mut end = if stop == cs && cs > s { cs - 1 } else { stop };
+        // 某活动周于8月22日…开幕: 于 before the date is no part of the event's name.
+        if end > cs && t[end - 1] == ON_DATE {
+            end -= 1;
+        }
         let h = heads.longest_ending_at(t, end)?;
         weights.get(&t[end - h..end]).map(|c| c.kind)
     }
