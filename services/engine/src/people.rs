@@ -307,16 +307,22 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
     out
 }
 
-/// A four-character name right after a title and closed by a separator, in a roll of titled
-/// people, which parse_name does not read alone (省直机关工委书记曲木史哈，市委书记某某): a
-/// surname of one character, another title after the separator, and no word inside that
-/// follows names or opens a title or an action (县长高度重视，; 落实林长管理责任，推动…).
+/// A four-character name right after a title and closed by a separator, which parse_name does
+/// not read alone: in a roll of titled people (省直机关工委书记曲木史哈，市委书记某某), or a
+/// married name of two surnames (行政长官林郑某某(中)); a surname of one character, and no
+/// word inside that follows names or opens a title or an action (县长高度重视，;
+/// 落实林长管理责任，推动…).
 fn closed_name(text: &[char], j: usize) -> Option<usize> {
     let e = j + 4;
-    let closed = matches!(text.get(e), Some(&(COMMA | DUNHAO | FULL_STOP | SEMICOLON)));
+    let closed = matches!(
+        text.get(e),
+        Some(&(COMMA | DUNHAO | FULL_STOP | SEMICOLON | OPEN_BRACKET))
+    );
+    // A married name in Hong Kong, her husband's surname before her own (行政长官林郑某某(中)).
+    let married = SURNAMES.longest_at(text, j + 1) == Some(1);
     // In a roll of titled people: another title comes after the separator.
     let ok = closed
-        && title_item_ahead(text, e + 1)
+        && (married || title_item_ahead(text, e + 1))
         && text[j..e].iter().all(|&c| is_cjk(c))
         && SURNAMES.longest_at(text, j) == Some(1)
         && !NOT_NAMES.starts_at(text, j)

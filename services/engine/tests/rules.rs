@@ -1219,3 +1219,19 @@ fn a_visit_to_an_association_names_it() {
     );
     assert_eq!(e.targets, owned(&["丙中华总商会"]));
 }
+
+#[test]
+fn an_official_holding_an_event_and_a_married_name_once_are_read() {
+    let e = one(
+        "行政长官林郑月娥(中)12月27日就合作安排举行记者会，旁为律政司司长袁国强(左)。",
+        "2017-12-28",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["林郑月娥"]));
+    assert_eq!(e.when.start, Some(day("2017-12-27")));
+    // A counsellor is a title; those who go with the lead (会同) take part.
+    let e = one(
+        "县长王立新14日会同县议员张明及县政顾问吴大村等人，前往甲镇会勘道路工程。",
+        "2022-09-15",
+    );
+    assert_eq!(names(&e, Role::Participant), owned(&["张明", "吴大村"]));
+}

@@ -327,7 +327,7 @@ pub(super) fn tie_rank(k: EventKind) -> usize {
 /// (hold_verbs.txt) at `t[i]`, before `e`: the head word (held_events.txt) ending its object,
 /// which runs to the end of the clause or to 并 (出席签约仪式并讲话); none for an event still
 /// to come.
-fn held_event_at(t: &[char], i: usize, e: usize) -> Option<(EventKind, u32)> {
+pub(super) fn held_event_at(t: &[char], i: usize, e: usize) -> Option<(EventKind, u32)> {
     let (heads, weights) = &*HELD_EVENTS;
     let from = i + HOLD_VERBS.longest_at(t, i)?;
     let limit = e.min(from + 40);

@@ -3,6 +3,7 @@
 //! its subject.
 
 use super::Parser;
+use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
     ARRIVE, AT, DAY, DURING, ESCORTED, MIDDLE, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN,
@@ -44,6 +45,11 @@ impl Parser<'_> {
                 return Some((i, !weak));
             }
             if t[i] == ARRIVE && self.movement_dao(i) {
+                return Some((i, true));
+            }
+            // Someone who holds an event (某某举行记者会, 召开座谈会) does something.
+            if HOST_VERBS.starts_at(t, i) && !self.in_title(i) && held_event_at(t, i, to).is_some()
+            {
                 return Some((i, true));
             }
             i += 1;
