@@ -90,6 +90,9 @@ pub struct Listing {
     pub last: u32,
     /// Set on the actor entries of a lead person: what corroboration compares.
     pub lead: Option<LeadFacts>,
+    /// True once the event is a report of an activity reported more than once (it has a
+    /// group): only then does a count have to read its record to answer the activity once.
+    pub grouped: bool,
 }
 
 /// What the corroboration rule needs of a report, kept on its lead persons' index entries.

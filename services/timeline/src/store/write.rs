@@ -138,9 +138,13 @@ impl<'a> Batch<'a> {
             let pos = member.position().bytes();
             self.trees.groups.insert(&key, pos.to_vec());
             if member.group.is_none() {
-                // Its first other report: from now on queries look for the others.
+                // Its first other report: from now on queries look for the others (and its
+                // index entries say so, for counts).
                 member.group = Some(activity.event_id().to_string());
                 self.trees.records.insert(&pos, encode_event(&member)?);
+                for (k, v) in index_entries(&member)? {
+                    self.trees.index.insert(&k, v);
+                }
             }
             articles.insert(member.event.source.article_id);
         }
@@ -260,7 +264,12 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
     let ev = &e.event;
     let pos = e.position();
     let last = e.last_day().raw();
-    let plain = encode(&Listing { last, lead: None })?;
+    let grouped = e.group.is_some();
+    let plain = encode(&Listing {
+        last,
+        lead: None,
+        grouped,
+    })?;
     let mut out = vec![(
         Index::Kind.key(Index::kind_term(ev.kind), &pos),
         plain.clone(),
@@ -277,6 +286,7 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
                 .and_then(|g| g.parse().ok())
                 .unwrap_or_else(|| ev.id.clone()),
         }),
+        grouped,
     })?;
     let names: BTreeSet<&str> = ev.actors.iter().map(|a| a.name.as_str()).collect();
     for name in names {
