@@ -3,7 +3,7 @@
 //! consumer batch and a rebuild chunk; only the commit differs (see [`super::trees`]).
 
 use super::corroborate::{lead_persons, matching_activities};
-use super::keys::{IdKey, Index, decode_u64, history_key, member_key};
+use super::keys::{ArticleKey, IdKey, Index, decode_u64, history_key, member_key};
 use super::record::{
     self, ActorSummary, HistoryEntry, LeadFacts, Listing, StoredEvent, decode, decode_event,
     encode, encode_event,
@@ -279,12 +279,8 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
         last,
         lead: Some(LeadFacts {
             kind: ev.kind,
-            article: ev.source.article_id.clone(),
-            activity: e
-                .group
-                .as_deref()
-                .and_then(|g| g.parse().ok())
-                .unwrap_or_else(|| ev.id.clone()),
+            article: ArticleKey::of(&ev.source.article_id),
+            activity: e.activity_key(),
         }),
         grouped,
     })?;

@@ -1,6 +1,6 @@
 //! Upgrading the timeline's store format: a store left by an earlier version (version 1: JSON
-//! records, no format version; version 2: index values that do not say whether an event is
-//! grouped) is detected at start and rebuilt from the EVENTS stream, after which the timeline
+//! records, no format version; version 2: ids as hex text in records, index values that do not
+//! say whether an event is grouped) is detected at start and rebuilt from the EVENTS stream, after which the timeline
 //! gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -58,8 +58,10 @@ fn write_version_1_store(dir: &std::path::Path, events: &[Value]) {
     db.flush().unwrap();
 }
 
-/// Turn the (current) store in `dir` into what version 2 kept: the same trees, index values
-/// without their last field (whether the event is grouped, a postcard bool), format 2.
+/// Turn the (current) store in `dir` into one version 2 left: the same trees, format 2, index
+/// values without their last field (whether the event is grouped, a postcard bool). Version 2
+/// also wrote ids in records as hex text; those are left as they are, since a store of another
+/// format is never read, only emptied and rebuilt.
 fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
     let db = sled::open(dir).unwrap();
     let index = db.open_tree("index").unwrap();
