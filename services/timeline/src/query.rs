@@ -1,7 +1,7 @@
 //! Answering `GET /v1/events`: pick the most selective index, scan it in date order, filter the
 //! rest, page with an opaque cursor (the `{date}{id}` position of the last event returned).
 
-use crate::store::{self, Day, Index, Position, StoreError, StoredEvent, TimelineStore};
+use crate::store::{self, Day, Hit, Index, Position, StoreError, StoredEvent, TimelineStore};
 use crate::view::Activity;
 use chrono::{Days, NaiveDate};
 use dongtai_proto::EventKind;
@@ -343,6 +343,24 @@ impl EventQuery {
         }
     }
 
+    /// True when the entries of the index a walk scans decide, for an event reported once,
+    /// whether it answers: one filter that has an index (an index entry exists only for a
+    /// live event with that actor, place or target, or kind), and dates (its position and its
+    /// entry's last day).
+    pub fn decided_by_index(&self) -> bool {
+        let mut indexed = self
+            .filters
+            .iter()
+            .filter(|f| !matches!(f, Filter::From(_) | Filter::To(_)));
+        matches!(
+            (indexed.next(), indexed.next()),
+            (
+                Some(Filter::Actor(_) | Filter::Target(_) | Filter::Place(_) | Filter::Kind(_)),
+                None
+            )
+        )
+    }
+
     /// True when `e` is live and passes every filter.
     pub fn matches(&self, e: &StoredEvent) -> bool {
         !e.retracted && self.filters.iter().all(|f| f.matches(e))
@@ -362,7 +380,7 @@ pub fn others_in_group(
     Ok(others)
 }
 
-type Hits<'a> = Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + 'a>;
+type Hits<'a> = Box<dyn Iterator<Item = Result<Hit, StoreError>> + 'a>;
 
 /// Several scans in one order merged into one, each position once (an event under two of the
 /// terms comes up in both).
@@ -373,7 +391,7 @@ struct Merged<'a> {
 }
 
 impl Iterator for Merged<'_> {
-    type Item = Result<(Position, Day), StoreError>;
+    type Item = Result<Hit, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -382,7 +400,7 @@ impl Iterator for Merged<'_> {
                 match scan.peek() {
                     None => {}
                     Some(Err(_)) => return scan.next(),
-                    Some(Ok((p, _))) => {
+                    Some(Ok(Hit { pos: p, .. })) => {
                         let better =
                             best.is_none_or(|(_, b)| if self.descending { *p > b } else { *p < b });
                         if better {
@@ -402,16 +420,13 @@ impl Iterator for Merged<'_> {
     }
 }
 
-/// Walk the answers of `q` in its order from `cursor` (exclusive), calling `visit` with each
-/// answer until it returns false. Returns true when it stopped because it had examined
-/// `max_examined` index entries or records.
-fn walk(
-    store: &TimelineStore,
+/// The index entries a walk over the answers of `q` from `cursor` (exclusive) examines, in its
+/// order, and the first day an answer may end on (an entry that ends earlier is passed over).
+fn entries<'a>(
+    store: &'a TimelineStore,
     q: &EventQuery,
     cursor: Option<Position>,
-    mut visit: impl FnMut(Position, StoredEvent, Vec<StoredEvent>) -> bool,
-    max_examined: u64,
-) -> Result<bool, StoreError> {
+) -> Result<(Merged<'a>, Option<Day>), StoreError> {
     let (index, terms) = q.index(Some(store))?;
     let (from_date, to_date) = q.dates();
     // An event that starts before `from` may still run into it: start that far back.
@@ -448,33 +463,75 @@ fn walk(
         descending,
         last: None,
     };
+    Ok((hits, from_day))
+}
+
+/// The answer at `pos`, when its event answers `q`: the event and the other reports of its
+/// activity.
+fn answer_at(
+    store: &TimelineStore,
+    q: &EventQuery,
+    pos: Position,
+) -> Result<Option<(StoredEvent, Vec<StoredEvent>)>, StoreError> {
+    let Some(e) = store.at_position(&pos)? else {
+        return Ok(None);
+    };
+    if !q.matches(&e) {
+        return Ok(None);
+    }
+    // A corroborated activity is answered once, at its first report in date order whichever
+    // the listing's order (so the same report stands for it either way); one rule on every
+    // page keeps paging free of gaps and repeats.
+    let others = others_in_group(store, &e)?;
+    if others.iter().any(|m| q.matches(m) && m.position() < pos) {
+        return Ok(None);
+    }
+    Ok(Some((e, others)))
+}
+
+/// Walk the index entries of `q` in its order from `cursor` (exclusive), passing over those
+/// that the index says ended before `from`, and call `on_entry` with each until it returns
+/// false. Returns true when it stopped because it had examined `max_examined` entries.
+fn walk_entries(
+    store: &TimelineStore,
+    q: &EventQuery,
+    cursor: Option<Position>,
+    max_examined: u64,
+    mut on_entry: impl FnMut(Hit) -> Result<bool, StoreError>,
+) -> Result<bool, StoreError> {
+    let (hits, from_day) = entries(store, q, cursor)?;
     for (examined, hit) in (0u64..).zip(hits) {
         if examined == max_examined {
             return Ok(true);
         }
-        let (pos, last_day) = hit?;
+        let hit = hit?;
         // Ended before `from`: the index says so without reading the record.
-        if from_day.is_some_and(|f| last_day < f) {
+        if from_day.is_some_and(|f| hit.last < f) {
             continue;
         }
-        let Some(e) = store.at_position(&pos)? else {
-            continue;
-        };
-        if !q.matches(&e) {
-            continue;
-        }
-        // A corroborated activity is answered once, at its first report in date order
-        // whichever the listing's order (so the same report stands for it either way); one
-        // rule on every page keeps paging free of gaps and repeats.
-        let others = others_in_group(store, &e)?;
-        if others.iter().any(|m| q.matches(m) && m.position() < pos) {
-            continue;
-        }
-        if !visit(pos, e, others) {
+        if !on_entry(hit)? {
             break;
         }
     }
     Ok(false)
+}
+
+/// Walk the answers of `q` in its order from `cursor` (exclusive), calling `visit` with each
+/// answer until it returns false. Returns true when it stopped because it had examined
+/// `max_examined` index entries or records.
+fn walk(
+    store: &TimelineStore,
+    q: &EventQuery,
+    cursor: Option<Position>,
+    mut visit: impl FnMut(Position, StoredEvent, Vec<StoredEvent>) -> bool,
+    max_examined: u64,
+) -> Result<bool, StoreError> {
+    walk_entries(store, q, cursor, max_examined, |hit| {
+        Ok(match answer_at(store, q, hit.pos)? {
+            Some((e, others)) => visit(hit.pos, e, others),
+            None => true,
+        })
+    })
 }
 
 /// Run a query.
@@ -507,22 +564,48 @@ pub fn run(store: &TimelineStore, q: &EventQuery) -> Result<Page, StoreError> {
 /// and [`TOTAL_MAX_EXAMINED`] entries examined. The cost choice: an exact count at a million
 /// events would be a full scan per page; this one costs at most a bounded walk like a page's,
 /// and says when it stopped early.
+///
+/// When the index entries alone decide (see [`EventQuery::decided_by_index`]), an event that
+/// is the only report of its activity is counted from its entry, without reading its record:
+/// a page reads its 50 records, and its count would otherwise read up to [`TOTAL_MAX`] more
+/// (a target page at 300k events went from 9 ms to seconds under load when the count came).
 pub fn count(store: &TimelineStore, q: &EventQuery) -> Result<Total, StoreError> {
     let mut n = 0u64;
-    let capped = walk(
-        store,
-        q,
-        None,
-        |_, _, _| {
-            n += 1;
-            n < TOTAL_MAX + 1
-        },
-        TOTAL_MAX_EXAMINED,
-    )?;
+    let capped = if q.decided_by_index() {
+        count_entries(store, q, &mut n)?
+    } else {
+        walk(
+            store,
+            q,
+            None,
+            |_, _, _| {
+                n += 1;
+                n < TOTAL_MAX + 1
+            },
+            TOTAL_MAX_EXAMINED,
+        )?
+    };
     let is_lower_bound = n > TOTAL_MAX || capped;
     Ok(Total {
         count: n.min(TOTAL_MAX),
         is_lower_bound,
+    })
+}
+
+/// [`count`] over index entries, reading only the records of grouped events; adds to `n` up to
+/// [`TOTAL_MAX`] + 1 and returns true when it stopped at [`TOTAL_MAX_EXAMINED`].
+fn count_entries(store: &TimelineStore, q: &EventQuery, n: &mut u64) -> Result<bool, StoreError> {
+    let to_bound = q.dates().1.is_some();
+    walk_entries(store, q, None, TOTAL_MAX_EXAMINED, |hit| {
+        let answers = match hit.grouped {
+            // `to` keeps events that start on or before it: never an undated one.
+            Some(false) => !(to_bound && hit.pos.day == Day::NONE),
+            _ => answer_at(store, q, hit.pos)?.is_some(),
+        };
+        if answers {
+            *n += 1;
+        }
+        Ok(*n <= TOTAL_MAX)
     })
 }
 
@@ -744,6 +827,59 @@ mod store_tests {
             count(&store, &ask(&[("outlet", "无此报")])).unwrap().count,
             0
         );
+    }
+
+    #[test]
+    fn a_count_from_the_index_alone_agrees_with_the_answers_listed() {
+        let (_dir, store) = store();
+        let mut seq = 100;
+        let mut put = |id: char, article: char, kind: &str, start: Option<&str>, end: &str| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(include_str!("../../../proto/fixtures/v1/event.json"))
+                    .unwrap();
+            v["id"] = id.to_string().repeat(32).into();
+            v["kind"] = kind.into();
+            v["when"]["start"] = start.into();
+            v["when"]["end"] = end.into();
+            v["source"]["article_id"] = article.to_string().repeat(64).into();
+            let e: ActivityEvent = serde_json::from_value(v).unwrap();
+            seq += 1;
+            store.upsert(&e, seq).unwrap();
+            e
+        };
+        // A report, then a second one of the same visit from another article that starts a
+        // day earlier (the first is grouped only then, and no longer answers for the visit), a
+        // third, an undated one, and one withdrawn.
+        put('a', 'a', "meeting", Some("2023-11-09"), "2023-11-09");
+        put('b', 'b', "meeting", Some("2023-11-08"), "2023-11-09");
+        put('c', 'c', "meeting", Some("2023-11-09"), "2023-11-09");
+        put('d', 'd', "meeting", None, "2023-11-09");
+        let gone = put('e', 'e', "expo_visit", Some("2023-11-10"), "2023-11-10");
+        seq += 1;
+        store.retract(&gone.id, seq).unwrap();
+        for query in [
+            vec![("actor", "曹立强")],
+            vec![
+                ("actor", "曹立强"),
+                ("from", "2023-11-05"),
+                ("to", "2023-11-09"),
+            ],
+            vec![("actor", "曹立强"), ("to", "2023-11-30")],
+            vec![("place", "环城生态公园东片区"), ("from", "2023-11-02")],
+            vec![("kind", "meeting,expo_visit")],
+            vec![("kind", "meeting"), ("to", "2023-11-08")],
+        ] {
+            let mut q = ask(&query);
+            assert!(q.decided_by_index(), "{query:?}");
+            q.limit = MAX_LIMIT;
+            let listed = run(&store, &q).unwrap().activities.len() as u64;
+            let exact = Total {
+                count: listed,
+                is_lower_bound: false,
+            };
+            assert_eq!(count(&store, &q).unwrap(), exact, "{query:?}");
+        }
+        assert!(!ask(&[("actor", "曹立强"), ("outlet", "徐汇报")]).decided_by_index());
     }
 
     #[test]

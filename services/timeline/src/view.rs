@@ -68,6 +68,10 @@ impl Activity {
     /// articles that gave it.
     pub fn disagreements(&self) -> Vec<Value> {
         let mut out = Vec::new();
+        // One report cannot disagree with itself (most activities: skip building its values).
+        if self.others.is_empty() {
+            return out;
+        }
         let fields: [(&str, ValueOf); 5] = [
             ("when", |r| {
                 let w = &r.event.when;

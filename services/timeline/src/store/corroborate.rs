@@ -8,11 +8,11 @@
 //! with the smallest id (so the outcome does not depend on arrival order).
 
 use super::StoreError;
-use super::keys::{Day, IdKey, Index, Position};
+use super::keys::{ArticleKey, Day, IdKey, Index, Position};
 use super::record::{LeadFacts, Listing, StoredEvent, decode};
 use super::trees::Staged;
 use chrono::Days;
-use dongtai_proto::{ActorKind, ArticleId, EventKind, Role};
+use dongtai_proto::{ActorKind, EventKind, Role};
 use std::collections::BTreeSet;
 
 /// Activities longer than this are not expected: queries and the corroboration lookup scan
@@ -21,26 +21,26 @@ pub const LONGEST_ACTIVITY_DAYS: u64 = 62;
 
 /// What the rule compares of a report.
 #[derive(Debug, Clone, Copy)]
-pub struct Report<'a> {
+pub struct Report {
     /// Event id.
     pub id: IdKey,
     /// Kind of activity.
     pub kind: EventKind,
     /// The reporting article.
-    pub article: &'a ArticleId,
+    pub article: ArticleKey,
     /// First day (`Day::NONE`: undated, never corroborated).
     pub first: Day,
     /// Last day.
     pub last: Day,
 }
 
-impl<'a> Report<'a> {
+impl Report {
     /// The report of a stored event.
-    pub fn of(e: &'a StoredEvent) -> Self {
+    pub fn of(e: &StoredEvent) -> Self {
         Report {
             id: IdKey::of(&e.event.id),
             kind: e.event.kind,
-            article: &e.event.source.article_id,
+            article: ArticleKey::of(&e.event.source.article_id),
             first: e.position().day,
             last: e.last_day(),
         }
@@ -49,7 +49,7 @@ impl<'a> Report<'a> {
 
 /// True when `a` and `b`, which share a lead person, report the same activity: two reports
 /// (not one event twice), the same kind, from different articles, on overlapping days.
-pub fn same_activity(a: &Report<'_>, b: &Report<'_>) -> bool {
+pub fn same_activity(a: &Report, b: &Report) -> bool {
     a.id != b.id
         && a.kind == b.kind
         && a.article != b.article
@@ -106,12 +106,12 @@ pub fn matching_activities(
             let other = Report {
                 id: pos.id,
                 kind,
-                article: &article,
+                article,
                 first: pos.day,
                 last: Day::from_raw(listing.last),
             };
             if same_activity(&me, &other) {
-                found.insert(IdKey::of(&activity));
+                found.insert(activity);
             }
         }
     }
@@ -125,7 +125,10 @@ mod tests {
 
     #[test]
     fn reports_of_one_activity_overlap_in_days_and_differ_in_article() {
-        let (a1, a2) = (ArticleId::of_text("a"), ArticleId::of_text("b"));
+        let (a1, a2) = (
+            ArticleKey::of(&dongtai_proto::ArticleId::of_text("a")),
+            ArticleKey::of(&dongtai_proto::ArticleId::of_text("b")),
+        );
         let day = |s: &str| Day::of(Some(s.parse().unwrap()));
         let r = |id: &str, article, first, last| Report {
             id: IdKey::parse(&id.repeat(32)).unwrap(),
@@ -134,21 +137,21 @@ mod tests {
             first: day(first),
             last: day(last),
         };
-        let base = r("1", &a1, "2023-11-05", "2023-11-07");
+        let base = r("1", a1, "2023-11-05", "2023-11-07");
         assert!(same_activity(
             &base,
-            &r("2", &a2, "2023-11-07", "2023-11-07")
+            &r("2", a2, "2023-11-07", "2023-11-07")
         ));
         assert!(!same_activity(
             &base,
-            &r("2", &a2, "2023-11-08", "2023-11-08")
+            &r("2", a2, "2023-11-08", "2023-11-08")
         ));
         assert!(!same_activity(
             &base,
-            &r("2", &a1, "2023-11-05", "2023-11-05")
+            &r("2", a1, "2023-11-05", "2023-11-05")
         ));
         assert!(!same_activity(&base, &base));
-        let mut other_kind = r("2", &a2, "2023-11-05", "2023-11-05");
+        let mut other_kind = r("2", a2, "2023-11-05", "2023-11-05");
         other_kind.kind = EventKind::Conference;
         assert!(!same_activity(&base, &other_kind));
     }

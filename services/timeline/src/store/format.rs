@@ -9,8 +9,8 @@ use super::StoreError;
 use super::keys::decode_u64;
 use super::trees::Trees;
 
-/// The layout this code reads and writes.
-pub const CURRENT: u64 = 2;
+/// The layout this code reads and writes. 3: index values say whether the event is grouped.
+pub const CURRENT: u64 = 3;
 /// Meta key of the format version.
 const FORMAT: &[u8] = b"format";
 /// Meta key present while the view must be (re)built from the stream.

@@ -4,7 +4,8 @@
 //! the order of its hex text, so pages come out in the order the JSON store gave them).
 
 use chrono::{Datelike as _, NaiveDate};
-use dongtai_proto::{ActivityEvent, EventId, EventKind};
+use dongtai_proto::{ActivityEvent, ArticleId, EventId, EventKind};
+use serde::{Deserialize, Serialize};
 
 /// Text of a position's day when the event has no known date (in cursors).
 pub const NO_DATE: &str = "0000-00-00";
@@ -59,8 +60,8 @@ impl Day {
     }
 }
 
-/// An event id as it appears in keys: its 16 raw bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An event id as it appears in keys and records: its 16 raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct IdKey([u8; IdKey::LEN]);
 
 impl IdKey {
@@ -69,10 +70,7 @@ impl IdKey {
 
     /// The key of `id` (ids are checked hex when parsed, so this cannot fail for a real one).
     pub fn of(id: &EventId) -> IdKey {
-        let mut b = [0u8; IdKey::LEN];
-        // An EventId is always LEN hex digits: decoding cannot fail.
-        let _ = hex::decode_to_slice(id.as_str(), &mut b);
-        IdKey(b)
+        IdKey(raw(id.as_str()))
     }
 
     /// The key of an id given as text; `None` when it is not an event id.
@@ -97,6 +95,37 @@ impl IdKey {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
+}
+
+/// An article id as records and index values keep it: its 32 raw bytes (half its hex text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ArticleKey([u8; ArticleKey::LEN]);
+
+impl ArticleKey {
+    /// Bytes.
+    pub const LEN: usize = ArticleId::LEN / 2;
+
+    /// The key of `id` (ids are checked lower-case hex when parsed, so this cannot fail for a
+    /// real one, and [`ArticleKey::article_id`] gives back the same text).
+    pub fn of(id: &ArticleId) -> ArticleKey {
+        ArticleKey(raw(id.as_str()))
+    }
+
+    /// The id.
+    pub fn article_id(self) -> ArticleId {
+        // Hex of LEN bytes is always a valid id.
+        hex::encode(self.0)
+            .parse()
+            .unwrap_or_else(|_| ArticleId::of_text(""))
+    }
+}
+
+/// The bytes of an id's hex text (ids are always 2 N lower-case hex digits when parsed, so
+/// decoding cannot fail for a real one).
+fn raw<const N: usize>(hex_text: &str) -> [u8; N] {
+    let mut b = [0u8; N];
+    let _ = hex::decode_to_slice(hex_text, &mut b);
+    b
 }
 
 #[cold]

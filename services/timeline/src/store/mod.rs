@@ -88,6 +88,18 @@ const NAME_INDEX_CATCH_UP: usize = 4096;
 /// The actor name index and the stream sequence it is current to.
 type CachedNames = Option<(u64, Arc<NameIndex>)>;
 
+/// An entry of a listing's scan: what the index says of an event without its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Where the event is.
+    pub pos: Position,
+    /// Its last day ([`Day::MAX`] when the index does not say).
+    pub last: Day,
+    /// Whether it is a report of an activity reported more than once (`None`: the index does
+    /// not say).
+    pub grouped: Option<bool>,
+}
+
 /// The sled-backed timeline.
 #[derive(Clone)]
 pub struct TimelineStore {
@@ -275,20 +287,22 @@ impl TimelineStore {
             (None, Some(f)) => Bound::Included(f),
             (None, None) => Bound::Unbounded,
         };
-        self.scan_range(index, term, (lo, Bound::Unbounded), false)
+        Box::new(
+            self.scan_range(index, term, (lo, Bound::Unbounded), false)
+                .map(|hit| hit.map(|h| (h.pos, h.last))),
+        )
     }
 
-    /// Positions under `index`/`term` (term ignored for [`Index::Date`]) within `range`, in
-    /// date order or, `descending`, newest first, each with the event's last day ([`Day::MAX`]
-    /// when the index does not say). One range scan either way: sled walks a range backwards
-    /// as cheaply as forwards.
+    /// Entries under `index`/`term` (term ignored for [`Index::Date`]) within `range`, in
+    /// date order or, `descending`, newest first. One range scan either way: sled walks a
+    /// range backwards as cheaply as forwards.
     pub fn scan_range(
         &self,
         index: Index,
         term: &str,
         range: (Bound<Position>, Bound<Position>),
         descending: bool,
-    ) -> Box<dyn Iterator<Item = Result<(Position, Day), StoreError>> + '_> {
+    ) -> Box<dyn Iterator<Item = Result<Hit, StoreError>> + '_> {
         fn ordered<'a, T: 'a>(
             it: impl DoubleEndedIterator<Item = T> + 'a,
             descending: bool,
@@ -306,7 +320,11 @@ impl TimelineStore {
                 self.trees.records.range(bounds).map(|kv| {
                     let (k, _) = kv?;
                     Position::read(&k)
-                        .map(|p| (p, Day::MAX))
+                        .map(|pos| Hit {
+                            pos,
+                            last: Day::MAX,
+                            grouped: None,
+                        })
                         .ok_or(StoreError::Invalid("record key"))
                 }),
                 descending,
@@ -333,7 +351,11 @@ impl TimelineStore {
             let (k, v) = kv?;
             let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
             let listing: record::Listing = decode(&v)?;
-            Ok((pos, Day::from_raw(listing.last)))
+            Ok(Hit {
+                pos,
+                last: Day::from_raw(listing.last),
+                grouped: Some(listing.grouped),
+            })
         });
         ordered(entries, descending)
     }

@@ -1,14 +1,14 @@
 //! What the store keeps, and how it is written: postcard (compact, serde-driven, not
 //! self-describing). postcard needs every field written and read in order, so the event is
 //! stored through mirror types without the `skip_serializing_if` of the JSON contract, dates as
-//! day numbers and the evidence's article id only when it differs from the source's.
+//! day numbers, ids as their raw bytes (half their hex text), the schema only when it is not
+//! the current one, and the evidence's article id only when it differs from the source's.
 
 use super::StoreError;
-use super::keys::{Day, IdKey, Position};
+use super::keys::{ArticleKey, Day, IdKey, Position};
 use chrono::{DateTime, NaiveDate, Utc};
 use dongtai_proto::{
-    ActivityEvent, Actor, ActorKind, ArticleId, EventId, EventKind, Evidence, PartOfDay, Role,
-    Source, TimeBasis, When,
+    ActivityEvent, Actor, ActorKind, EventKind, Evidence, PartOfDay, Role, Source, TimeBasis, When,
 };
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,9 @@ pub struct Listing {
     pub last: u32,
     /// Set on the actor entries of a lead person: what corroboration compares.
     pub lead: Option<LeadFacts>,
+    /// True once the event is a report of an activity reported more than once (it has a
+    /// group): only then does a count have to read its record to answer the activity once.
+    pub grouped: bool,
 }
 
 /// What the corroboration rule needs of a report, kept on its lead persons' index entries.
@@ -98,9 +101,9 @@ pub struct LeadFacts {
     /// Kind of activity.
     pub kind: EventKind,
     /// The article that reported it.
-    pub article: ArticleId,
+    pub article: ArticleKey,
     /// Its activity id (group).
-    pub activity: EventId,
+    pub activity: IdKey,
 }
 
 /// A value written with postcard.
@@ -115,7 +118,7 @@ pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, StoreError> 
 
 /// A stored event's record bytes.
 pub fn encode_event(e: &StoredEvent) -> Result<Vec<u8>, StoreError> {
-    encode(&Record::from(e))
+    encode(&Record::of(e)?)
 }
 
 /// A stored event from its record bytes.
@@ -125,7 +128,7 @@ pub fn decode_event(bytes: &[u8]) -> Result<StoredEvent, StoreError> {
 
 /// A history entry's bytes.
 pub fn encode_history(h: &HistoryEntry) -> Result<Vec<u8>, StoreError> {
-    encode(&(Record::from(&h.version), nanos(h.replaced_at)))
+    encode(&(Record::of(&h.version)?, nanos(h.replaced_at)))
 }
 
 /// A history entry from its bytes.
@@ -152,8 +155,9 @@ fn date(raw: Option<u32>) -> Option<NaiveDate> {
 /// [`StoredEvent`] as postcard writes it.
 #[derive(Serialize, Deserialize)]
 struct Record {
-    schema: String,
-    id: EventId,
+    /// `None`: [`dongtai_proto::EVENT_SCHEMA`].
+    schema: Option<String>,
+    id: IdKey,
     kind: EventKind,
     start: Option<u32>,
     end: Option<u32>,
@@ -166,13 +170,13 @@ struct Record {
     targets: Vec<String>,
     topic: Option<String>,
     evidence: Vec<EvidenceRecord>,
-    source: Source,
+    source: SourceRecord,
     confidence: f64,
     extractor: String,
     stream_seq: u64,
     stored_at: i64,
     retracted: bool,
-    group: Option<String>,
+    group: Option<IdKey>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -187,18 +191,32 @@ struct ActorRecord {
 #[derive(Serialize, Deserialize)]
 struct EvidenceRecord {
     /// `None`: the source's article.
-    article_id: Option<ArticleId>,
+    article_id: Option<ArticleKey>,
     start: u64,
     end: u64,
     text: String,
 }
 
-impl From<&StoredEvent> for Record {
-    fn from(s: &StoredEvent) -> Self {
+#[derive(Serialize, Deserialize)]
+struct SourceRecord {
+    article_id: ArticleKey,
+    title: Option<String>,
+    outlet: Option<String>,
+    page: Option<String>,
+    published: Option<u32>,
+    url: Option<String>,
+}
+
+impl Record {
+    fn of(s: &StoredEvent) -> Result<Self, StoreError> {
         let e = &s.event;
-        Record {
-            schema: e.schema.clone(),
-            id: e.id.clone(),
+        let group = match &s.group {
+            Some(g) => Some(IdKey::parse(g).ok_or(StoreError::Invalid("group"))?),
+            None => None,
+        };
+        Ok(Record {
+            schema: (e.schema != dongtai_proto::EVENT_SCHEMA).then(|| e.schema.clone()),
+            id: IdKey::of(&e.id),
             kind: e.kind,
             start: days(e.when.start),
             end: days(e.when.end),
@@ -224,24 +242,30 @@ impl From<&StoredEvent> for Record {
                 .evidence
                 .iter()
                 .map(|x| EvidenceRecord {
-                    article_id: (x.article_id != e.source.article_id).then(|| x.article_id.clone()),
+                    article_id: (x.article_id != e.source.article_id)
+                        .then(|| ArticleKey::of(&x.article_id)),
                     start: x.start as u64,
                     end: x.end as u64,
                     text: x.text.clone(),
                 })
                 .collect(),
-            source: e.source.clone(),
+            source: SourceRecord {
+                article_id: ArticleKey::of(&e.source.article_id),
+                title: e.source.title.clone(),
+                outlet: e.source.outlet.clone(),
+                page: e.source.page.clone(),
+                published: days(e.source.published),
+                url: e.source.url.clone(),
+            },
             confidence: e.confidence,
             extractor: e.extractor.clone(),
             stream_seq: s.stream_seq,
             stored_at: nanos(s.stored_at),
             retracted: s.retracted,
-            group: s.group.clone(),
-        }
+            group,
+        })
     }
-}
 
-impl Record {
     fn into_stored(self) -> Result<StoredEvent, StoreError> {
         let offset = |n: u64| usize::try_from(n).map_err(|_| StoreError::Invalid("offset"));
         let evidence = self
@@ -249,9 +273,7 @@ impl Record {
             .into_iter()
             .map(|x| {
                 Ok(Evidence {
-                    article_id: x
-                        .article_id
-                        .unwrap_or_else(|| self.source.article_id.clone()),
+                    article_id: x.article_id.unwrap_or(self.source.article_id).article_id(),
                     start: offset(x.start)?,
                     end: offset(x.end)?,
                     text: x.text,
@@ -260,8 +282,10 @@ impl Record {
             .collect::<Result<_, StoreError>>()?;
         Ok(StoredEvent {
             event: ActivityEvent {
-                schema: self.schema,
-                id: self.id,
+                schema: self
+                    .schema
+                    .unwrap_or_else(|| dongtai_proto::EVENT_SCHEMA.to_owned()),
+                id: self.id.event_id(),
                 kind: self.kind,
                 when: When {
                     start: date(self.start),
@@ -286,14 +310,21 @@ impl Record {
                 targets: self.targets,
                 topic: self.topic,
                 evidence,
-                source: self.source,
+                source: Source {
+                    article_id: self.source.article_id.article_id(),
+                    title: self.source.title,
+                    outlet: self.source.outlet,
+                    page: self.source.page,
+                    published: date(self.source.published),
+                    url: self.source.url,
+                },
                 confidence: self.confidence,
                 extractor: self.extractor,
             },
             stream_seq: self.stream_seq,
             stored_at: DateTime::from_timestamp_nanos(self.stored_at),
             retracted: self.retracted,
-            group: self.group,
+            group: self.group.map(|g| g.event_id().to_string()),
         })
     }
 }
@@ -302,6 +333,7 @@ impl Record {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use dongtai_proto::ArticleId;
 
     #[test]
     fn a_record_reads_back_as_the_event_it_was_written_from_and_is_far_smaller_than_json() {
@@ -321,6 +353,11 @@ mod tests {
             bytes.len(),
             json.len()
         );
+        // A schema other than the current one is kept as written.
+        let mut other_schema = stored.clone();
+        other_schema.event.schema = "dongtai.event.v1+test".to_owned();
+        let bytes = encode_event(&other_schema).unwrap();
+        assert_eq!(decode_event(&bytes).unwrap(), other_schema);
         let h = HistoryEntry {
             version: stored,
             replaced_at: Utc::now(),

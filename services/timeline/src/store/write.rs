@@ -3,7 +3,7 @@
 //! consumer batch and a rebuild chunk; only the commit differs (see [`super::trees`]).
 
 use super::corroborate::{lead_persons, matching_activities};
-use super::keys::{IdKey, Index, decode_u64, history_key, member_key};
+use super::keys::{ArticleKey, IdKey, Index, decode_u64, history_key, member_key};
 use super::record::{
     self, ActorSummary, HistoryEntry, LeadFacts, Listing, StoredEvent, decode, decode_event,
     encode, encode_event,
@@ -138,9 +138,13 @@ impl<'a> Batch<'a> {
             let pos = member.position().bytes();
             self.trees.groups.insert(&key, pos.to_vec());
             if member.group.is_none() {
-                // Its first other report: from now on queries look for the others.
+                // Its first other report: from now on queries look for the others (and its
+                // index entries say so, for counts).
                 member.group = Some(activity.event_id().to_string());
                 self.trees.records.insert(&pos, encode_event(&member)?);
+                for (k, v) in index_entries(&member)? {
+                    self.trees.index.insert(&k, v);
+                }
             }
             articles.insert(member.event.source.article_id);
         }
@@ -260,7 +264,12 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
     let ev = &e.event;
     let pos = e.position();
     let last = e.last_day().raw();
-    let plain = encode(&Listing { last, lead: None })?;
+    let grouped = e.group.is_some();
+    let plain = encode(&Listing {
+        last,
+        lead: None,
+        grouped,
+    })?;
     let mut out = vec![(
         Index::Kind.key(Index::kind_term(ev.kind), &pos),
         plain.clone(),
@@ -270,13 +279,10 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
         last,
         lead: Some(LeadFacts {
             kind: ev.kind,
-            article: ev.source.article_id.clone(),
-            activity: e
-                .group
-                .as_deref()
-                .and_then(|g| g.parse().ok())
-                .unwrap_or_else(|| ev.id.clone()),
+            article: ArticleKey::of(&ev.source.article_id),
+            activity: e.activity_key(),
         }),
+        grouped,
     })?;
     let names: BTreeSet<&str> = ev.actors.iter().map(|a| a.name.as_str()).collect();
     for name in names {

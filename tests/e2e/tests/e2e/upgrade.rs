@@ -1,6 +1,7 @@
-//! Upgrading the timeline's store format: a store left by the previous version (JSON records,
-//! no format version) is detected at start and rebuilt from the EVENTS stream, after which the
-//! timeline gives the same answers as before the upgrade.
+//! Upgrading the timeline's store format: a store left by an earlier version (version 1: JSON
+//! records, no format version; version 2: ids as hex text in records, index values that do not
+//! say whether an event is grouped) is detected at start and rebuilt from the EVENTS stream, after which the timeline
+//! gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::helpers::*;
@@ -54,6 +55,31 @@ fn write_version_1_store(dir: &std::path::Path, events: &[Value]) {
     meta.insert("events", &(events.len() as u64).to_be_bytes())
         .unwrap();
     meta.insert("seq_index_v1", &[1u8]).unwrap();
+    db.flush().unwrap();
+}
+
+/// Turn the (current) store in `dir` into one version 2 left: the same trees, format 2, index
+/// values without their last field (whether the event is grouped, a postcard bool). Version 2
+/// also wrote ids in records as hex text; those are left as they are, since a store of another
+/// format is never read, only emptied and rebuilt.
+fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
+    let db = sled::open(dir).unwrap();
+    let index = db.open_tree("index").unwrap();
+    let mut rewritten = 0;
+    for kv in index.iter() {
+        let (k, v) = kv.unwrap();
+        assert!(
+            matches!(v.last(), Some(0 | 1)),
+            "not a version-3 index value"
+        );
+        index.insert(k, &v[..v.len() - 1]).unwrap();
+        rewritten += 1;
+    }
+    assert!(rewritten > 0);
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", &2u64.to_be_bytes())
+        .unwrap();
     db.flush().unwrap();
 }
 
@@ -128,18 +154,22 @@ async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same
     let listed = before[0]["body"]["events"].as_array().unwrap().clone();
     assert!(listed.len() > 2, "{}", before[0]);
 
-    // The upgrade: the timeline's folder holds the previous format (its durable consumer has
+    // The upgrade: the timeline's folder holds an earlier format (its durable consumer has
     // acked every message, so only a rebuild from the stream brings the events back).
-    app.stop_timeline().await;
-    write_version_1_store(&app.sled_dir(), &listed);
-    app.start_timeline().await;
-    assert_eq!(
-        app.stream_messages(dongtai_proto::streams::EVENTS).await,
-        messages
-    );
-    let after = answers(&app, &b).await;
-    for (x, y) in before.iter().zip(&after) {
-        assert_eq!(x, y);
+    let earlier: [fn(&std::path::Path, &[Value]); 2] =
+        [write_version_1_store, write_version_2_store];
+    for write_earlier_store in earlier {
+        app.stop_timeline().await;
+        write_earlier_store(&app.sled_dir(), &listed);
+        app.start_timeline().await;
+        assert_eq!(
+            app.stream_messages(dongtai_proto::streams::EVENTS).await,
+            messages
+        );
+        let after = answers(&app, &b).await;
+        for (x, y) in before.iter().zip(&after) {
+            assert_eq!(x, y);
+        }
     }
     // Opened again, the rebuilt store is current: nothing is rebuilt a second time.
     app.stop_timeline().await;
