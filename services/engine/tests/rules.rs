@@ -1235,3 +1235,20 @@ fn an_official_holding_an_event_and_a_married_name_once_are_read() {
     );
     assert_eq!(names(&e, Role::Participant), owned(&["张明", "吴大村"]));
 }
+
+#[test]
+#[rustfmt::skip]
+fn companies_listed_at_the_head_of_a_clause_are_what_was_visited() {
+    // One line a case: text, targets.
+    let cases: &[(&str, &[&str])] = &[
+        ("10月19日，总理王立新来到甲会展中心巡馆。在投资合作展区，甲机械集团有限公司、乙建工集团等知名企业占据着展台，王立新边走边看。",
+         &["投资合作展区", "甲机械集团有限公司", "乙建工集团"]),
+        // Countries or products listed so are no companies.
+        ("10月19日，总理王立新来到甲会展中心巡馆。在东盟展区，文莱、新加坡、泰国等国家的企业展台前，王立新边走边看。",
+         &["东盟展区"]),
+    ];
+    for (text, targets) in cases {
+        let e = one(text, "2009-10-20");
+        assert_eq!(e.targets, owned(targets), "{text}");
+    }
+}

@@ -11,9 +11,9 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
-    ACTION_TRIGGERS, CATEGORY_TAILS, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS, ITEM_OPENER_WORDS,
-    LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SITE_DESCRIPTIONS, SPEECH_VERBS,
-    TARGET_SUFFIXES, inside_not_kind,
+    ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
+    ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
+    SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, string, word_at, word_before};
@@ -191,6 +191,12 @@ impl Parser<'_> {
                 i += 1;
                 continue;
             }
+            if (i == s || t[i - 1] == COMMA)
+                && let Some(end) = self.company_roll(i, e, out)
+            {
+                i = end;
+                continue;
+            }
             let Some((l, at)) = self.place_opener_at(i, s, e) else {
                 i += 1;
                 continue;
@@ -225,6 +231,45 @@ impl Parser<'_> {
                     TimeKind::Edition { .. } | TimeKind::ThatYear
                 )
         })
+    }
+
+    /// Companies listed at the head of a clause and closed by 等 and a word for companies
+    /// (在某展区，甲集团、乙公司、丙集团等我国知名企业占据着…): two or more named as companies
+    /// (company_suffixes.txt), pushed to `out` as targets. Returns where the list ends.
+    fn company_roll(
+        &self,
+        i: usize,
+        e: usize,
+        out: &mut Vec<(usize, usize, bool)>,
+    ) -> Option<usize> {
+        let t = self.t;
+        let ce = (i..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
+        let k = (i + 2..ce).find(|&k| t[k] == ETC)?;
+        let listed = t[i..k].contains(&DUNHAO)
+            && self.mentions_in(i, k).is_empty()
+            && ACTION_TRIGGERS.find(t, i, k).is_none()
+            && MOVEMENT_VERBS.find(t, i, k).is_none();
+        let closed =
+            (k + 2..=(k + 10).min(ce)).any(|x| TARGET_SUFFIXES.longest_ending_at(t, x).is_some());
+        if !listed || !closed {
+            return None;
+        }
+        // Companies by name (某集团, 某有限公司), not products or countries.
+        let items: Vec<(usize, usize)> = split_list(t, i, k)
+            .into_iter()
+            .map(|(a, b)| trim_item(t, a, b))
+            .filter(|&(a, b)| {
+                b >= a + 3
+                    && b - a <= 30
+                    && !self.not_a_site(a, b)
+                    && COMPANY_SUFFIXES.longest_ending_at(&t[..b], b).is_some()
+            })
+            .collect();
+        if items.len() < 2 {
+            return None;
+        }
+        out.extend(items.into_iter().map(|(a, b)| (a, b, true)));
+        Some(k)
     }
 
     /// Whether `i` is inside one of the mentions `mentions`.
