@@ -1252,3 +1252,20 @@ fn companies_listed_at_the_head_of_a_clause_are_what_was_visited() {
         assert_eq!(e.targets, owned(targets), "{text}");
     }
 }
+
+#[test]
+#[rustfmt::skip]
+fn sites_listed_after_a_colon_that_a_visit_opens_are_its_places() {
+    // One line a case: text, places.
+    let cases: &[(&str, &[&str])] = &[
+        ("今天(5日)，由议长王立新率议员们走访西区，考察项目包括：甲据点活化再利用工程、乙水库水质净化设施改善工程、丙排水系统改善工程。",
+         &["西区", "甲据点活化再利用工程", "乙水库水质净化设施改善工程", "丙排水系统改善工程"]),
+        // A colon after no visit lists no sites.
+        ("今天(5日)，议长王立新走访西区。王立新表示，明年重点包括：甲工程、乙工程。",
+         &["西区"]),
+    ];
+    for (text, places) in cases {
+        let e = one(text, "2024-06-05");
+        assert_eq!(e.places, owned(places), "{text}");
+    }
+}

@@ -9,14 +9,14 @@ use crate::lexicon::grammar::{
     measure_words, not_at_after, not_at_before, period_heads, period_tails, plain_move_heads,
     position_words, team_ends, team_verb_heads, with,
 };
-use crate::lexicon::grammar::{CLOSE_BRACKET, COMMA, DUNHAO, OPEN_BRACKET};
+use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
     ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
-    SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, inside_not_kind,
+    SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
-use crate::text::{CLAUSE_END, is_count, string, word_at, word_before};
+use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
 use crate::time::TimeKind;
 
 impl Parser<'_> {
@@ -197,6 +197,12 @@ impl Parser<'_> {
                 i = end;
                 continue;
             }
+            if t[i] == COLON
+                && let Some(end) = self.colon_roll(s, i, e, out)
+            {
+                i = end;
+                continue;
+            }
             let Some((l, at)) = self.place_opener_at(i, s, e) else {
                 i += 1;
                 continue;
@@ -270,6 +276,49 @@ impl Parser<'_> {
         }
         out.extend(items.into_iter().map(|(a, b)| (a, b, true)));
         Some(k)
+    }
+
+    /// The sites listed after a colon that a visit opens (考察项目包括：甲工程、乙工程。): the
+    /// clause before the colon (from `s`) names a visit, and the items after it, split at 、,
+    /// end like sites. Pushed to `out`; returns where the list ends.
+    fn colon_roll(
+        &self,
+        s: usize,
+        colon: usize,
+        e: usize,
+        out: &mut Vec<(usize, usize, bool)>,
+    ) -> Option<usize> {
+        let t = self.t;
+        let cs = clause_start(t, s, colon);
+        let visit = (cs..colon).any(|k| {
+            (VISIT_VERBS.starts_at(t, k) || MOVEMENT_VERBS.starts_at(t, k)) && !self.in_title(k)
+        });
+        if !visit {
+            return None;
+        }
+        let end = (colon + 1..e)
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(e);
+        let mut items = Vec::new();
+        let mut a = colon + 1;
+        for k in colon + 1..=end {
+            if k == end || t[k] == DUNHAO {
+                let (x, y) = trim_item(t, a, k);
+                if y >= x + 3
+                    && y - x <= 40
+                    && !self.not_a_site(x, y)
+                    && PLACE_SUFFIXES.longest_ending_at(&t[..y], y).is_some()
+                {
+                    items.push((x, y));
+                }
+                a = k + 1;
+            }
+        }
+        if items.len() < 2 {
+            return None;
+        }
+        out.extend(items.into_iter().map(|(x, y)| (x, y, false)));
+        Some(end)
     }
 
     /// Whether `i` is inside one of the mentions `mentions`.
