@@ -1269,3 +1269,15 @@ fn sites_listed_after_a_colon_that_a_visit_opens_are_its_places() {
         assert_eq!(e.places, owned(places), "{text}");
     }
 }
+
+#[test]
+fn japanese_guests_with_two_character_surnames_are_named() {
+    let e = one(
+        "3月11日，市长王立新率团抵达甲县，由甲县知事中村裕一、县议员星野宽等设宴接待。",
+        "2026-03-12",
+    );
+    let mut all = names(&e, Role::Lead);
+    all.extend(names(&e, Role::Participant));
+    assert!(all.contains(&"中村裕一".to_string()), "{all:?}");
+    assert!(all.contains(&"星野宽".to_string()), "{all:?}");
+}
