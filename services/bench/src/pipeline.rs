@@ -54,8 +54,9 @@ pub struct PipelineArgs {
 /// The result, printed as one JSON line.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
-    /// Articles accepted per second of the whole run (load plus the drain until the last
-    /// accepted article went through extract and timeline).
+    /// Articles processed per second of the whole run (load plus the drain until the last
+    /// accepted article went through extract and timeline). When the drain timed out, only
+    /// the articles extract had consumed count (see `drain_timed_out`).
     pub articles_per_s: f64,
     /// Events stored in the timeline per second of the same span.
     pub events_per_s: f64,
@@ -73,13 +74,22 @@ pub struct Report {
     pub cpu_s: BTreeMap<String, f64>,
     /// Rate ingest answered 202 at, during the load only.
     pub ingest_per_s: f64,
+    /// Articles ingest accepted.
     pub articles: u64,
+    /// Articles extract consumed by the end of the drain (all of them unless it timed out).
+    pub articles_processed: u64,
     pub events: u64,
     pub latency_samples: usize,
     /// Requests that did not get a 202.
     pub errors: u64,
     /// Seconds from the end of the load until extract and timeline had no backlog.
     pub drain_s: f64,
+    /// True when the drain gave up with a backlog left: the rates then cover only what was
+    /// processed, and the run measured a pipeline that could not keep up.
+    pub drain_timed_out: bool,
+    /// Articles extract, and events the timeline, had not yet consumed when the drain ended.
+    pub articles_in_flight: u64,
+    pub events_in_flight: u64,
     pub seconds: f64,
     pub rate: Option<f64>,
     pub mode: &'static str,
@@ -146,7 +156,7 @@ pub async fn run(mut args: PipelineArgs) -> anyhow::Result<Report> {
 
     let drain_started = Instant::now();
     let drain_limit = if args.smoke { 30 } else { 120 };
-    wait_drained(&js, Duration::from_secs(drain_limit)).await?;
+    let drain = wait_drained(&js, Duration::from_secs(drain_limit)).await?;
     let total_secs = started.elapsed().as_secs_f64();
     let drain_s = drain_started.elapsed().as_secs_f64();
     let events = stored_events(&http, &services.timeline_url)
@@ -183,7 +193,8 @@ pub async fn run(mut args: PipelineArgs) -> anyhow::Result<Report> {
                 .collect(),
         )
     };
-    let articles_per_s = articles as f64 / total_secs;
+    let articles_processed = drain.processed(articles);
+    let articles_per_s = articles_processed as f64 / total_secs;
     Ok(Report {
         articles_per_s: round3(articles_per_s),
         events_per_s: round3(events as f64 / total_secs),
@@ -196,10 +207,14 @@ pub async fn run(mut args: PipelineArgs) -> anyhow::Result<Report> {
         cpu_s,
         ingest_per_s: round3(articles as f64 / load_secs),
         articles,
+        articles_processed,
         events,
         latency_samples: latency.samples,
         errors,
         drain_s: round3(drain_s),
+        drain_timed_out: drain.timed_out(),
+        articles_in_flight: drain.articles,
+        events_in_flight: drain.events,
         seconds: args.seconds,
         rate: args.rate,
         mode: if args.in_process {
@@ -343,19 +358,51 @@ async fn stored_events(http: &reqwest::Client, timeline: &str) -> anyhow::Result
         .context("timeline /v1/stats has no events count")
 }
 
-/// Wait until extract and the timeline have consumed and acked everything (or `limit`).
-async fn wait_drained(js: &async_nats::jetstream::Context, limit: Duration) -> anyhow::Result<()> {
+/// What was still in flight when the drain ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Drain {
+    /// Articles not yet consumed and acked by extract.
+    articles: u64,
+    /// Events not yet consumed and acked by the timeline.
+    events: u64,
+}
+
+impl Drain {
+    /// A backlog was left: the drain hit its limit.
+    fn timed_out(self) -> bool {
+        self.articles > 0 || self.events > 0
+    }
+
+    /// Of `accepted` articles, those extract consumed (an article still in its backlog was
+    /// never processed, and counting it would report a rate the pipeline did not reach).
+    fn processed(self, accepted: u64) -> u64 {
+        accepted.saturating_sub(self.articles)
+    }
+}
+
+/// Wait until extract and the timeline have consumed and acked everything, or `limit`;
+/// returns what was left.
+async fn wait_drained(
+    js: &async_nats::jetstream::Context,
+    limit: Duration,
+) -> anyhow::Result<Drain> {
     let deadline = Instant::now() + limit;
     let timeline = streams::timeline_consumer("main");
     loop {
-        let articles = jetstream::backlog(js, streams::ARTICLES, streams::EXTRACT_CONSUMER).await?;
-        let events = jetstream::backlog(js, streams::EVENTS, &timeline).await?;
-        if articles == 0 && events == 0 {
-            return Ok(());
+        let drain = Drain {
+            articles: jetstream::backlog(js, streams::ARTICLES, streams::EXTRACT_CONSUMER).await?,
+            events: jetstream::backlog(js, streams::EVENTS, &timeline).await?,
+        };
+        if !drain.timed_out() {
+            return Ok(drain);
         }
         if Instant::now() >= deadline {
-            eprintln!("still {articles} articles and {events} events in flight after {limit:?}");
-            return Ok(());
+            eprintln!(
+                "DRAIN TIMED OUT after {limit:?}: {} articles and {} events still in flight; \
+                 the rates count only what was processed",
+                drain.articles, drain.events
+            );
+            return Ok(drain);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -419,6 +466,24 @@ mod tests {
         let frame = b"id: 7\ndata: {\"source\":{\"article_id\":\"abc\"}}\n\n";
         assert_eq!(article_of_frame(frame).as_deref(), Some("abc"));
         assert_eq!(article_of_frame(b":keep-alive\n\n"), None);
+    }
+
+    #[test]
+    fn a_drain_that_timed_out_counts_only_the_articles_extract_consumed() {
+        let left = Drain {
+            articles: 300,
+            events: 40,
+        };
+        assert!(left.timed_out());
+        assert_eq!(left.processed(1_000), 700);
+        let events_only = Drain {
+            articles: 0,
+            events: 5,
+        };
+        assert!(events_only.timed_out());
+        assert_eq!(events_only.processed(1_000), 1_000);
+        assert!(!Drain::default().timed_out());
+        assert_eq!(Drain::default().processed(1_000), 1_000);
     }
 
     #[test]

@@ -41,4 +41,9 @@ fn the_pipeline_smoke_run_prints_one_json_report() {
         "no latency measured: {report}"
     );
     assert_eq!(report["errors"], 0, "{report}\n{stderr}");
+    // A smoke run drains well within its limit: every accepted article counts as processed.
+    assert_eq!(report["drain_timed_out"], false, "{report}\n{stderr}");
+    assert_eq!(report["articles_processed"], report["articles"], "{report}");
+    assert_eq!(report["articles_in_flight"], 0, "{report}");
+    assert_eq!(report["events_in_flight"], 0, "{report}");
 }

@@ -5,7 +5,7 @@ use super::error::ApiError;
 use crate::export::{self, atom::FeedSubject};
 use crate::query::{self, Cursor, EventQuery, Filter};
 use crate::store::StoredEvent;
-use crate::view::Activity;
+use crate::view::{Activities, Activity, EventsPage};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -210,13 +210,18 @@ pub async fn list(
         .and_then(|n| next_link(uri.path(), &pairs, n));
     let activities = &page.activities;
     if format == Format::Json {
-        let events: Vec<_> = activities.iter().map(Activity::to_json).collect();
         let total = total.unwrap_or(query::Total {
             count: 0,
             is_lower_bound: true,
         });
-        let body = json!({"events": events, "next_cursor": next, "total": total.count,
-                          "total_is_lower_bound": total.is_lower_bound});
+        // Written straight from the stored events: building a `Value` tree first was a third
+        // of a page's CPU (perf, `dongtai-bench query` at 300k events).
+        let body = EventsPage {
+            events: Activities(activities),
+            next_cursor: next.as_deref(),
+            total: total.count,
+            total_is_lower_bound: total.is_lower_bound,
+        };
         let mut resp = Json(body).into_response();
         if let Some(link) = link {
             resp.headers_mut().insert(header::LINK, link);
@@ -233,7 +238,7 @@ pub async fn list(
         Format::Json | Format::Jsonl => {
             let mut out = String::new();
             for a in activities {
-                out.push_str(&serde_json::to_string(&a.to_json()).map_err(|_| ApiError::Internal)?);
+                out.push_str(&serde_json::to_string(&a.json()).map_err(|_| ApiError::Internal)?);
                 out.push('\n');
             }
             out
