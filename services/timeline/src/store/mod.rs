@@ -100,6 +100,9 @@ pub struct Hit {
     pub grouped: Option<bool>,
 }
 
+/// How long opening a store waits for sled's lock on it (see [`TimelineStore::open_with_cache`]).
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The sled-backed timeline.
 #[derive(Clone)]
 pub struct TimelineStore {
@@ -119,12 +122,29 @@ impl TimelineStore {
     /// Open (or create) the store under `dir` with `cache_mb` MiB of page cache (sled's own
     /// default, 1 GiB, would make the process grow far past what a timeline needs). A store of
     /// another format is emptied and marked for a rebuild ([`TimelineStore::rebuild_pending`]).
+    ///
+    /// sled locks its files while a database is open, and releases the lock only once its
+    /// background flusher has stopped, a moment after the last handle is dropped or the process
+    /// that held it exits. A store still locked is waited for, up to [`LOCK_WAIT`], so a restart
+    /// that overlaps the previous process's exit (or a reopen in the same process) succeeds.
     pub fn open_with_cache(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
             .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache_mb.saturating_mul(1024 * 1024))
-            .open()?;
+            .cache_capacity(cache_mb.saturating_mul(1024 * 1024));
+        let started = std::time::Instant::now();
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if e.to_string().contains("could not acquire lock")
+                        && started.elapsed() < LOCK_WAIT =>
+                {
+                    tracing::warn!(dir = %dir.display(), "the store is still locked; waiting");
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         let trees = Trees::open(&db)?;
         format::check(&db, &trees)?;
         Ok(Self {

@@ -21,24 +21,6 @@ fn empty_store() -> (tempfile::TempDir, TimelineStore) {
     (dir, store)
 }
 
-/// Opens the store at `dir` again after the test dropped it. sled releases its file lock only
-/// when its background flusher, which holds the database too, has stopped: under a loaded CI
-/// machine that can be a moment after the drop, so a lock still held is waited for (a bounded
-/// number of tries); any other error fails the test at once.
-fn reopen(dir: &std::path::Path) -> TimelineStore {
-    let mut tries = 0;
-    loop {
-        match TimelineStore::open(dir) {
-            Ok(store) => return store,
-            Err(e) if tries < 500 && e.to_string().contains("could not acquire lock") => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => panic!("cannot reopen the store after {tries} tries: {e}"),
-        }
-    }
-}
-
 fn upsert(e: &ActivityEvent, seq: u64) -> (Change, u64) {
     (Change::Upsert(Box::new(e.clone())), seq)
 }
@@ -265,12 +247,12 @@ async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild_that_sta
             .unwrap();
         db.flush().unwrap();
     }
-    let store = reopen(dir.path());
+    let store = TimelineStore::open(dir.path()).unwrap();
     assert!(store.rebuild_pending().unwrap());
     assert_eq!(store.event_count().unwrap(), 0);
     drop(store);
     // Still marked after a restart, until a rebuild finishes.
-    let store = reopen(dir.path());
+    let store = TimelineStore::open(dir.path()).unwrap();
     assert!(store.rebuild_pending().unwrap());
     let e = report("a0000000000000000000000000000000", 'a');
     let f = report("b0000000000000000000000000000000", 'b');
@@ -280,14 +262,14 @@ async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild_that_sta
     store.apply_bulk(vec![upsert(&f, 1)]).unwrap();
     store.flush().await.unwrap();
     drop(store);
-    let store = reopen(dir.path());
+    let store = TimelineStore::open(dir.path()).unwrap();
     assert!(store.rebuild_pending().unwrap());
     store.begin_rebuild().unwrap();
     assert_eq!(store.record_count(), 0);
     store.apply_bulk(vec![upsert(&e, 1)]).unwrap();
     store.finish_rebuild().await.unwrap();
     drop(store);
-    let store = reopen(dir.path());
+    let store = TimelineStore::open(dir.path()).unwrap();
     assert!(!store.rebuild_pending().unwrap());
     assert_eq!(store.event_count().unwrap(), 1);
     assert!(store.get(&f.id).unwrap().is_none());
@@ -297,4 +279,18 @@ async fn a_store_of_the_json_layout_is_emptied_and_marked_for_a_rebuild_that_sta
 fn a_new_store_needs_no_rebuild() {
     let (_dir, store) = empty_store();
     assert!(!store.rebuild_pending().unwrap());
+}
+
+#[test]
+fn a_store_still_locked_by_a_closing_handle_is_waited_for() {
+    let (dir, first) = empty_store();
+    let path = dir.path().to_path_buf();
+    // The first handle closes a little later, as a previous process exiting would.
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(first);
+    });
+    let second = TimelineStore::open(&path).unwrap();
+    assert!(!second.rebuild_pending().unwrap());
+    closer.join().unwrap();
 }
