@@ -224,11 +224,7 @@ impl NameAt<'_> {
         let (c3, c4) = (sur + 2, sur + 3);
         // A married name in Hong Kong: her husband's surname, her own, then two characters
         // (林鄭月娥), written more than once.
-        if sur == 1
-            && self.valid(c4)
-            && SURNAMES.longest_at(text, j + 1) == Some(1)
-            && self.repeated(c4) >= 2
-        {
+        if sur == 1 && self.valid(c4) && married_name(text, j) && self.repeated(c4) >= 2 {
             return Some(c4);
         }
         // Four characters (包海日罕) only before a word that follows names, not punctuation.
@@ -318,11 +314,9 @@ fn closed_name(text: &[char], j: usize) -> Option<usize> {
         text.get(e),
         Some(&(COMMA | DUNHAO | FULL_STOP | SEMICOLON | OPEN_BRACKET))
     );
-    // A married name in Hong Kong, her husband's surname before her own (行政长官林郑某某(中)).
-    let married = SURNAMES.longest_at(text, j + 1) == Some(1);
     // In a roll of titled people: another title comes after the separator.
     let ok = closed
-        && (married || title_item_ahead(text, e + 1))
+        && (married_name(text, j) || title_item_ahead(text, e + 1))
         && text[j..e].iter().all(|&c| is_cjk(c))
         && SURNAMES.longest_at(text, j) == Some(1)
         && !NOT_NAMES.starts_at(text, j)
@@ -333,6 +327,12 @@ fn closed_name(text: &[char], j: usize) -> Option<usize> {
                 && !ACTION_TRIGGERS.starts_at(&text[..e], k)
         });
     ok.then_some(4)
+}
+
+/// Whether the name at `j` opens like a married name in Hong Kong: her husband's surname, then
+/// her own (林郑某某).
+fn married_name(text: &[char], j: usize) -> bool {
+    SURNAMES.longest_at(text, j) == Some(1) && SURNAMES.longest_at(text, j + 1) == Some(1)
 }
 
 /// An item of a roll of titled people that names its person's section instead of a title

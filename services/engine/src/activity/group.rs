@@ -174,35 +174,38 @@ impl Parser<'_> {
             && self.sentence_receives(si) != self.receives(w);
         // Another official doing a visit of their own, none of the activity's leads named
         // (甲在…陪同下，探访了…。乙则在…陪同下，到…探望…): their own activity, on its day.
-        let known = leads.iter().any(|&k| {
-            w.people
-                .iter()
-                .any(|&(p, _)| self.ms[p].key == self.ms[k].key)
-        });
-        // 他亦与…会面: the lead referred to.
-        let (ss, _) = self.sents[si];
-        let pronoun = self.t.get(ss).is_some_and(|&c| third_person(c));
-        // 与代表团一行座谈, 向考察团介绍: the visitors referred to, so the same visit.
-        let (_, se) = self.sents[si];
-        let team = (ss..se).any(|i| word_at(self.t, i, PARTY) || self.team_at(i, se).is_some());
-        // …and they go somewhere themselves (到某邨探望, 探访了某邨), not only speak or meet.
-        let goes = leads.first().is_some_and(|&k| {
-            (self.ms[k].name_end..se)
-                .any(|i| MOVEMENT_VERBS.starts_at(self.t, i) && !self.in_title(i))
-        });
-        let other_lead = !names_lead
-            && goes
-            && !pronoun
-            && !team
-            && !shared
-            && !known
-            && !leads.is_empty()
-            && !w.leads.is_empty()
-            && info.strong
-            && !w.held;
+        // Only asked of a sentence without a date of its own.
+        let other_lead = || {
+            let t = self.t;
+            let (ss, se) = self.sents[si];
+            let known = leads.iter().any(|&k| {
+                w.people
+                    .iter()
+                    .any(|&(p, _)| self.ms[p].key == self.ms[k].key)
+            });
+            // 他亦与…会面: the lead referred to.
+            let pronoun = t.get(ss).is_some_and(|&c| third_person(c));
+            // 与代表团一行座谈, 向考察团介绍: the visitors referred to, so the same visit.
+            let team = || (ss..se).any(|i| word_at(t, i, PARTY) || self.team_at(i, se).is_some());
+            // …and they go somewhere themselves (到某邨探望, 探访了某邨), not only speak or meet.
+            let goes = leads.first().is_some_and(|&k| {
+                (self.ms[k].name_end..se)
+                    .any(|i| MOVEMENT_VERBS.starts_at(t, i) && !self.in_title(i))
+            });
+            !names_lead
+                && goes
+                && !pronoun
+                && !shared
+                && !known
+                && !leads.is_empty()
+                && !w.leads.is_empty()
+                && info.strong
+                && !w.held
+                && !team()
+        };
         match own {
             _ if other_side => false,
-            None if other_lead => false,
+            None if other_lead() => false,
             // An event held in the course of an activity, on its days, is part of it.
             Some(tk) if info.held => self.same_days(resolver, w, tk),
             None => true,
@@ -322,10 +325,7 @@ impl Parser<'_> {
             // The name, or its tail of three characters or more.
             (a..b.saturating_sub(2)).any(|x| t[i..e].starts_with(&t[x..b]))
         });
-        named
-            && (i..e)
-                .take_while(|&k| !self.speech_at(k, i))
-                .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
+        named && self.moves_on(i, e)
     }
 
     pub(super) fn same_days(&self, resolver: &Resolver, w: &Work, tk: usize) -> bool {

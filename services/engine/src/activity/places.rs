@@ -459,13 +459,10 @@ impl Parser<'_> {
             // 在某会现场, 在甲村现场: a site, even a meeting's or a short name.
             let on_site = word_at(t, obj_end, ON_SITE);
             // 在某管委会，在某有限公司，: a body or a company is a site too; 在某会 is at a meeting.
-            let company = TARGET_SUFFIXES
-                .longest_ending_at(item, item.len())
-                .is_some();
             let meeting = word_before(item, item.len(), MEETING)
                 && !(item.len() >= 3 && body_before_meeting(item[item.len() - 2]));
             let ok = if at {
-                (suffix || company) && (on_site || item.len() >= 3 && !meeting)
+                suffix && (on_site || item.len() >= 3 && !meeting)
             } else {
                 // 甲、乙等企业: what the list closes with says what its items are.
                 pure || many || suffix || companies

@@ -112,9 +112,15 @@ impl Parser<'_> {
         if !referred && !word_at(t, i, THEY) {
             return false;
         }
+        self.moves_on(i, e)
+    }
+
+    /// Whether one of the clauses from `i` (to `e`) goes on with a verb of movement or visit
+    /// before anyone is quoted.
+    pub(super) fn moves_on(&self, i: usize, e: usize) -> bool {
         (i..e)
             .take_while(|&k| !self.speech_at(k, i))
-            .any(|k| MOVEMENT_VERBS.starts_at(t, k) && !self.in_title(k))
+            .any(|k| MOVEMENT_VERBS.starts_at(self.t, k) && !self.in_title(k))
     }
 
     /// The length of a team named at `i` (调研组, 市林长制督导工作组, 考察团一行), 一行 included.
