@@ -133,13 +133,18 @@ impl TimelineStore {
             .mode(sled::Mode::HighThroughput)
             .cache_capacity(cache_mb.saturating_mul(1024 * 1024));
         let started = std::time::Instant::now();
+        let mut waited = false;
         let db = loop {
             match config.open() {
+                // sled says so only in the message of an I/O error.
                 Err(sled::Error::Io(e))
                     if e.to_string().contains("could not acquire lock")
                         && started.elapsed() < LOCK_WAIT =>
                 {
-                    tracing::warn!(dir = %dir.display(), "the store is still locked; waiting");
+                    if !waited {
+                        tracing::warn!(dir = %dir.display(), "the store is still locked; waiting");
+                        waited = true;
+                    }
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
                 other => break other?,
