@@ -105,7 +105,7 @@ fn is_ascii_word(c: char) -> bool {
 
 /// Full-width letters and digits become ASCII; ASCII punctuation in Chinese text becomes the
 /// full-width form the parser expects.
-fn map_char(prev: Option<char>, c: char, next: Option<char>) -> char {
+fn map_char(prev: Option<char>, c: char, next: Option<char>, point_is_stop: bool) -> char {
     let digit = |o: Option<char>| o.is_some_and(|c| c.is_ascii_digit());
     match c {
         '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => {
@@ -114,6 +114,16 @@ fn map_char(prev: Option<char>, c: char, next: Option<char>) -> char {
         ',' if !(digit(prev) && digit(next)) => COMMA,
         ':' if !(digit(prev) && digit(next)) => COLON,
         ';' => SEMICOLON,
+        // In a text typed with points for full stops, a point after Chinese text and not
+        // before a letter or digit ends a sentence; 3.5, www.gov.cn and U.S. keep theirs.
+        '.' | '\u{ff0e}' | '\u{ff61}'
+            if point_is_stop
+                && prev.is_some_and(|p| is_cjk(p) || "”’」』）》".contains(p))
+                && !next.is_some_and(|n| n.is_ascii_alphanumeric()) =>
+        {
+            FULL_STOP
+        }
+        '\u{ff0e}' => '.',
         '(' => OPEN_BRACKET,
         ')' => CLOSE_BRACKET,
         '!' => EXCLAMATION,
@@ -154,6 +164,7 @@ pub(crate) fn normalize_lines_chars(
         map: OffsetMap::identity(),
         run: 0,
         prev: None,
+        point_is_stop: !chars.contains(&FULL_STOP),
     };
     let mut pending_space: Option<usize> = None;
     let nonblank: Vec<usize> = (0..lines.len())
@@ -213,6 +224,9 @@ struct Writer {
     run: usize,
     /// The last char written.
     prev: Option<char>,
+    /// The text has no 。 of its own: its points end sentences. (With 。 around, a point
+    /// between Chinese characters is a name's dot: 赫马库马拉.纳那亚克勒.)
+    point_is_stop: bool,
 }
 
 impl Writer {
@@ -258,7 +272,7 @@ impl Writer {
                 }
             }
             let next = chars.get(i + 1).copied();
-            let mapped = map_char(self.prev, c, next);
+            let mapped = map_char(self.prev, c, next, self.point_is_stop);
             self.emit(i, mapped);
         }
     }
@@ -324,7 +338,10 @@ mod tests {
             assert!(r < raw.len() || c == '\n', "offset {i} maps outside");
             if c != '\n' && c != ' ' && c.is_alphanumeric() && raw[r].is_alphanumeric() {
                 let rc = raw[r];
-                assert!(rc == c || map_char(None, rc, None) == c, "{c} maps to {rc}");
+                assert!(
+                    rc == c || map_char(None, rc, None, false) == c,
+                    "{c} maps to {rc}"
+                );
             }
         }
     }
@@ -338,6 +355,13 @@ mod tests {
             ("１２月３日", "12月3日"),
             ("会议,讨论(草案)", "会议，讨论（草案）"),
             ("1,000 元", "1,000元"),
+            ("调研工作.县领导参加.", "调研工作。县领导参加。"),
+            ("增长3.5%，访问www.gov.cn。", "增长3.5%，访问www.gov.cn。"),
+            ("人均２．５亩", "人均2.5亩"),
+            (
+                "省长赫马库马拉.纳那亚克勒出席。",
+                "省长赫马库马拉.纳那亚克勒出席。",
+            ),
         ] {
             let n = normalize(raw);
             assert_eq!(n.text, want, "{raw}");
