@@ -164,6 +164,23 @@ impl WordSet {
         self.firsts.contains(c)
     }
 
+    /// Whether `text` is a run of words of the set and nothing else (村办公室 = 村 + 办公室).
+    pub fn covers(&self, text: &[char]) -> bool {
+        let mut reach = vec![false; text.len() + 1];
+        reach[0] = true;
+        for i in 0..text.len() {
+            if !reach[i] || !self.firsts.contains(text[i]) {
+                continue;
+            }
+            for w in self.by_first.get(&text[i]).into_iter().flatten() {
+                if text[i..].starts_with(w) {
+                    reach[i + w.len()] = true;
+                }
+            }
+        }
+        !text.is_empty() && reach[text.len()]
+    }
+
     /// Whether some word starts at `text[i]`.
     pub fn starts_at(&self, text: &[char], i: usize) -> bool {
         self.longest_at(text, i).is_some()
@@ -215,6 +232,7 @@ word_set!(COMPANY_SUFFIXES, "company_suffixes.txt");
 word_set!(TARGET_SUFFIXES, "target_suffixes.txt");
 word_set!(CATEGORY_TAILS, "category_tails.txt");
 word_set!(GENERIC_OBJECTS, "generic_objects.txt");
+word_set!(GENERIC_SITES, "generic_sites.txt");
 word_set!(SITE_DESCRIPTIONS, "site_descriptions.txt");
 word_set!(LISTED_TARGETS, "listed_targets.txt");
 word_set!(TEAM_SUFFIXES, "team_suffixes.txt");

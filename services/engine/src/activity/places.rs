@@ -12,7 +12,7 @@ use crate::lexicon::grammar::{
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
+    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
     SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
@@ -162,6 +162,10 @@ impl Parser<'_> {
         let mut targets = Vec::new();
         for (a, b, listed_as_targets) in spans {
             let simp = &self.t[a..b];
+            // 企业仓库, 田间地头, 村办公室: a kind of place, not a place one can name.
+            if GENERIC_SITES.covers(simp) {
+                continue;
+            }
             let s = string(&n[a..b]);
             let target = listed_as_targets
                 || TARGET_SUFFIXES
