@@ -5,8 +5,8 @@ use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
 };
 use crate::lexicon::grammar::{
-    EACH, ETC, OF, WHOLE, date_units, not_name_end, one_char_place_ends, place_initial_cuts,
-    unit_ends,
+    EACH, ETC, OF, WHOLE, clause_adverb, date_units, not_name_end, one_char_place_ends,
+    place_initial_cuts, unit_ends,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES,
@@ -196,9 +196,15 @@ impl NameAt<'_> {
         // A third character that opens a word following names (杜某陪同) is no part of the
         // name, even when a summary repeats the sentence.
         let opens_follower = FOLLOWERS.longest_at(text, j + c2).is_some_and(|l| l >= 2);
+        // An adverb that opens a clause cannot stand before punctuation: there it ends the name.
+        let adverb_ends_name = text.get(j + c2).is_some_and(|&c| clause_adverb(c))
+            && text
+                .get(j + c3)
+                .is_some_and(|&c| !is_cjk(c) && !c.is_ascii_alphanumeric());
         let weak = text
             .get(j + c2)
             .is_some_and(|c| WEAK_NAME_CHARS.contains(c))
+            && !adverb_ends_name
             || opens_follower;
         match (self.valid(c2), self.valid(c3)) {
             (true, true) => {
@@ -773,6 +779,8 @@ mod tests {
             ("副省长邱大进到某展区巡馆", "邱大进"),
             ("区长柯允深入东港区调研", "柯允"),
             ("县长章立德第一时间赴港", "章立德"),
+            ("省府主席林政则，一向关心地方", "林政则"),
+            ("县长王某则表示欢迎", "王某"),
         ] {
             let got = people(text);
             assert_eq!(got.first().map(|p| p.0.as_str()), Some(name), "{text}");

@@ -125,6 +125,18 @@ fn people_who_accompany_or_join_are_participants() {
 }
 
 #[test]
+fn one_who_sends_another_in_their_place_is_not_there() {
+    for text in [
+        "4月8日上午，县政府举行大桥通车仪式。省交通厅厅长周立群，一向关心交通建设，非常重视本次仪式，因此指派副厅长韩学文代表应邀出席，祝贺工程顺利完工。",
+        "4月8日上午，县政府举行大桥通车仪式。省交通厅厅长周立群一向关心交通建设，委托副厅长韩学文代表应邀出席。",
+    ] {
+        let e = one(text, "2024-04-09");
+        let everyone = [names(&e, Role::Lead), names(&e, Role::Participant)].concat();
+        assert_eq!(everyone, owned(&["韩学文"]), "{text}");
+    }
+}
+
+#[test]
 fn the_party_met_takes_part_and_their_company_is_the_target() {
     let e = one(
         "5月20日下午，市委书记陆振宇会见了某新能源集团董事长欧阳志明一行，双方就项目合作进行座谈交流。",

@@ -8,7 +8,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS,
+    SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_start, word_at};
@@ -18,7 +19,17 @@ impl Parser<'_> {
     pub(super) fn analyse(&self, si: usize) -> SentenceInfo {
         let (s, e) = self.sents[si];
         let t = self.t;
-        let idx: Vec<usize> = self.mentions_in(s, e).collect();
+        let all: Vec<usize> = self.mentions_in(s, e).collect();
+        // 甲指派乙代表出席, 受甲委托，乙出席: the one who sends another is not there.
+        let idx: Vec<usize> = all
+            .iter()
+            .enumerate()
+            .filter(|&(n, &k)| {
+                let next = all.get(n + 1).map(|&k2| self.ms[k2].start);
+                next.is_none_or(|to| SENDING_VERBS.find(t, self.ms[k].name_end, to).is_none())
+            })
+            .map(|(_, &k)| k)
+            .collect();
         let mut info = SentenceInfo::default();
         let mut lead_seen: Option<usize> = None;
         for (n, &k) in idx.iter().enumerate() {
