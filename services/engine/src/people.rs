@@ -87,7 +87,8 @@ fn follows_ok(text: &[char], i: usize) -> bool {
     match text.get(i) {
         None => true,
         Some(&c) if !is_cjk(c) && !c.is_ascii_digit() => !c.is_ascii_alphanumeric(),
-        Some(_) => FOLLOWERS.starts_at(text, i) || date_at(text, i),
+        // 某某副县长表示: a title written after the name ends it too.
+        Some(_) => FOLLOWERS.starts_at(text, i) || date_at(text, i) || TITLES.starts_at(text, i),
     }
 }
 
@@ -769,6 +770,18 @@ mod tests {
                 .map(|(n, ts)| (n.to_string(), ts.iter().map(|t| t.to_string()).collect()))
                 .collect();
             assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_title_written_after_a_name_ends_it() {
+        for (text, len) in [
+            ("张勇副县长表示", 2),
+            ("黄伟哲市长表示", 3),
+            ("王路副省长对", 2),
+        ] {
+            let t: Vec<char> = text.chars().collect();
+            assert_eq!(parse_name(&t, 0), Some(len), "{text}");
         }
     }
 
