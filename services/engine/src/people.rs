@@ -2,11 +2,11 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
+    AND_ALSO, EACH, ETC, OF, WHOLE, clause_adverb, date_units, not_name_end, one_char_place_ends,
+    place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
-    EACH, ETC, OF, WHOLE, clause_adverb, date_units, not_name_end, one_char_place_ends,
-    place_initial_cuts, unit_ends,
+    CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES,
@@ -64,6 +64,7 @@ fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) ->
         if let Some(l) = TITLE_CUTS.longest_at(text, i)
             && i + l <= word_start
             && !(i == q && place_named_at(text, i))
+            && !joins_org_names(text, q, i)
         {
             cut = i + l;
             i += l;
@@ -72,6 +73,16 @@ fn title_left(text: &[char], word_start: usize, floor: usize, soft: &[usize]) ->
         i += 1;
     }
     cut
+}
+
+/// Whether 及 at `i` joins two parts of one organisation's name (财经事务及库务局局长, as Hong
+/// Kong names bureaus) rather than two people (和 and 与 are also "with", so only 及): something stands before it since `q` (a person named before ends
+/// the stretch at `q`), and it ends with no title word and no name.
+fn joins_org_names(text: &[char], q: usize, i: usize) -> bool {
+    text[i] == AND_ALSO
+        && i > q
+        && !(q + 1..=i).any(|k| TITLES.longest_ending_at(text, k).is_some())
+        && !(q..i).any(|k| parse_name(text, k) == Some(i - k))
 }
 
 /// Whether a place named by one character and an ending starts at `i` with a character that is
@@ -753,6 +764,14 @@ mod tests {
                 &[("郑国华", &["某局集团党委书记", "董事长"])],
             ),
             ("某国驻华大使穆萨维一行", &[("穆萨维", &["某国驻华大使"])]),
+            (
+                "政府今日公布商务及经济发展局局长邱应华、区长方明及副区长黄伟分别走访",
+                &[
+                    ("邱应华", &["商务及经济发展局局长"]),
+                    ("方明", &["区长"]),
+                    ("黄伟", &["副区长"]),
+                ],
+            ),
             ("和平区区长苗壮到乙街道", &[("苗壮", &["和平区区长"])]),
             ("于都县县长洪波到乙乡", &[("洪波", &["于都县县长"])]),
             ("向阳镇党委书记贝聪到", &[("贝聪", &["向阳镇党委书记"])]),
