@@ -110,7 +110,7 @@ impl WordSet {
         set
     }
 
-    fn insert(&mut self, w: Vec<char>) {
+    pub(crate) fn insert(&mut self, w: Vec<char>) {
         let (Some(&f), Some(&l)) = (w.first(), w.last()) else {
             return;
         };

@@ -466,7 +466,8 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
         }
         let found = [3usize, 2].into_iter().find_map(|len| {
             let e = j + len;
-            if e > text.len() || !text[j..e].iter().all(|&c| is_cjk(c)) {
+            if e > text.len() || !text[j..e].iter().all(|&c| is_cjk(c)) || not_name_end(text[e - 1])
+            {
                 return None;
             }
             let l = TITLES.longest_at(text, e)?;

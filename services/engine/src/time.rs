@@ -9,12 +9,12 @@ use crate::lexicon::grammar::{
     CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
 };
 use crate::lexicon::grammar::{
-    DAY, EVERY, MONTH, ORDINAL, SESSION, SINCE, TEN, UNTIL_NOW, YEAR, bare_day_next,
-    bracket_day_heads, day_count_units, day_units, range_words,
+    DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ORDINAL, SESSION, SINCE, TEN, TEN_DAYS,
+    UNTIL_NOW, YEAR, bare_day_next, bracket_day_heads, day_count_units, day_units, range_words,
 };
 use crate::lexicon::{
-    ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, MOVEMENT_VERBS, PARTS_OF_DAY,
-    RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS,
+    ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, FxMap, MOVEMENT_VERBS,
+    PARTS_OF_DAY, RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS, WordSet,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, cn_digit, is_numeral, word_at};
@@ -46,6 +46,9 @@ pub enum TimeKind {
     ThatYear,
     /// An expo edition with known days.
     Edition { start: NaiveDate, end: NaiveDate },
+    /// Days counted from the Spring Festival (春节期间, 除夕, 大年初三): the last such festival
+    /// on or before publication.
+    Festival { from: i32, to: i32, approx: bool },
 }
 
 /// A time phrase found in the text (offsets in chars).
@@ -65,7 +68,7 @@ impl TimeExpr {
             TimeKind::Absolute { .. } => 5,
             TimeKind::SameDay | TimeKind::Weekday { .. } => 4,
             TimeKind::Relative(r) if !r.approx => 4,
-            TimeKind::Relative(_) => 3,
+            TimeKind::Relative(_) | TimeKind::Festival { .. } => 3,
             TimeKind::ThatYear => 2,
             TimeKind::Edition { .. } => 1,
         }
@@ -100,6 +103,92 @@ static EDITIONS: LazyLock<Vec<Edition>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// Festival words (festival_days.txt): the days each names, counted from 正月初一.
+type FestivalDays = FxMap<Vec<char>, (i32, i32, bool)>;
+
+/// The festival words, their days, and 正月初一 of each year.
+static FESTIVALS: LazyLock<(WordSet, FestivalDays, Vec<NaiveDate>)> = LazyLock::new(|| {
+    let mut set = WordSet::default();
+    let mut days = FxMap::default();
+    let mut new_years = Vec::new();
+    for line in include_str!("lexicon/festival_days.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let p: Vec<&str> = line.split_whitespace().collect();
+        match p.as_slice() {
+            ["@", year, md] => {
+                if let Ok(d) = NaiveDate::parse_from_str(&format!("{year}-{md}"), "%Y-%m-%d") {
+                    new_years.push(d);
+                }
+            }
+            [w, a, b, rest @ ..] => {
+                let (Ok(a), Ok(b)) = (a.parse(), b.parse()) else {
+                    continue;
+                };
+                let w: Vec<char> = w.chars().collect();
+                set.insert(w.clone());
+                days.insert(w, (a, b, rest.contains(&"approx")));
+            }
+            _ => {}
+        }
+    }
+    new_years.sort();
+    (set, days, new_years)
+});
+
+/// The festival phrase at `text[i]`, if one starts there.
+fn festival_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let (words, days, _) = &*FESTIVALS;
+    let l = words.longest_at(text, i)?;
+    let &(from, to, approx) = days.get(&text[i..i + l])?;
+    Some(word_then_part(
+        text,
+        i,
+        l,
+        TimeKind::Festival { from, to, approx },
+        None,
+    ))
+}
+
+/// A month's early, middle or late third (3月下旬: the 21st to the month's end), as a range.
+fn month_third_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let (year, month, j) = year_month_at(text, i);
+    let m = month?;
+    let (first, last) = match (text.get(j), text.get(j + 1)) {
+        (Some(&a), Some(&b)) if b == TEN_DAYS => match a {
+            EARLY => (1, 10),
+            MIDDLE_THIRD => (11, 20),
+            LATE => (21, days_in_month(year, m)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let ymd = |day| Ymd { year, month, day };
+    Some(TimeExpr {
+        start: i,
+        end: j + 2,
+        kind: TimeKind::Absolute {
+            from: ymd(first),
+            to: Some(ymd(last)),
+        },
+        part: None,
+    })
+}
+
+/// Days in month `m` (February has 28 when the year is unknown).
+fn days_in_month(year: Option<i32>, m: u32) -> u32 {
+    let (ny, nm) = if m == 12 {
+        (year.unwrap_or(2001) + 1, 1)
+    } else {
+        (year.unwrap_or(2001), m + 1)
+    };
+    make_date(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .map_or(30, |d| d.day())
+}
 
 /// A number at `text[i..]`: ASCII digits, or Chinese numerals up to 99 (十一, 二十八, 三十一)
 /// or digit by digit (二〇二三). Returns (value, chars used).
@@ -263,8 +352,11 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
     }
     if is_numeral(c)
         && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
-        && let Some(e) = absolute_at(text, i)
+        && let Some(e) = absolute_at(text, i).or_else(|| month_third_at(text, i))
     {
+        return Some(e);
+    }
+    if let Some(e) = festival_at(text, i) {
         return Some(e);
     }
     if c == ORDINAL
@@ -293,7 +385,8 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
 /// Whether a time phrase may start with `c`: most characters of a text start none, and are
 /// passed over without looking up any table.
 fn may_start_time(c: char) -> bool {
-    is_numeral(c)
+    FESTIVALS.0.may_start(c)
+        || is_numeral(c)
         || c == ORDINAL
         || bracket_day_heads(c)
         || week_words(c)
@@ -601,6 +694,27 @@ impl Resolver {
                 r.basis = TimeBasis::Inferred;
                 Some(r)
             }
+            TimeKind::Festival { from, to, approx } => {
+                let p = self.published?;
+                // The last festival begun by publication; one still to come (春节将近，…春节
+                // 期间要…) or long past dates nothing.
+                let new_year = FESTIVALS
+                    .2
+                    .iter()
+                    .rev()
+                    .find(|&&ny| ny + Duration::days(i64::from(from)) <= p)?;
+                let day = |n: i32| *new_year + Duration::days(i64::from(n));
+                if p - day(to) > Duration::days(45) {
+                    return None;
+                }
+                Some(Resolved {
+                    start: Some(day(from)),
+                    end: Some(day(to)),
+                    part,
+                    approx,
+                    basis: TimeBasis::Inferred,
+                })
+            }
             TimeKind::Edition { start, end } => Some(Resolved {
                 start: Some(start),
                 end: Some(end),
@@ -784,6 +898,51 @@ mod tests {
                 TimeBasis::Explicit,
             ),
             (
+                "3月下旬，县级林长开展巡林",
+                "2022-04-07",
+                "2022-03-21",
+                "2022-03-31",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "2月上旬，县长调研",
+                "2024-03-01",
+                "2024-02-01",
+                "2024-02-10",
+                None,
+                false,
+                TimeBasis::Explicit,
+            ),
+            (
+                "春节期间，市领导走访慰问",
+                "2011-02-10",
+                "2011-02-02",
+                "2011-02-08",
+                None,
+                true,
+                TimeBasis::Inferred,
+            ),
+            (
+                "今日（年初三）上午，司长巡视",
+                "2026-02-19",
+                "2026-02-19",
+                "2026-02-19",
+                None,
+                false,
+                TimeBasis::RelativeToPublished,
+            ),
+            (
+                "大年初三上午，司长巡视",
+                "2026-02-25",
+                "2026-02-19",
+                "2026-02-19",
+                Some(Morning),
+                false,
+                TimeBasis::Inferred,
+            ),
+            (
                 "十一月五日下午，县长",
                 "2023-11-10",
                 "2023-11-05",
@@ -891,6 +1050,28 @@ mod tests {
             assert_eq!(r.approx, *approx, "{text}");
             assert_eq!(r.basis, *basis, "{text}");
         }
+    }
+
+    #[test]
+    fn a_festival_still_to_come_or_long_past_dates_nothing() {
+        // Published a week before the Spring Festival of 2026 (02-17): 春节期间 is ahead.
+        let t: Vec<char> = "春节期间，各单位务必落实安全措施".chars().collect();
+        let r = Resolver {
+            published: Some(d("2026-02-10")),
+            doc_year: None,
+        };
+        let e = scan(&t);
+        assert!(matches!(e[0].kind, TimeKind::Festival { .. }));
+        assert_eq!(r.resolve(&e[0], &[]), None);
+        // Published in summer: the festival is months back, no day of this activity.
+        let r = Resolver {
+            published: Some(d("2026-07-01")),
+            doc_year: None,
+        };
+        assert_eq!(r.resolve(&e[0], &[]), None);
+        // A plain 春节 names no day (春节走访慰问 happens before it).
+        let t: Vec<char> = "开展春节走访慰问活动".chars().collect();
+        assert!(scan(&t).is_empty());
     }
 
     #[test]
