@@ -655,9 +655,15 @@ fn announced_activities_yield_no_event() {
     for text in [
         "政務司司長陳立德明日（七月二十四日）下午將前赴北京出席會議。",
         "市长李文华明天将率队赴深圳开展招商活动。",
+        "保安局局长黄志明将于今晚离港，前赴新西兰和澳洲进行一星期访问。",
+        "教育局局长陈美玲将于星期三启程，并于25日率团视察考察安排。",
+        "行程期间，她亦会率领访问团到访学生考察的参访点。",
     ] {
         assert!(run(text, "2025-07-23").is_empty(), "{text}");
     }
+    // 会 after 我 is "our association", not "will".
+    let e = one("7月22日，县委书记张国强一行来我会考察指导。", "2025-07-23");
+    assert_eq!(names(&e, Role::Lead), owned(&["张国强"]));
 }
 
 #[test]

@@ -4,12 +4,13 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, FUTURE, OF, RESPECTIVELY, WHEN, list_joiners, org_openers, with,
+    ALONG, AND_THEN, FUTURE, MEETING_CHAR, OF, RESPECTIVELY, WHEN, list_joiners, modal_heads,
+    org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, PARTICIPANT_HEADS, PARTICIPANT_VERBS,
-    SENDING_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
+    PARTICIPANT_VERBS, SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_start, word_at};
@@ -91,12 +92,33 @@ impl Parser<'_> {
         info
     }
 
-    /// Whether what a person does at `at` is still to come: 将 between them and it, in the
-    /// same clause (某将出席…, 某将于下月前往…).
+    /// Whether what a person does at `at` is still to come: 将 between them and it (某将出席…,
+    /// 某将于下月前往…), or 会 right before a verb (她亦会率团到访); in the same clause or one
+    /// that goes on without a subject (某将于8日启程，并于9日率团视察; 某将于今晚离港，前赴…).
     fn still_to_come(&self, from: usize, at: usize) -> bool {
         let t = self.t;
-        !(from..at).any(|i| CLAUSE_END.contains(&t[i]))
-            && (from..at).any(|i| t[i] == FUTURE && !self.in_title(i))
+        let mut future = false;
+        for i in from..at {
+            if CLAUSE_END.contains(&t[i]) {
+                // The next clause goes on without a subject of its own: with 并, or a verb in
+                // its first two characters (前往, 前赴).
+                let verb = [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS, &*LEAD_VERBS]
+                    .iter()
+                    .any(|set| set.starts_at(t, i + 1) || set.starts_at(t, i + 2));
+                future &= t.get(i + 1) == Some(&AND_THEN) || verb;
+            } else if self.in_title(i) {
+            } else if t[i] == FUTURE {
+                future = true;
+            } else if t[i] == MEETING_CHAR && (self.name_end[i] || i > 0 && modal_heads(t[i - 1])) {
+                // 会 as "will": after a name or an adverb (亦会, 随后会; 我会 is "our
+                // association"), before a verb of the activity (会参观, 会转往), not a word it
+                // begins (会见, 会议).
+                future |= [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS, &*LEAD_VERBS]
+                    .iter()
+                    .any(|set| set.longest_at(t, i + 1).is_some_and(|l| l >= 2));
+            }
+        }
+        future
     }
 
     /// Whether the person whose mention starts at `start` is the party met or visited: a
