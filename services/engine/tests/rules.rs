@@ -1299,3 +1299,30 @@ fn japanese_guests_with_two_character_surnames_are_named() {
     assert!(all.contains(&"中村裕一".to_string()), "{all:?}");
     assert!(all.contains(&"星野宽".to_string()), "{all:?}");
 }
+
+#[test]
+#[rustfmt::skip]
+fn sites_listed_with_commas_only_are_all_visited() {
+    // One line a case: text, places and targets together.
+    let cases: &[(&str, &[&str])] = &[
+        ("7月23日，县委书记王立新一行参访了甲电子集团，乙县商会，丙市南安商会，与会人员进行了座谈。",
+         &["甲电子集团", "乙县商会", "丙市南安商会"]),
+        // A short clause after a place is no site (深入某区，看项目，听民声).
+        ("7月24日，市委副书记王立新深入甲区，看项目，听民声，就发展情况进行调研。",
+         &["甲区"]),
+    ];
+    for (text, sites) in cases {
+        let e = one(text, "2024-07-25");
+        let mut all = e.places.clone();
+        all.extend(e.targets.clone());
+        assert_eq!(all, owned(sites), "{text}");
+    }
+}
+
+#[test]
+fn a_visit_the_person_invites_others_to_make_is_not_their_own() {
+    let text =
+        "9月22日，农博会在甲县体育场开幕。出席开幕仪式的农委主委王立新也欢迎民众造访农业博览会。";
+    let e = one(text, "2024-09-23");
+    assert_eq!(e.kind, EventKind::Conference, "{text}");
+}

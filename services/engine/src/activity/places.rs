@@ -44,11 +44,21 @@ impl Parser<'_> {
                 .any(|w| w.iter().copied().eq(AND_ITS.chars()));
         // Most of its items name places (乙村、丙村), not works (铺设路面、改善边坡).
         let items = split_list(t, from, stop);
-        let placey = items
-            .iter()
-            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
-            .count();
-        listy && placey * 2 >= items.len()
+        let named =
+            |a: usize, b: usize| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some();
+        let placey = items.iter().filter(|&&(a, b)| named(a, b)).count();
+        // A list written with commas only (参访了甲集团，乙商会，丙商会): one more named site
+        // after a named one, the whole clause, and a name's length (not 看项目).
+        let before = (0..from.saturating_sub(1))
+            .rev()
+            .take_while(|&i| !CLAUSE_END.contains(&t[i]) && t[i] != DUNHAO)
+            .last();
+        let comma_item = stop == end
+            && items.len() == 1
+            && placey == 1
+            && (4..=20).contains(&(stop - from))
+            && before.is_some_and(|a| named(a, from - 1));
+        listy && placey * 2 >= items.len() || comma_item
     }
 
     /// Whether the clause at `i` is 在 and a place, ending at its comma (在某村，).

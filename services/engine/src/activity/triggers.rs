@@ -11,8 +11,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
-    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, HOST_VERBS, MOVEMENT_VERBS, SPEECH_VERBS,
-    TEAM_SUFFIXES, inside_not_kind,
+    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, HOST_VERBS, MOVEMENT_VERBS, PIVOT_VERBS,
+    SPEECH_VERBS, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, word_at, word_before};
@@ -34,6 +34,10 @@ impl Parser<'_> {
         let mut i = from;
         while i < to {
             if self.speech_at(i, from) {
+                return None;
+            }
+            // 欢迎民众造访: what follows is someone else's doing.
+            if PIVOT_VERBS.starts_at(t, i) && !self.in_title(i) {
                 return None;
             }
             if let Some(l) = ACTION_TRIGGERS.longest_at(t, i)
