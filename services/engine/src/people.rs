@@ -2,8 +2,8 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, EACH, ETC, OF, WHOLE, clause_adverb, date_units, not_name_end, one_char_place_ends,
-    place_initial_cuts, unit_ends,
+    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, not_name_end,
+    one_char_place_ends, place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -99,7 +99,13 @@ fn follows_ok(text: &[char], i: usize) -> bool {
         None => true,
         Some(&c) if !is_cjk(c) && !c.is_ascii_digit() => !c.is_ascii_alphanumeric(),
         // 某某副县长表示: a title written after the name ends it too.
-        Some(_) => FOLLOWERS.starts_at(text, i) || date_at(text, i) || TITLES.starts_at(text, i),
+        // 今 after a name is "today" (總統某某今視察) or opens a time word (今天, 今年).
+        Some(&c) => {
+            FOLLOWERS.starts_at(text, i)
+                || date_at(text, i)
+                || TITLES.starts_at(text, i)
+                || c == TODAY
+        }
     }
 }
 

@@ -6,11 +6,12 @@ use crate::lexicon::grammar::{
     weekday,
 };
 use crate::lexicon::grammar::{
-    CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
+    AT, DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ON_DATE, ORDINAL, SESSION, SINCE, TEN,
+    TEN_DAYS, TODAY, UNTIL_NOW, YEAR, bare_day_next, bracket_day_heads, day_count_units, day_units,
+    range_words,
 };
 use crate::lexicon::grammar::{
-    DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ORDINAL, SESSION, SINCE, TEN, TEN_DAYS,
-    UNTIL_NOW, YEAR, bare_day_next, bracket_day_heads, day_count_units, day_units, range_words,
+    CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, FxMap, MOVEMENT_VERBS,
@@ -151,6 +152,30 @@ fn festival_at(text: &[char], i: usize) -> Option<TimeExpr> {
         TimeKind::Festival { from, to, approx },
         None,
     ))
+}
+
+/// 今 alone before a verb (總統今視察…, 市长今出席…: the way Taiwanese and Hong Kong news
+/// write "today"), not a word it begins (今年, 今后).
+fn bare_today_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    if text[i] != TODAY {
+        return None;
+    }
+    let next = *text.get(i + 1)?;
+    let verb = [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS]
+        .iter()
+        .any(|set| set.starts_at(text, i + 1))
+        || next == ON_DATE
+        || next == AT;
+    verb.then(|| TimeExpr {
+        start: i,
+        end: i + 1,
+        kind: TimeKind::Relative(RelativeDay {
+            offset: 0,
+            approx: false,
+            part: None,
+        }),
+        part: None,
+    })
 }
 
 /// A month's early, middle or late third (3月下旬: the 21st to the month's end), as a range.
@@ -357,6 +382,9 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
         return Some(e);
     }
     if let Some(e) = festival_at(text, i) {
+        return Some(e);
+    }
+    if let Some(e) = bare_today_at(text, i) {
         return Some(e);
     }
     if c == ORDINAL

@@ -1326,3 +1326,31 @@ fn a_visit_the_person_invites_others_to_make_is_not_their_own() {
     let e = one(text, "2024-09-23");
     assert_eq!(e.kind, EventKind::Conference, "{text}");
 }
+
+#[test]
+fn one_accompanied_by_unnamed_officials_leads() {
+    let e = one(
+        "大年初三早上，保安司司長黃少明在相關的主要官員陪同下，巡視關閘口岸出入境工作情況。",
+        "2018-02-18",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["黃少明"]));
+    assert_eq!(e.kind, EventKind::SiteInspection);
+    assert_eq!(e.when.start, Some(day("2018-02-18")));
+}
+
+#[test]
+fn today_written_as_a_bare_character_dates_the_visit() {
+    let e = one("總統林清德今視察花蓮縣光復鄉中央協調所。", "2025-10-05");
+    assert_eq!(names(&e, Role::Lead), owned(&["林清德"]));
+    assert_eq!(e.when.start, Some(day("2025-10-05")));
+}
+
+#[test]
+fn people_named_only_as_owners_of_something_are_not_there() {
+    let e = one(
+        "12月5日，縣長翁章明出席工業區開工典禮，他感謝前總統周英文與總統林清德的支持。",
+        "2025-12-06",
+    );
+    let everyone = [names(&e, Role::Lead), names(&e, Role::Participant)].concat();
+    assert_eq!(everyone, owned(&["翁章明"]));
+}

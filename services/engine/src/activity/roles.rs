@@ -4,8 +4,8 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, FUTURE, MEETING_CHAR, OF, RESPECTIVELY, WHEN, list_joiners, modal_heads,
-    org_openers, with,
+    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, RESPECTIVELY, WHEN, list_joiners,
+    modal_heads, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -28,6 +28,7 @@ impl Parser<'_> {
             .filter(|&(n, &k)| {
                 let next = all.get(n + 1).map(|&k2| self.ms[k2].start);
                 next.is_none_or(|to| SENDING_VERBS.find(t, self.ms[k].name_end, to).is_none())
+                    && !self.only_owner(k)
             })
             .map(|(_, &k)| k)
             .collect();
@@ -90,6 +91,24 @@ impl Parser<'_> {
         }
         let _ = t;
         info
+    }
+
+    /// Whether mention `k` only owns what follows (感谢某某的支持, 在某某的关心下): a name
+    /// before 的 is no one present, unless 的 leads to how they went along (在某某的陪同下,
+    /// 在某某的带领下).
+    fn only_owner(&self, k: usize) -> bool {
+        let t = self.t;
+        let end = self.ms[k].name_end;
+        // 感谢甲与乙的支持: a list before 的 owns it together.
+        if let Some(next) = self.ms.get(k + 1)
+            && next.start == end + 1
+            && (list_joiners(t[end]) || t[end] == DUNHAO)
+        {
+            return self.only_owner(k + 1);
+        }
+        t.get(end) == Some(&OF)
+            && !LEAD_VERBS.starts_at(t, end + 1)
+            && !PARTICIPANT_VERBS.starts_at(t, end + 1)
     }
 
     /// Whether what a person does at `at` is still to come: 将 between them and it (某将出席…,
@@ -195,7 +214,15 @@ impl Parser<'_> {
         }
         let after = self.ms[idx[last]].name_end;
         let until = idx.get(last + 1).map_or(se, |&k| self.ms[k].start);
-        if let Some((p, _)) = PARTICIPANT_VERBS.find(t, after, until) {
+        // 在某某陪同下 names who went along, inside; the one after 在…下 is accompanied.
+        let accompanied = |p: usize| {
+            word_at(t, p, ESCORTED)
+                && (after..p).any(|i| t[i] == AT)
+                && !(after..p).any(|i| CLAUSE_END.contains(&t[i]))
+        };
+        if let Some((p, _)) = PARTICIPANT_VERBS.find(t, after, until)
+            && !accompanied(p)
+        {
             // 会见时在座: a verb that only says when (…时) is no action of theirs.
             let action_first = self.trigger_after(after, p).is_some_and(|(q, _)| {
                 let l = ACTION_TRIGGERS.longest_at(t, q).unwrap_or(1);
