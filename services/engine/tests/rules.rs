@@ -33,6 +33,11 @@ fn names(e: &ActivityEvent, role: Role) -> Vec<String> {
     people(e, role).into_iter().map(|p| p.0).collect()
 }
 
+/// Leads, then participants.
+fn everyone(e: &ActivityEvent) -> Vec<String> {
+    [names(e, Role::Lead), names(e, Role::Participant)].concat()
+}
+
 fn owned(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -131,8 +136,7 @@ fn one_who_sends_another_in_their_place_is_not_there() {
         "4月8日上午，县政府举行大桥通车仪式。省交通厅厅长周立群一向关心交通建设，委托副厅长韩学文代表应邀出席。",
     ] {
         let e = one(text, "2024-04-09");
-        let everyone = [names(&e, Role::Lead), names(&e, Role::Participant)].concat();
-        assert_eq!(everyone, owned(&["韩学文"]), "{text}");
+        assert_eq!(everyone(&e), owned(&["韩学文"]), "{text}");
     }
 }
 
@@ -768,10 +772,23 @@ fn an_event_held_or_attended_gives_the_activity_its_kind() {
 }
 
 #[test]
-fn a_surname_zhou_before_a_numeral_is_a_name_not_a_weekday() {
-    let e = one("11月6日，县长周五星前往乙镇调研。", "2023-12-10");
-    assert_eq!(names(&e, Role::Lead), owned(&["周五星"]));
-    assert_eq!(e.when.start, Some(day("2023-11-06")));
+#[rustfmt::skip]
+fn the_lead_and_the_day_of_one_visit() {
+    // One line a case: text, published, lead, day.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // A surname 周 before a numeral is a name, not a weekday.
+        ("11月6日，县长周五星前往乙镇调研。", "2023-12-10", "周五星", "2023-11-06"),
+        // One accompanied (在…陪同下) with nobody named inside leads.
+        ("大年初三早上，保安司司長黃少明在相關的主要官員陪同下，巡視關閘口岸出入境工作情況。",
+         "2018-02-18", "黃少明", "2018-02-18"),
+        // 今 alone before a verb is today, and ends the name before it.
+        ("總統林清德今視察花蓮縣光復鄉中央協調所。", "2025-10-05", "林清德", "2025-10-05"),
+    ];
+    for (text, published, lead, start) in cases {
+        let e = one(text, published);
+        assert_eq!(names(&e, Role::Lead), owned(&[lead]), "{text}");
+        assert_eq!(e.when.start, Some(day(start)), "{text}");
+    }
 }
 
 #[test]
@@ -1328,29 +1345,10 @@ fn a_visit_the_person_invites_others_to_make_is_not_their_own() {
 }
 
 #[test]
-fn one_accompanied_by_unnamed_officials_leads() {
-    let e = one(
-        "大年初三早上，保安司司長黃少明在相關的主要官員陪同下，巡視關閘口岸出入境工作情況。",
-        "2018-02-18",
-    );
-    assert_eq!(names(&e, Role::Lead), owned(&["黃少明"]));
-    assert_eq!(e.kind, EventKind::SiteInspection);
-    assert_eq!(e.when.start, Some(day("2018-02-18")));
-}
-
-#[test]
-fn today_written_as_a_bare_character_dates_the_visit() {
-    let e = one("總統林清德今視察花蓮縣光復鄉中央協調所。", "2025-10-05");
-    assert_eq!(names(&e, Role::Lead), owned(&["林清德"]));
-    assert_eq!(e.when.start, Some(day("2025-10-05")));
-}
-
-#[test]
 fn people_named_only_as_owners_of_something_are_not_there() {
     let e = one(
         "12月5日，縣長翁章明出席工業區開工典禮，他感謝前總統周英文與總統林清德的支持。",
         "2025-12-06",
     );
-    let everyone = [names(&e, Role::Lead), names(&e, Role::Participant)].concat();
-    assert_eq!(everyone, owned(&["翁章明"]));
+    assert_eq!(everyone(&e), owned(&["翁章明"]));
 }
