@@ -1352,3 +1352,26 @@ fn people_named_only_as_owners_of_something_are_not_there() {
     );
     assert_eq!(everyone(&e), owned(&["翁章明"]));
 }
+
+#[test]
+fn people_and_sites_paired_by_respectively_are_separate_visits() {
+    let text = "2月14日，財政司司長陳志波、教育局局長蔡美蓮以及民政事務局局長麥玉娟今日分別走訪中西區、沙田區和東區，探訪區內家庭。陳志波在民政事務專員周卓明陪同下，來到堅尼地城探訪長者家庭。";
+    let events = run(text, "2026-02-14");
+    let got: Vec<(Vec<String>, Vec<String>)> = events
+        .iter()
+        .map(|e| (names(e, Role::Lead), e.places.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (owned(&["陳志波"]), owned(&["中西區", "堅尼地城"])),
+            (owned(&["蔡美蓮"]), owned(&["沙田區"])),
+            (owned(&["麥玉娟"]), owned(&["東區"])),
+        ],
+        "{text}"
+    );
+    assert_eq!(names(&events[0], Role::Participant), owned(&["周卓明"]));
+    // Without 分别 the same list is one visit.
+    let joint = run(&text.replace("分別", ""), "2026-02-14");
+    assert_eq!(joint.len(), 1);
+}

@@ -338,19 +338,31 @@ const ARTICLES: &[Article] = &[
             ..W
         }],
     },
-    // 甲、乙分别带队: each leads.
+    // 甲、乙分别带队到A、B: each leads a visit of their own (GOLD.md: different leaders at
+    // different places are separate events).
     Article {
         text: "7月3日上午，区人大常委会主任吕方、区政协主席鲁平分别带队到城北街道、城南街道检查防汛工作。",
         published: "2024-07-04",
-        events: &[Want {
-            kind: EventKind::SiteInspection,
-            leads: &[("吕方", &["区人大常委会主任"]), ("鲁平", &["区政协主席"])],
-            start: "2024-07-03",
-            end: "2024-07-03",
-            part: Some(PartOfDay::Morning),
-            places: &["城北街道", "城南街道"],
-            ..W
-        }],
+        events: &[
+            Want {
+                kind: EventKind::SiteInspection,
+                leads: &[("吕方", &["区人大常委会主任"])],
+                start: "2024-07-03",
+                end: "2024-07-03",
+                part: Some(PartOfDay::Morning),
+                places: &["城北街道"],
+                ..W
+            },
+            Want {
+                kind: EventKind::SiteInspection,
+                leads: &[("鲁平", &["区政协主席"])],
+                start: "2024-07-03",
+                end: "2024-07-03",
+                part: Some(PartOfDay::Morning),
+                places: &["城南街道"],
+                ..W
+            },
+        ],
     },
     // A habit (多次到…督导) is not an activity.
     Article {

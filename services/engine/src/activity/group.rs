@@ -138,7 +138,14 @@ impl Parser<'_> {
         for w in &works {
             if let Some(d) = self.finish(w, resolver) {
                 let leads: Vec<String> = w.leads.iter().map(|&k| self.ms[k].key.clone()).collect();
-                drafts.push((d, leads, w.own_time.is_some()));
+                let mut split = self.respectively(w, d);
+                if split.len() == 1
+                    && let Some((d, _)) = split.pop()
+                {
+                    drafts.push((d, leads, w.own_time.is_some()));
+                } else {
+                    drafts.extend(split.into_iter().map(|(d, l)| (d, l, w.own_time.is_some())));
+                }
             }
         }
         merge_drafts(drafts)

@@ -15,6 +15,7 @@ mod group;
 mod kind;
 mod orgs;
 mod places;
+mod respective;
 mod roles;
 mod topic;
 mod triggers;

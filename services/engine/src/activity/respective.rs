@@ -1,0 +1,119 @@
+//! 甲、乙、丙分别走访A区、B区、C区: people listed before 分别 and as many sites listed after it
+//! are that many visits, paired in order.
+
+use super::{Draft, Parser, Work};
+use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::grammar::{DUNHAO, RESPECTIVELY, list_joiners};
+use crate::text::{string, word_at};
+
+impl Parser<'_> {
+    /// The activity `w` (finished as `d`) as one draft per person when its first sentence
+    /// pairs people and sites with 分别; else `d` alone. Each comes with its lead's key.
+    pub(super) fn respectively(&self, w: &Work, d: Draft) -> Vec<(Draft, Vec<String>)> {
+        let leads = |d: &Draft| -> Vec<String> {
+            d.people
+                .iter()
+                .filter(|p| p.lead)
+                .map(|p| p.key.clone())
+                .collect()
+        };
+        let Some(pairs) = self.respective_pairs(w) else {
+            let l = leads(&d);
+            return vec![(d, l)];
+        };
+        let (s, e) = self.sents[w.first_anchor];
+        // A person named in a later sentence of the activity goes with the listed person that
+        // sentence names; one with none of them goes with all.
+        let listed: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        let keys_in = |a: usize, b: usize| -> HashSet<&str> {
+            self.mentions_in(a, b)
+                .map(|k| self.ms[k].key.as_str())
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (key, site) in &pairs {
+            let mut one = d.clone();
+            let mine: Vec<(usize, usize)> = d
+                .evidence
+                .iter()
+                .copied()
+                .filter(|&(a, b)| {
+                    let keys = keys_in(a, b);
+                    (a, b) == (s, e)
+                        || keys.contains(key.as_str())
+                        || !listed.iter().any(|l| keys.contains(l))
+                })
+                .collect();
+            let present: HashSet<&str> = mine
+                .iter()
+                .flat_map(|&(a, b)| keys_in(a, b))
+                .filter(|k| *k == key || !listed.contains(k))
+                .collect();
+            one.people.retain(|p| present.contains(p.key.as_str()));
+            for p in &mut one.people {
+                p.lead = p.key == *key;
+            }
+            one.places = vec![site.clone()];
+            one.targets.clear();
+            for &(a, b) in mine.iter().filter(|&&x| x != (s, e)) {
+                let mut spans = Vec::new();
+                self.places_in(a, b, &mut spans);
+                for (x, y, target) in spans {
+                    let name = string(&self.doc.norm[x..y]);
+                    let list = if target {
+                        &mut one.targets
+                    } else {
+                        &mut one.places
+                    };
+                    if !list.contains(&name) {
+                        list.push(name);
+                    }
+                }
+            }
+            one.evidence = mine;
+            out.push((one, vec![key.clone()]));
+        }
+        out
+    }
+
+    /// The (person key, site) pairs of 甲、乙分别到A、B: two or more people listed one after the
+    /// other right before 分别 in the activity's first sentence, and as many sites after it.
+    fn respective_pairs(&self, w: &Work) -> Option<Vec<(String, String)>> {
+        let t = self.t;
+        let (s, e) = self.sents[w.first_anchor];
+        let p = (s..e).find(|&i| word_at(t, i, RESPECTIVELY))?;
+        // The list of people that ends right before 分别.
+        let ms: Vec<usize> = self.mentions_in(s, p).collect();
+        let last = *ms.last()?;
+        if self.ms[last].name_end + 2 < p {
+            return None;
+        }
+        let mut people = vec![last];
+        for pair in ms.windows(2).rev() {
+            let gap = &t[self.ms[pair[0]].name_end..self.ms[pair[1]].start];
+            let joined = gap.len() <= 2 && gap.iter().all(|&c| c == DUNHAO || list_joiners(c));
+            if !joined {
+                break;
+            }
+            people.push(pair[0]);
+        }
+        people.reverse();
+        let mut keys: Vec<String> = Vec::new();
+        for &k in &people {
+            if !keys.contains(&self.ms[k].key) {
+                keys.push(self.ms[k].key.clone());
+            }
+        }
+        let mut spans = Vec::new();
+        self.places_in(p + RESPECTIVELY.chars().count(), e, &mut spans);
+        let mut sites: Vec<String> = Vec::new();
+        for (a, b, _) in spans {
+            let name = string(&self.doc.norm[a..b]);
+            if !sites.contains(&name) {
+                sites.push(name);
+            }
+        }
+        (keys.len() >= 2 && sites.len() == keys.len())
+            .then(|| keys.into_iter().zip(sites).collect())
+    }
+}
