@@ -33,6 +33,11 @@ fn names(e: &ActivityEvent, role: Role) -> Vec<String> {
     people(e, role).into_iter().map(|p| p.0).collect()
 }
 
+/// Places, then targets.
+fn sites_of(e: &ActivityEvent) -> Vec<String> {
+    [e.places.clone(), e.targets.clone()].concat()
+}
+
 /// Leads, then participants.
 fn everyone(e: &ActivityEvent) -> Vec<String> {
     [names(e, Role::Lead), names(e, Role::Participant)].concat()
@@ -1330,9 +1335,7 @@ fn sites_listed_with_commas_only_are_all_visited() {
     ];
     for (text, sites) in cases {
         let e = one(text, "2024-07-25");
-        let mut all = e.places.clone();
-        all.extend(e.targets.clone());
-        assert_eq!(all, owned(sites), "{text}");
+        assert_eq!(sites_of(&e), owned(sites), "{text}");
     }
 }
 
@@ -1374,4 +1377,21 @@ fn people_and_sites_paired_by_respectively_are_separate_visits() {
     // Without 分别 the same list is one visit.
     let joint = run(&text.replace("分別", ""), "2026-02-14");
     assert_eq!(joint.len(), 1);
+}
+
+#[test]
+#[rustfmt::skip]
+fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
+    // One line a case: text, places and targets together.
+    let cases: &[(&str, &[&str])] = &[
+        ("6月5日，县长王立新来到甲水闸，检查了启闭操作、料物储备、水闸管理规程。",
+         &["甲水闸"]),
+        // 等5户企业 says what its items are.
+        ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
+         &["长丰玻璃", "远达石化", "福山农业"]),
+    ];
+    for (text, sites) in cases {
+        let e = one(text, "2024-06-06");
+        assert_eq!(sites_of(&e), owned(sites), "{text}");
+    }
 }

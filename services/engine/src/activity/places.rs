@@ -4,10 +4,10 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, LEARN, MEETING, MIDDLE,
-    OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic, item_openers,
-    measure_words, not_at_after, not_at_before, period_heads, period_tails, plain_move_heads,
-    position_words, team_ends, team_verb_heads, with,
+    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD, LEARN,
+    MEETING, MIDDLE, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic,
+    item_openers, measure_words, not_at_after, not_at_before, period_heads, period_tails,
+    plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
@@ -453,12 +453,18 @@ impl Parser<'_> {
     ) {
         let t = self.t;
         // 甲、乙等展台 / 等企业: the items are what was visited, not where.
-        let companies = LISTED_TARGETS.starts_at(t, obj_end);
+        let companies = LISTED_TARGETS.starts_at(t, obj_end) || self.counted_targets(obj_end);
         let items = split_list(t, o, obj_end);
         // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
         // count as sites only when they end like one.
         let about = self.list_describes_matters(obj_end, e);
-        let many = items.len() >= 3 && !about;
+        // A long list is of sites when some of its items end like one (甲村、乙村、丙公园);
+        // 检查了启闭操作、料物储备、管理规程 names matters.
+        let named = items
+            .iter()
+            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
+            .count();
+        let many = items.len() >= 3 && !about && named > 0;
         for (a, b) in items {
             let (a, b) = of_item(t, a, b);
             let (a, b) = trim_item(t, a, b);
@@ -485,6 +491,23 @@ impl Parser<'_> {
                 out.push((a, b, companies));
             }
         }
+    }
+
+    /// 等5户企业, 等三家公司: 等, a count, a measure word and a word for companies.
+    fn counted_targets(&self, k: usize) -> bool {
+        let t = self.t;
+        if t.get(k) != Some(&ETC) {
+            return false;
+        }
+        let n = t[k + 1..]
+            .iter()
+            .take(3)
+            .take_while(|&&c| is_count(c))
+            .count();
+        n > 0
+            && t.get(k + 1 + n)
+                .is_some_and(|&c| measure_words(c) || c == HOUSEHOLD)
+            && TARGET_SUFFIXES.starts_at(t, k + 2 + n)
     }
 
     /// Whether item `a..b` can name no site: a generic object, a time, a word pointing back
