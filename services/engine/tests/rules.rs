@@ -1395,3 +1395,10 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         assert_eq!(sites_of(&e), owned(sites), "{text}");
     }
 }
+
+#[test]
+fn an_event_opened_by_its_headline_keeps_the_venue_the_body_names() {
+    let text = "农产品展销会今日开幕\n\n11月20日，农产品展销会在甲县鱼稼里广场盛大开幕。开幕式上，副主任周启明致辞。";
+    let e = one(text, "2020-11-20");
+    assert_eq!(e.places, owned(&["甲县鱼稼里广场"]), "{text}");
+}

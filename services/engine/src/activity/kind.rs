@@ -241,9 +241,21 @@ impl Parser<'_> {
         if !w.held {
             return None;
         }
-        let t = self.t;
         let (s, _) = self.sents[w.first_anchor];
-        let at = w.actor_pos;
+        // The sentence that opened it, else one of its own that holds it too (a headline
+        // opened it: 某论坛今日开幕。11月20日，某论坛在某广场开幕).
+        self.venue_before(s, w.actor_pos).or_else(|| {
+            w.core.iter().find_map(|&si| {
+                let (s, e) = self.sents[si];
+                self.held_opening(s, e)
+                    .and_then(|at| self.venue_before(s, at))
+            })
+        })
+    }
+
+    /// The place after 在 in the clause before `at`, where an event is held (在某地举行).
+    fn venue_before(&self, s: usize, at: usize) -> Option<(usize, usize)> {
+        let t = self.t;
         let cs = clause_start(t, s, at);
         let a = (cs..at).rev().find(|&i| t[i] == AT)? + 1;
         let mut b = at;
