@@ -1402,3 +1402,21 @@ fn an_event_opened_by_its_headline_keeps_the_venue_the_body_names() {
     let e = one(text, "2020-11-20");
     assert_eq!(e.places, owned(&["甲县鱼稼里广场"]), "{text}");
 }
+
+#[test]
+fn hosts_who_receive_a_visiting_party_take_part_in_its_visit() {
+    let text = "9月10日至13日，县委常委、常务副县长杨立峰率县政府办等单位赴甲市考察学习城市建设工作。甲市常务副市长卞东明、副市长邵明民接待了考察团一行。考察团一行实地参观了保税区汽车整车进口口岸、化工品交易中心、香山生态保税区等。";
+    let events = run(text, "2016-09-14");
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(names(e, Role::Lead), owned(&["杨立峰"]));
+    assert_eq!(names(e, Role::Participant), owned(&["卞东明", "邵明民"]));
+    assert!(
+        e.places.contains(&"化工品交易中心".to_string()),
+        "{:?}",
+        e.places
+    );
+    // A formal meeting with the party is an activity of the hosts' own.
+    let met = run(&text.replace("接待了", "会见了"), "2016-09-14");
+    assert_eq!(met.len(), 2, "{met:?}");
+}

@@ -5,7 +5,9 @@ use super::{Draft, Parser, Role, SentenceInfo, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
-use crate::lexicon::grammar::{HOUR, PARTY, WEEK, dispatch, third_person};
+use crate::lexicon::grammar::{
+    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, WEEK, dispatch, third_person,
+};
 use crate::lexicon::{MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
 use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
@@ -111,6 +113,17 @@ impl Parser<'_> {
                 .filter(|r| r.1 == Role::Lead)
                 .map(|r| r.0)
                 .collect();
+            // Hosts who receive the visiting party (某市副市长某某接待了考察团一行) go along
+            // on its visit: they take part in it.
+            if let Some(w) = works.last_mut()
+                && self.hosts_receive(w, info, si, own, resolver)
+            {
+                w.people
+                    .extend(info.roles.iter().map(|&(k, _)| (k, Role::Participant)));
+                w.core.push(si);
+                w.scope.push(si);
+                continue;
+            }
             let merge = works
                 .last()
                 .is_some_and(|w| self.continues(w, info, &leads, si, own, resolver));
@@ -223,6 +236,44 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether anchor sentence `si` has hosts receive (接待, 迎接) the party of visit `w`,
+    /// referred to as a party (考察团一行, 代表团), none of its leads named, on its days: a
+    /// visit that is not itself a reception, told by the visitors. A formal meeting (会见, 座谈)
+    /// is one of its own.
+    fn hosts_receive(
+        &self,
+        w: &Work,
+        info: &SentenceInfo,
+        si: usize,
+        own: Option<usize>,
+        resolver: &Resolver,
+    ) -> bool {
+        let t = self.t;
+        let (s, e) = self.sents[si];
+        let Some(v) = (s..e).find(|&i| {
+            (word_at(t, i, HOST_RECEIVE) || word_at(t, i, HOST_WELCOME)) && !self.in_title(i)
+        }) else {
+            return false;
+        };
+        let names_lead = info
+            .roles
+            .iter()
+            .any(|&(k, _)| w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key));
+        let party = (v + 2..e).any(|i| word_at(t, i, PARTY) || self.team_at(i, e).is_some());
+        // A visit told by its hosts (来我区考察) makes their reception news of their own; one
+        // told by the visitors (赴某市考察) has the hosts go along.
+        let (fs, fe) = self.sents[w.first_anchor];
+        let to_us = (fs + 1..fe).any(|i| t[i] == OUR && t[i - 1] != OF);
+        let visit = (!w.leads.is_empty() || !w.orgs.is_empty()) && !to_us;
+        visit
+            && party
+            && !names_lead
+            && !w.held
+            && !self.receives(w)
+            && !info.roles.is_empty()
+            && own.is_none_or(|tk| self.same_days(resolver, w, tk))
+    }
+
     /// Anchor sentence `si` joins activity `w` with its people, organisation and date.
     fn join(&self, w: &mut Work, info: &SentenceInfo, si: usize, own: Option<usize>) {
         let open = w.held && w.leads.is_empty();
@@ -295,18 +346,19 @@ impl Parser<'_> {
         }
     }
 
-    /// The people of sentence `si` said to go along (陪同, 参加 … after them in the sentence):
-    /// the officials taking part in an organisation's activity.
+    /// The people of sentence `si` said to go along (陪同, 参加 … after them in the sentence) or
+    /// met: the officials taking part in an organisation's activity.
     fn accompanying(&self, info: &SentenceInfo, si: usize) -> Vec<(usize, Role)> {
         let (_, e) = self.sents[si];
         info.roles
             .iter()
             .filter(|&&(k, role)| {
+                let m = &self.ms[k];
+                // …and those the organisation met (考察团与某某座谈, 会见了某某).
                 role == Role::Participant
-                    && !self.ms[k].titles.is_empty()
-                    && PARTICIPANT_VERBS
-                        .find(self.t, self.ms[k].name_end, e)
-                        .is_some()
+                    && !m.titles.is_empty()
+                    && (PARTICIPANT_VERBS.find(self.t, m.name_end, e).is_some()
+                        || self.is_party_met(m))
             })
             .map(|&(k, _)| (k, Role::Participant))
             .collect()
