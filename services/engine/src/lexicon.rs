@@ -249,6 +249,7 @@ word_set!(PEOPLE_NOUNS, "people_nouns.txt");
 word_set!(ITEM_OPENER_WORDS, "item_opener_words.txt");
 word_set!(SENDING_VERBS, "sending_verbs.txt");
 word_set!(PIVOT_VERBS, "pivot_verbs.txt");
+word_set!(SIGNING_VERBS, "signing_verbs.txt");
 
 /// Words that end the organisation prefix of a title: `title_cuts.txt` and the verbs of movement
 /// (来到低保户某 → 低保户).

@@ -1420,3 +1420,15 @@ fn hosts_who_receive_a_visiting_party_take_part_in_its_visit() {
     let met = run(&text.replace("接待了", "会见了"), "2016-09-14");
     assert_eq!(met.len(), 2, "{met:?}");
 }
+
+#[test]
+fn the_parties_contracts_are_signed_with_are_targets() {
+    let text = "昨天，甲市招商项目签约专场活动在融侨大酒店举行。市领导王进明、张帆出席签约仪式。签约仪式上，我市分别与世茂集团签订中央公园项目；与上海电影集团影视文化投资公司签订电影港项目；与意向企业签署了合作协议。";
+    let e = one(text, "2018-06-25");
+    assert_eq!(e.places, owned(&["融侨大酒店"]), "{text}");
+    assert_eq!(
+        e.targets,
+        owned(&["世茂集团", "上海电影集团影视文化投资公司"]),
+        "{text}"
+    );
+}

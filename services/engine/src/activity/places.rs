@@ -12,8 +12,9 @@ use crate::lexicon::grammar::{
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
-    SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
+    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, ORG_SUFFIXES, PLACE_STOPS,
+    PLACE_SUFFIXES, SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, VISIT_VERBS,
+    inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
@@ -167,6 +168,16 @@ impl Parser<'_> {
             let (s, e) = self.sents[si];
             self.places_in(s, e, &mut spans);
         }
+        // The other sentences about it give the parties contracts were signed with (签约仪式
+        // 上，我市分别与甲集团签订…), though nothing else.
+        for &si in &w.scope {
+            if seen.insert(si) {
+                let (s, e) = self.sents[si];
+                spans.extend(
+                    (s..e).filter_map(|i| self.signing_partner(i, e).map(|(a, b)| (a, b, true))),
+                );
+            }
+        }
         let n = self.doc.norm;
         let mut places = Vec::new();
         let mut targets = Vec::new();
@@ -215,6 +226,12 @@ impl Parser<'_> {
                 && let Some(end) = self.colon_roll(s, i, e, out)
             {
                 i = end;
+                continue;
+            }
+            // 与某集团签订某项目: the party a contract is signed with was dealt with.
+            if let Some((a, b)) = self.signing_partner(i, e) {
+                out.push((a, b, true));
+                i = b;
                 continue;
             }
             let Some((l, at)) = self.place_opener_at(i, s, e) else {
@@ -491,6 +508,24 @@ impl Parser<'_> {
                 out.push((a, b, companies));
             }
         }
+    }
+
+    /// The company or body that `与`/`同` at `i` introduces when the clause goes on to sign
+    /// with it (与某集团签订某项目, 同某公司签约): its span.
+    fn signing_partner(&self, i: usize, e: usize) -> Option<(usize, usize)> {
+        let t = self.t;
+        if !with(t[i]) || self.in_title(i) {
+            return None;
+        }
+        let ce = (i + 1..e)
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(e);
+        let v = (i + 3..ce).find(|&k| SIGNING_VERBS.starts_at(t, k))?;
+        let (a, b) = trim_item(t, i + 1, v);
+        let named = COMPANY_SUFFIXES.longest_ending_at(&t[..b], b).is_some()
+            || TARGET_SUFFIXES.longest_ending_at(&t[..b], b).is_some()
+            || ORG_SUFFIXES.longest_ending_at(&t[..b], b).is_some();
+        (named && b >= a + 3 && b - a <= 30 && self.mentions_in(a, b).is_empty()).then_some((a, b))
     }
 
     /// 等5户企业, 等三家公司: 等, a count, a measure word and a word for companies.
