@@ -1432,3 +1432,18 @@ fn the_parties_contracts_are_signed_with_are_targets() {
         "{text}"
     );
 }
+
+#[test]
+fn a_sentence_going_on_at_an_hour_or_by_car_continues_the_visit() {
+    for text in [
+        "10月26日，镇人大主席王立新带队开展视察活动。上午9时乘车分别到甲村便民服务驿站、乙村电网改造项目进行了现场视察。",
+        "10月26日，镇人大主席王立新带队开展视察活动。9:30驱车来到甲村便民服务驿站、乙村电网改造项目现场视察。",
+    ] {
+        let e = one(text, "2022-10-27");
+        assert_eq!(
+            e.places,
+            owned(&["甲村便民服务驿站", "乙村电网改造项目"]),
+            "{text}"
+        );
+    }
+}

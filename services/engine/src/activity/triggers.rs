@@ -6,8 +6,8 @@ use super::Parser;
 use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
-    ARRIVE, AT, DAY, DURING, ESCORTED, MIDDLE, PARTY, SUCCESSIVELY, THEY, TIMES, WHEN,
-    not_going_after_arrive, not_going_before_arrive, third_person,
+    ARRIVE, AT, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SUCCESSIVELY, THEY, TIMES,
+    WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
@@ -15,7 +15,7 @@ use crate::lexicon::{
     SPEECH_VERBS, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
-use crate::text::{CLAUSE_END, is_count, word_at, word_before};
+use crate::text::{CLAUSE_END, is_count, is_numeral, word_at, word_before};
 
 impl Parser<'_> {
     /// Whether `t[from..to]` may hold an activity verb: 到 or the first char of an action
@@ -94,6 +94,9 @@ impl Parser<'_> {
                 referred = true;
                 i += l;
             } else if let Some(l) = self.while_clause(i, e) {
+                i += l;
+            } else if let Some(l) = clock_time(t, i) {
+                // 上午9时乘车到…: the hour the activity went on.
                 i += l;
             } else if t[i] == COMMA || t[i] == ' ' || t[i].is_ascii_punctuation() {
                 // Stray ASCII marks of a scraped page (a line of backslashes) run in by the
@@ -202,4 +205,36 @@ pub(super) fn habitual_at(t: &[char], mut i: usize) -> bool {
         .take_while(|&&c| is_count(c))
         .count();
     n > 0 && t.get(i + n) == Some(&TIMES) && t.get(i + n + 1) != Some(&DAY)
+}
+
+/// The length of a clock time at `i` (9时, 9时30分, 14:30), if one is written there.
+fn clock_time(t: &[char], i: usize) -> Option<usize> {
+    let n = t[i..]
+        .iter()
+        .take(2)
+        .take_while(|c| is_numeral(**c))
+        .count();
+    if n == 0 {
+        return None;
+    }
+    match t.get(i + n) {
+        Some(&HOUR) => {
+            let m = t[i + n + 1..]
+                .iter()
+                .take(2)
+                .take_while(|c| is_numeral(**c))
+                .count();
+            let minutes = m > 0 && t.get(i + n + 1 + m) == Some(&MINUTE);
+            Some(n + 1 + if minutes { m + 1 } else { 0 })
+        }
+        Some(':') => {
+            let m = t[i + n + 1..]
+                .iter()
+                .take(2)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (m == 2).then_some(n + 1 + m)
+        }
+        _ => None,
+    }
 }
