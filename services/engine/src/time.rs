@@ -565,6 +565,11 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
         {
             break;
         }
+        // A dash may be written twice (5月29日--6月1日, 5月29日——6月1日).
+        let double = matches!(sep, Some('—' | '-')) && text.get(j + 1) == sep.as_ref();
+        if double {
+            j += 1;
+        }
         let Some((d, m)) = date_at(text, j + 1, false) else {
             break;
         };
@@ -969,6 +974,15 @@ mod tests {
                 Some(Morning),
                 false,
                 TimeBasis::Inferred,
+            ),
+            (
+                "5月29日--6月1日，县长带队赴广州招商",
+                "2023-06-02",
+                "2023-05-29",
+                "2023-06-01",
+                None,
+                false,
+                TimeBasis::Explicit,
             ),
             (
                 "十一月五日下午，县长",
