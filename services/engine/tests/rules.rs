@@ -1389,6 +1389,9 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // 等5户企业 says what its items are.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // After a verb of visiting the list is of sites, whatever its items end with.
+        ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业。",
+         &["长丰玻璃", "远达石化", "福山农业"]),
     ];
     for (text, sites) in cases {
         let e = one(text, "2024-06-06");

@@ -4,8 +4,8 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD, LEARN,
-    MEETING, MIDDLE, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic,
+    ACTIVITY, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD,
+    LEARN, MEETING, MIDDLE, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic,
     item_openers, measure_words, not_at_after, not_at_before, period_heads, period_tails,
     plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
@@ -475,13 +475,19 @@ impl Parser<'_> {
         // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
         // count as sites only when they end like one.
         let about = self.list_describes_matters(obj_end, e);
-        // A long list is of sites when some of its items end like one (甲村、乙村、丙公园);
-        // 检查了启闭操作、料物储备、管理规程 names matters.
+        // A long list after a verb of visiting is of sites (考察了甲玻璃、乙石化、丙农业); after
+        // one of checking, only when some item ends like one: 检查了启闭操作、料物储备、管理
+        // 规程 names matters.
         let named = items
             .iter()
-            .filter(|&&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some())
-            .count();
-        let many = items.len() >= 3 && !about && named > 0;
+            .any(|&(a, b)| PLACE_SUFFIXES.longest_ending_at(&t[a..b], b - a).is_some());
+        let verb_end = if o > 0 && t[o - 1] == DONE { o - 1 } else { o };
+        // …not a noun the verb begins (考察活动得到…, 考察团).
+        let visited = VISIT_VERBS.longest_ending_at(t, verb_end).is_some()
+            && !t.get(o).is_some_and(|&c| team_ends(c))
+            && ACTION_TRIGGERS.find(t, o, obj_end).is_none()
+            && !word_at(t, o, ACTIVITY);
+        let many = items.len() >= 3 && !about && (named || visited);
         for (a, b) in items {
             let (a, b) = of_item(t, a, b);
             let (a, b) = trim_item(t, a, b);
