@@ -2,7 +2,7 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, not_name_end,
+    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, list_joiners, not_name_end,
     one_char_place_ends, place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
@@ -10,7 +10,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, BUSINESS_WORDS, CONTINUATIONS, FOLLOWERS, FxMap, NOT_NAMES, OFFICIAL_TITLES,
-    PARTICIPANT_VERBS, PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES, WEAK_NAME_CHARS,
+    ORG_SUFFIXES, PARTICIPANT_VERBS, PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES,
+    WEAK_NAME_CHARS,
 };
 use crate::text::{is_amount, string, word_at};
 
@@ -29,6 +30,9 @@ pub struct Mention {
     pub key: String,
     /// Named without a title in a list of people taking part (甲、乙等陪同).
     pub listed: bool,
+    /// A title written inside the name, between surname and given name (黃委員勤鎮, the
+    /// Taiwanese way of writing 委員黃勤鎮): its span, not part of the name.
+    pub gap: Option<(usize, usize)>,
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -266,6 +270,80 @@ impl NameAt<'_> {
     }
 }
 
+/// Names written with the title between surname and given name, the formal Taiwanese way
+/// (黃委員勤鎮、林委員鉅鋃; 鄭區長正忠): a one-character surname, an official's title word and
+/// two characters of a given name that open no word, before punctuation or a word that follows
+/// names.
+fn title_inside_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j + 5 <= text.len() {
+        // The surname opens a word: after punctuation, a conjunction or a body (本院黃委員).
+        let head = j == 0
+            || !is_cjk(text[j - 1])
+            || list_joiners(text[j - 1])
+            || ORG_SUFFIXES.longest_ending_at(text, j).is_some()
+            || TITLES.longest_ending_at(text, j).is_some();
+        // 鍾議長歷任…: a surname and a title refer back to someone named in full already
+        // (議長鍾東錦), so no name is split around the title.
+        let named_before = |c: char| {
+            taken
+                .iter()
+                .any(|&(a, b)| b >= a + 2 && (text[b - 2] == c || b >= a + 3 && text[b - 3] == c))
+        };
+        let found = (head
+            && SURNAMES.longest_at(text, j) == Some(1)
+            && !NOT_NAMES.starts_at(text, j)
+            && !named_before(text[j]))
+        .then(|| TITLES.longest_at(text, j + 1))
+        .flatten()
+        .filter(|&l| {
+            l >= 2
+                && OFFICIAL_TITLES
+                    .longest_ending_at(&text[j + 1..j + 1 + l], l)
+                    .is_some()
+        })
+        .and_then(|l| {
+            let g = j + 1 + l;
+            let given = text.get(g..g + 2)?;
+            let opens_word = |k: usize| {
+                FOLLOWERS.starts_at(text, k)
+                    || TITLES.starts_at(text, k)
+                    || NOT_NAMES.starts_at(text, k)
+                    || date_at(text, k)
+            };
+            let ok = given.iter().all(|&c| is_cjk(c))
+                && !WEAK_NAME_CHARS.contains(&given[0])
+                && !not_name_end(given[1])
+                && !opens_word(g)
+                && !opens_word(g + 1)
+                && follows_ok(text, g + 2)
+                && free(taken, j, g + 2);
+            ok.then_some((l, g + 2))
+        });
+        match found {
+            Some((l, end)) => {
+                let mut key = String::new();
+                key.push(text[j]);
+                key.extend(&text[j + 1 + l..end]);
+                out.push(Mention {
+                    start: j,
+                    name_start: j,
+                    name_end: end,
+                    titles: vec![(j + 1, j + 1 + l)],
+                    own_titles: true,
+                    key,
+                    listed: false,
+                    gap: Some((j + 1, j + 1 + l)),
+                });
+                j = end;
+            }
+            None => j += 1,
+        }
+    }
+    out
+}
+
 /// Whether a title item (title word + name, or a title word before 、) starts at `s`.
 fn title_item_ahead(text: &[char], s: usize) -> bool {
     let mut k = s + 1;
@@ -319,6 +397,7 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
             own_titles: true,
             key: string(&text[j..name_end]),
             listed: false,
+            gap: None,
         });
         let e = names_sharing_titles(text, name_end, &titles, &mut out);
         floor = e;
@@ -382,6 +461,7 @@ fn unit_item(text: &[char], j: usize, out: &[Mention]) -> Option<Mention> {
         own_titles: true,
         key: string(&text[j..j + len]),
         listed: false,
+        gap: None,
     })
 }
 
@@ -446,6 +526,7 @@ fn names_sharing_titles(
             own_titles: false,
             key: string(&text[e + 1..e + 1 + l3]),
             listed: false,
+            gap: None,
         });
         e += 1 + l3;
     }
@@ -493,6 +574,7 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                     own_titles: true,
                     key: string(&text[j..e]),
                     listed: false,
+                    gap: None,
                 });
                 j = e + l;
             }
@@ -517,6 +599,9 @@ pub fn mentions(text: &[char], soft: &[usize]) -> Vec<Mention> {
     let mut out = titled(text, soft);
     let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     out.extend(name_then_title(text, &spans));
+    out.sort_by_key(|m| m.start);
+    let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
+    out.extend(title_inside_names(text, &spans));
     out.sort_by_key(|m| m.start);
     let spans: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.name_end)).collect();
     out.extend(listed_names(text, &spans));
@@ -592,6 +677,7 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                 own_titles: false,
                 key: string(&text[a..b]),
                 listed: true,
+                gap: None,
             }));
         }
         i = j.max(i + 1);
@@ -671,6 +757,7 @@ impl KnownNames {
                 own_titles: false,
                 key: string(name),
                 listed: false,
+                gap: None,
             });
             i += n;
         }
@@ -714,6 +801,7 @@ impl KnownNames {
                 own_titles: false,
                 key: string(people[0]),
                 listed: false,
+                gap: None,
             });
         }
         out

@@ -1450,3 +1450,25 @@ fn a_sentence_going_on_at_an_hour_or_by_car_continues_the_visit() {
         );
     }
 }
+
+#[test]
+fn a_title_written_inside_a_name_is_taken_out_of_it() {
+    let e = one(
+        "6月17日，本院巡察委員黃委員勤鎮前往彰化縣巡察。",
+        "2004-06-24",
+    );
+    assert_eq!(
+        people(&e, Role::Lead),
+        vec![("黃勤鎮".to_string(), owned(&["委員"]))]
+    );
+    // A surname and a title after the full name is written refer back to it.
+    let e = one(
+        "12月25日，議長鍾東錦出席就職典禮。徐縣長表示，鍾議長歷任議員、副議長、議長。",
+        "2014-12-26",
+    );
+    assert!(
+        !everyone(&e).iter().any(|n| n.contains("歷任")),
+        "{:?}",
+        everyone(&e)
+    );
+}

@@ -120,8 +120,11 @@ impl Parser<'_> {
                 .map(|b| b.titles.iter().map(|&(a, e)| string(&n[a..e])).collect())
                 .unwrap_or_default();
             let name_m = best.unwrap_or(m);
-            let name = if name_m.name_end - name_m.name_start == m.key.chars().count() {
-                string(&n[name_m.name_start..name_m.name_end])
+            // The name as written, without a title written inside it (黃委員勤鎮 → 黃勤鎮).
+            let (a, b) = name_m.gap.unwrap_or((name_m.name_end, name_m.name_end));
+            let written = [&n[name_m.name_start..a], &n[b..name_m.name_end]].concat();
+            let name = if written.len() == m.key.chars().count() {
+                string(&written)
             } else {
                 m.key.clone()
             };
