@@ -188,6 +188,7 @@ impl NameAt<'_> {
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
+            && ORG_SUFFIXES.longest_ending_at(text, j + len).is_none()
             && !self.verb_across(len)
     }
 
@@ -262,6 +263,8 @@ impl NameAt<'_> {
             && self.repeated(c3) >= 2
             && !weak
             && text[j..j + c3].iter().all(|&c| is_cjk(c))
+            && !not_name_end(text[j + c3 - 1])
+            && ORG_SUFFIXES.longest_ending_at(text, j + c3).is_none()
         {
             Some(c3)
         } else {
@@ -424,6 +427,7 @@ fn closed_name(text: &[char], j: usize) -> Option<usize> {
         && SURNAMES.longest_at(text, j) == Some(1)
         && !NOT_NAMES.starts_at(text, j)
         && !not_name_end(text[e - 1])
+        && ORG_SUFFIXES.longest_ending_at(text, e).is_none()
         && (j + 1..e).all(|k| {
             !FOLLOWERS.starts_at(&text[..e], k)
                 && !TITLES.starts_at(&text[..e], k)
@@ -896,6 +900,19 @@ mod tests {
         ] {
             let t: Vec<char> = text.chars().collect();
             assert_eq!(parse_name(&t, 0), Some(len), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_body_is_no_name() {
+        // The place is written twice, as a repeated three-character name would be.
+        for text in [
+            "徐汇区委、区政府对龙岩市代表团的到来表示欢迎，介绍了徐汇区的发展情况",
+            "龙岩市委、市政府对考察团的到来表示欢迎，介绍了龙岩市的发展情况",
+        ] {
+            let t: Vec<char> = text.chars().collect();
+            assert_eq!(parse_name(&t, 0), None, "{text}");
+            assert_eq!(closed_name(&t, 0), None, "{text}");
         }
     }
 
