@@ -43,6 +43,7 @@ pub fn app(routes: Router, ops: Ops, body_limit: usize) -> Router {
         .merge(ops.router())
         .fallback(not_found)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        .layer(middleware::from_fn_with_state(body_limit, refuse_oversized))
         .layer(middleware::from_fn_with_state(
             Arc::new(body_limit),
             json_errors,
@@ -191,6 +192,33 @@ async fn json_errors(State(limit): State<Arc<usize>>, req: Request, next: Next) 
     Response::from_parts(parts, fresh_body)
 }
 
+/// How much of a body declared too large is still read (and dropped) before the 413 goes out.
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long a body declared too large may take to arrive before the 413 goes out anyway.
+const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Refuse a body whose declared length is over `limit` with 413, after reading and dropping
+/// what the client sends of it (up to [`LINGER_BYTES`], for at most [`LINGER_TIME`]). Answered
+/// at once, the connection closes while the client is still writing, and the client sees a
+/// broken pipe or an incomplete message instead of the 413 that says what was wrong.
+async fn refuse_oversized(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let Some(n) = declared.filter(|&n| n > limit) else {
+        return next.run(req).await;
+    };
+    if n <= LINGER_BYTES {
+        let mut body = req.into_body().into_data_stream();
+        let drain = async { while let Some(Ok(_)) = futures::StreamExt::next(&mut body).await {} };
+        let _ = tokio::time::timeout(LINGER_TIME, drain).await;
+    }
+    StatusCode::PAYLOAD_TOO_LARGE.into_response()
+}
+
 /// Observe the latency of every request under its route template (bounded labels: a client
 /// cannot make new series by inventing paths).
 async fn record_latency(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
@@ -257,6 +285,35 @@ mod tests {
 
     fn get_req(path: &str) -> axum::http::Request<Body> {
         axum::http::Request::get(path).body(Body::empty()).unwrap()
+    }
+
+    /// A client that writes a body far over the limit, larger than the socket buffers, gets the
+    /// 413 after writing it all, not a connection closed under it: a real TCP connection.
+    #[tokio::test]
+    async fn a_client_writing_a_body_far_too_large_still_reads_the_413() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let (app, _) = test_app();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let body = vec![b'x'; 2 * 1024 * 1024];
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /v1/upload HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // Written the way a slow link delivers it: the server has long decided by the end.
+        for chunk in body.chunks(64 * 1024) {
+            let written = stream.write_all(chunk).await;
+            assert!(written.is_ok(), "the body is taken in: {written:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        }
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains("\"field\":\"body\""), "{answer}");
     }
 
     #[tokio::test]
