@@ -281,12 +281,15 @@ fn title_inside_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
     let mut out = Vec::new();
     let mut j = 0;
     while j + 5 <= text.len() {
-        // The surname opens a word: after punctuation, a conjunction or a body (本院黃委員).
-        let head = j == 0
-            || !is_cjk(text[j - 1])
-            || list_joiners(text[j - 1])
-            || ORG_SUFFIXES.longest_ending_at(text, j).is_some()
-            || TITLES.longest_ending_at(text, j).is_some();
+        // A title word right after a one-character surname (a cheap test first), and the
+        // surname opens a word: after punctuation, a conjunction or a body (本院黃委員).
+        let head = || {
+            j == 0
+                || !is_cjk(text[j - 1])
+                || list_joiners(text[j - 1])
+                || ORG_SUFFIXES.longest_ending_at(text, j).is_some()
+                || TITLES.longest_ending_at(text, j).is_some()
+        };
         // 鍾議長歷任…: a surname and a title refer back to someone named in full already
         // (議長鍾東錦), so no name is split around the title.
         let named_before = |c: char| {
@@ -294,8 +297,9 @@ fn title_inside_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                 .iter()
                 .any(|&(a, b)| b >= a + 2 && (text[b - 2] == c || b >= a + 3 && text[b - 3] == c))
         };
-        let found = (head
+        let found = (TITLES.may_start(text[j + 1])
             && SURNAMES.longest_at(text, j) == Some(1)
+            && head()
             && !NOT_NAMES.starts_at(text, j)
             && !named_before(text[j]))
         .then(|| TITLES.longest_at(text, j + 1))
