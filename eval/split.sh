@@ -17,3 +17,13 @@ for json in incoming/"$prefix"[0-9]*.json; do
   src=$(ls incoming/SOURCES-*.tsv 2>/dev/null | xargs grep -h "^$id	" || true)
   [ -n "$src" ] && printf '%s\n' "$src" >> "$dest/SOURCES.tsv"
 done
+# The collector's source list has moved with its articles: drop the lines moved, and the file
+# once it is empty.
+list=incoming/SOURCES-$prefix.tsv
+if [ -f "$list" ]; then
+  kept=$(while IFS= read -r line; do
+    id=${line%%	*}
+    [ -e "incoming/$id.json" ] && printf '%s\n' "$line"
+  done < "$list")
+  if [ -n "$kept" ]; then printf '%s\n' "$kept" > "$list"; else rm "$list"; fi
+fi
