@@ -23,7 +23,7 @@ list=incoming/SOURCES-$prefix.tsv
 if [ -f "$list" ]; then
   kept=$(while IFS= read -r line; do
     id=${line%%	*}
-    [ -e "incoming/$id.json" ] && printf '%s\n' "$line"
+    if [ -e "incoming/$id.json" ]; then printf '%s\n' "$line"; fi
   done < "$list")
   if [ -n "$kept" ]; then printf '%s\n' "$kept" > "$list"; else rm "$list"; fi
 fi
