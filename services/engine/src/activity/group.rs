@@ -184,10 +184,7 @@ impl Parser<'_> {
         // Hosts receiving visitors (…考察。期间，区长某接待了考察团) and the visitors' own tour
         // are two activities: other leads, none of the visitors named, and one side receives
         // while the other does not.
-        let names_lead = info
-            .roles
-            .iter()
-            .any(|&(k, _)| w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key));
+        let names_lead = self.names_a_lead(w, info);
         let other_side = !names_lead
             && !leads.is_empty()
             && !w.leads.is_empty()
@@ -236,6 +233,13 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether a sentence (`info`) names one of the leads of activity `w`.
+    fn names_a_lead(&self, w: &Work, info: &SentenceInfo) -> bool {
+        info.roles
+            .iter()
+            .any(|&(k, _)| w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key))
+    }
+
     /// Whether anchor sentence `si` has hosts receive (接待, 迎接) the party of visit `w`,
     /// referred to as a party (考察团一行, 代表团), none of its leads named, on its days: a
     /// visit that is not itself a reception, told by the visitors. A formal meeting (会见, 座谈)
@@ -255,10 +259,7 @@ impl Parser<'_> {
         }) else {
             return false;
         };
-        let names_lead = info
-            .roles
-            .iter()
-            .any(|&(k, _)| w.leads.iter().any(|&l| self.ms[l].key == self.ms[k].key));
+        let names_lead = self.names_a_lead(w, info);
         let party = (v + 2..e).any(|i| word_at(t, i, PARTY) || self.team_at(i, e).is_some());
         // A visit told by its hosts (来我区考察) makes their reception news of their own; one
         // told by the visitors (赴某市考察) has the hosts go along.

@@ -30,14 +30,24 @@ impl Parser<'_> {
                 .map(|k| self.ms[k].key.as_str())
                 .collect()
         };
+        // The sites and companies of each sentence about the activity, found once.
+        let found: Vec<Vec<(usize, usize, bool)>> = d
+            .evidence
+            .iter()
+            .map(|&(a, b)| {
+                let mut spans = Vec::new();
+                if (a, b) != (s, e) {
+                    self.places_in(a, b, &mut spans);
+                }
+                spans
+            })
+            .collect();
         let mut out = Vec::new();
         for (key, site) in &pairs {
             let mut one = d.clone();
-            let mine: Vec<(usize, usize)> = d
-                .evidence
-                .iter()
-                .copied()
-                .filter(|&(a, b)| {
+            let mine: Vec<usize> = (0..d.evidence.len())
+                .filter(|&n| {
+                    let (a, b) = d.evidence[n];
                     let keys = keys_in(a, b);
                     (a, b) == (s, e)
                         || keys.contains(key.as_str())
@@ -46,7 +56,7 @@ impl Parser<'_> {
                 .collect();
             let present: HashSet<&str> = mine
                 .iter()
-                .flat_map(|&(a, b)| keys_in(a, b))
+                .flat_map(|&n| keys_in(d.evidence[n].0, d.evidence[n].1))
                 .filter(|k| *k == key || !listed.contains(k))
                 .collect();
             one.people.retain(|p| present.contains(p.key.as_str()));
@@ -55,10 +65,8 @@ impl Parser<'_> {
             }
             one.places = vec![site.clone()];
             one.targets.clear();
-            for &(a, b) in mine.iter().filter(|&&x| x != (s, e)) {
-                let mut spans = Vec::new();
-                self.places_in(a, b, &mut spans);
-                for (x, y, target) in spans {
+            for &n in &mine {
+                for &(x, y, target) in &found[n] {
                     let name = string(&self.doc.norm[x..y]);
                     let list = if target {
                         &mut one.targets
@@ -70,7 +78,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            one.evidence = mine;
+            one.evidence = mine.iter().map(|&n| d.evidence[n]).collect();
             out.push((one, vec![key.clone()]));
         }
         out

@@ -116,15 +116,22 @@ impl Parser<'_> {
     /// that goes on without a subject (某将于8日启程，并于9日率团视察; 某将于今晚离港，前赴…).
     fn still_to_come(&self, from: usize, at: usize) -> bool {
         let t = self.t;
+        // The longest verb an official does (an activity, a movement, leading) at `k`.
+        let verb_at = |k: usize| {
+            [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS, &*LEAD_VERBS]
+                .iter()
+                .filter_map(|set| set.longest_at(t, k))
+                .max()
+        };
         let mut future = false;
         for i in from..at {
             if CLAUSE_END.contains(&t[i]) {
                 // The next clause goes on without a subject of its own: with 并, or a verb in
                 // its first two characters (前往, 前赴).
-                let verb = [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS, &*LEAD_VERBS]
-                    .iter()
-                    .any(|set| set.starts_at(t, i + 1) || set.starts_at(t, i + 2));
-                future &= t.get(i + 1) == Some(&AND_THEN) || verb;
+                future = future
+                    && (t.get(i + 1) == Some(&AND_THEN)
+                        || verb_at(i + 1).is_some()
+                        || verb_at(i + 2).is_some());
             } else if self.in_title(i) {
             } else if t[i] == FUTURE {
                 future = true;
@@ -132,9 +139,7 @@ impl Parser<'_> {
                 // 会 as "will": after a name or an adverb (亦会, 随后会; 我会 is "our
                 // association"), before a verb of the activity (会参观, 会转往), not a word it
                 // begins (会见, 会议).
-                future |= [&*ACTION_TRIGGERS, &*MOVEMENT_VERBS, &*LEAD_VERBS]
-                    .iter()
-                    .any(|set| set.longest_at(t, i + 1).is_some_and(|l| l >= 2));
+                future |= verb_at(i + 1).is_some_and(|l| l >= 2);
             }
         }
         future
