@@ -193,7 +193,7 @@ impl WordSet {
     }
 }
 
-fn entries(data: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn entries(data: &str) -> impl Iterator<Item = &str> {
     data.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))

@@ -15,7 +15,7 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, DAY_COUNT_WORDS, DURATION_WORDS, FOLLOWERS, FxMap, MOVEMENT_VERBS,
-    PARTS_OF_DAY, RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS, WordSet,
+    PARTS_OF_DAY, RelativeDay, SAME_TIME_WORDS, SameTime, TIME_WORDS, WordSet, entries,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, cn_digit, is_numeral, word_at};
@@ -90,10 +90,7 @@ pub struct Resolved {
 type Edition = (Vec<char>, u32, NaiveDate, NaiveDate);
 
 static EDITIONS: LazyLock<Vec<Edition>> = LazyLock::new(|| {
-    include_str!("lexicon/expo_editions.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    entries(include_str!("lexicon/expo_editions.txt"))
         .filter_map(|l| {
             let mut p = l.split_whitespace();
             let name: Vec<char> = p.next()?.chars().collect();
@@ -113,11 +110,7 @@ static FESTIVALS: LazyLock<(WordSet, FestivalDays, Vec<NaiveDate>)> = LazyLock::
     let mut set = WordSet::default();
     let mut days = FxMap::default();
     let mut new_years = Vec::new();
-    for line in include_str!("lexicon/festival_days.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
+    for line in entries(include_str!("lexicon/festival_days.txt")) {
         let p: Vec<&str> = line.split_whitespace().collect();
         match p.as_slice() {
             ["@", year, md] => {
