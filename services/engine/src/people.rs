@@ -664,6 +664,7 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
             PARTICIPANT_VERBS.starts_at(text, k)
                 || PEOPLE_NOUNS.starts_at(text, k)
                 || TITLES.starts_at(text, k)
+                || level_title(text, k).is_some()
         };
         // Or a roll of three names or more after a colon, running to the end of the sentence
         // (执行主席是：甲、乙、丙。), a note in brackets allowed after the last (丁(女)).
@@ -677,11 +678,16 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
         let ends_list = items.last().is_some_and(|&(_, e)| e == j);
         if items.len() >= 2 && closed && ends_list && items.iter().all(|&(a, b)| free(taken, a, b))
         {
+            let titles: Vec<(usize, usize)> = (text.get(j) == Some(&ETC))
+                .then(|| level_title(text, j + 1))
+                .flatten()
+                .into_iter()
+                .collect();
             out.extend(items.iter().map(|&(a, b)| Mention {
                 start: a,
                 name_start: a,
                 name_end: b,
-                titles: Vec::new(),
+                titles: titles.clone(),
                 own_titles: false,
                 key: string(&text[a..b]),
                 listed: true,
@@ -691,6 +697,19 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
         i = j.max(i + 1);
     }
     out
+}
+
+/// A title of a level of government at `k` (市领导, 县委领导 after 甲、乙等): the people listed
+/// before it hold it together.
+fn level_title(text: &[char], k: usize) -> Option<(usize, usize)> {
+    if !text.get(k).is_some_and(|&c| one_char_place_ends(c)) {
+        return None;
+    }
+    let l = TITLES.longest_at(text, k + 1)?;
+    let span = &text[k + 1..k + 1 + l];
+    OFFICIAL_TITLES
+        .longest_ending_at(span, l)
+        .map(|_| (k, k + 1 + l))
 }
 
 /// Whether `a..b` overlaps none of the sorted spans `taken`.

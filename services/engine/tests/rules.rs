@@ -1380,6 +1380,69 @@ fn people_and_sites_paired_by_respectively_are_separate_visits() {
 }
 
 #[test]
+fn leads_who_each_go_their_own_way_are_separate_visits() {
+    // 分别带队 without as many sites: one visit each, each with what later sentences give it;
+    // the people a later sentence names with one of them go with that one.
+    let text = "春节期间，市委书记王立新，市长张永福等分别带队深入交通、通信、医院等部门，看望一线干部职工。节日期间，市领导王立新、赵明远走上街头，看望环卫工人。张永福、孙建国、钱志高等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。";
+    let events = run(text, "2026-02-20");
+    let got: Vec<(Vec<String>, Vec<String>, Vec<String>)> = events
+        .iter()
+        .map(|e| {
+            let mut sites = sites_of(e);
+            sites.sort();
+            (names(e, Role::Lead), names(e, Role::Participant), sites)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (owned(&["王立新"]), owned(&["赵明远"]), vec![]),
+            (
+                owned(&["张永福"]),
+                owned(&["孙建国", "钱志高"]),
+                owned(&["乙供电公司", "甲发电公司"])
+            ),
+        ],
+        "{text}"
+    );
+    // One site for them all (分别到某馆) keeps them together.
+    let one_site = run(
+        "3月2日，省长王立新、市长张永福分别到甲县展位考察。",
+        "2026-03-02",
+    );
+    assert_eq!(one_site.len(), 1);
+    // Speeches are no ways of their own.
+    let speeches = run(
+        "3月2日，甲市招商推介会举行。省长王立新、市长张永福分别致辞。",
+        "2026-03-02",
+    );
+    assert_eq!(speeches.len(), 1);
+}
+
+#[test]
+fn names_listed_before_a_level_s_title_hold_it() {
+    let e = one(
+        "2月5日，郭立民、宋效中等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。",
+        "2026-02-06",
+    );
+    assert_eq!(
+        people(&e, Role::Lead),
+        vec![
+            ("郭立民".to_string(), owned(&["市领导"])),
+            ("宋效中".to_string(), owned(&["市领导"]))
+        ]
+    );
+    // 等代表 is what they came as, no office.
+    let e = one(
+        "1月8日，副省长王立新到甲县调研，并召开座谈会。座谈会上，钟建民、王小青等代表发言。",
+        "2026-01-09",
+    );
+    let listed = people(&e, Role::Participant);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|(_, t)| t.is_empty()), "{listed:?}");
+}
+
+#[test]
 #[rustfmt::skip]
 fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
     // One line a case: text, places and targets together.

@@ -1,14 +1,17 @@
 //! 甲、乙、丙分别走访A区、B区、C区: people listed before 分别 and as many sites listed after it
-//! are that many visits, paired in order.
+//! are that many visits, paired in order. Leads who each go their own way without as many sites
+//! (甲、乙分别带队走访慰问困难群众) are as many visits too, each with the sites later sentences
+//! give it.
 
 use super::{Draft, Parser, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{DUNHAO, RESPECTIVELY, list_joiners};
+use crate::lexicon::grammar::{DUNHAO, RESPECTIVELY, SEPARATELY, list_joiners};
+use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, VISIT_VERBS};
 use crate::text::{string, word_at};
 
 impl Parser<'_> {
-    /// The activity `w` (finished as `d`) as one draft per person when its first sentence
-    /// pairs people and sites with 分别; else `d` alone. Each comes with its lead's key.
+    /// The activity `w` (finished as `d`) as one draft per person when one of its sentences
+    /// sends people their own ways with 分别; else `d` alone. Each comes with its lead's key.
     pub(super) fn respectively(&self, w: &Work, d: Draft) -> Vec<(Draft, Vec<String>)> {
         let leads = |d: &Draft| -> Vec<String> {
             d.people
@@ -17,11 +20,13 @@ impl Parser<'_> {
                 .map(|p| p.key.clone())
                 .collect()
         };
-        let Some(pairs) = self.respective_pairs(w) else {
+        let Some((s, e, pairs)) = w.core.iter().find_map(|&si| {
+            self.respective_pairs(w, si)
+                .map(|p| (self.sents[si].0, self.sents[si].1, p))
+        }) else {
             let l = leads(&d);
             return vec![(d, l)];
         };
-        let (s, e) = self.sents[w.first_anchor];
         // A person named in a later sentence of the activity goes with the listed person that
         // sentence names; one with none of them goes with all.
         let listed: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
@@ -63,7 +68,7 @@ impl Parser<'_> {
             for p in &mut one.people {
                 p.lead = p.key == *key;
             }
-            one.places = vec![site.clone()];
+            one.places = site.iter().cloned().collect();
             one.targets.clear();
             for &n in &mine {
                 for &(x, y, target) in &found[n] {
@@ -85,11 +90,14 @@ impl Parser<'_> {
     }
 
     /// The (person key, site) pairs of 甲、乙分别到A、B: two or more people listed one after the
-    /// other right before 分别 in the activity's first sentence, and as many sites after it.
-    fn respective_pairs(&self, w: &Work) -> Option<Vec<(String, String)>> {
+    /// other right before 分别 in sentence `si` of the activity, and as many sites after it.
+    /// Without as many sites, leads named before 分别 who go somewhere after it (分别带队,
+    /// 分别走访) each have a visit of their own, its site unknown; one site for all
+    /// (分别到某馆考察) keeps them together.
+    fn respective_pairs(&self, w: &Work, si: usize) -> Option<Vec<(String, Option<String>)>> {
         let t = self.t;
-        let (s, e) = self.sents[w.first_anchor];
-        let p = (s..e).find(|&i| word_at(t, i, RESPECTIVELY))?;
+        let (s, e) = self.sents[si];
+        let p = (s..e).find(|&i| word_at(t, i, RESPECTIVELY) || word_at(t, i, SEPARATELY))?;
         // The list of people that ends right before 分别.
         let ms: Vec<usize> = self.mentions_in(s, p).collect();
         let last = *ms.last()?;
@@ -121,7 +129,27 @@ impl Parser<'_> {
                 sites.push(name);
             }
         }
-        (keys.len() >= 2 && sites.len() == keys.len())
-            .then(|| keys.into_iter().zip(sites).collect())
+        if keys.len() >= 2 && sites.len() == keys.len() {
+            return Some(keys.into_iter().zip(sites.into_iter().map(Some)).collect());
+        }
+        let after = p + RESPECTIVELY.chars().count();
+        let goes = LEAD_VERBS.starts_at(t, after)
+            || MOVEMENT_VERBS.starts_at(t, after)
+            || VISIT_VERBS.starts_at(t, after);
+        // The leads named before it, the last of them right before it (甲、乙等分别).
+        let lead_keys: HashSet<&str> = w.leads.iter().map(|&k| self.ms[k].key.as_str()).collect();
+        let before: Vec<usize> = self
+            .mentions_in(s, p)
+            .filter(|&k| lead_keys.contains(self.ms[k].key.as_str()))
+            .collect();
+        let close = before.iter().any(|&k| self.ms[k].name_end + 4 >= p);
+        let mut leads: Vec<String> = Vec::new();
+        for &k in &before {
+            if !leads.contains(&self.ms[k].key) {
+                leads.push(self.ms[k].key.clone());
+            }
+        }
+        (goes && close && leads.len() >= 2 && sites.len() != 1)
+            .then(|| leads.into_iter().map(|k| (k, None)).collect())
     }
 }
