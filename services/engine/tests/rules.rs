@@ -1420,6 +1420,34 @@ fn leads_who_each_go_their_own_way_are_separate_visits() {
 }
 
 #[test]
+fn a_delegation_s_tour_is_led_by_who_led_the_team_and_the_host_s_meeting_is_its_own() {
+    let text = "1月11日至13日，我市党政代表团在甲市学习考察。甲市委书记王立新会见我市党政代表团一行。市委书记张永福，市长赵明远率队，市领导孙建国参加。学习考察期间，代表团一行先后深入乙县的丙镇蔬菜基地、丁镇富硒蔬菜“一站四中心”，戊区的己医学研究院、庚产业园等处进行了学习考察。";
+    let events = run(text, "2022-01-15");
+    assert_eq!(events.len(), 2, "{events:#?}");
+    let meeting = &events[0];
+    assert_eq!(meeting.kind, EventKind::Meeting);
+    assert_eq!(names(meeting, Role::Lead), owned(&["王立新"]));
+    let tour = &events[1];
+    assert_eq!(tour.kind, EventKind::SiteInspection);
+    assert_eq!(names(tour, Role::Lead), owned(&["张永福", "赵明远"]));
+    assert_eq!(names(tour, Role::Participant), owned(&["孙建国"]));
+    // A site in a county (乙县的丙镇蔬菜基地) is both; a quoted name keeps its quotes; the
+    // list runs on over commas to the last clause closed by 等处.
+    assert_eq!(
+        sites_of(tour),
+        owned(&[
+            "乙县",
+            "丙镇蔬菜基地",
+            "丁镇富硒蔬菜“一站四中心”",
+            "戊区",
+            "己医学研究院",
+            "庚产业园"
+        ])
+    );
+    assert_eq!(tour.when.start, Some(day("2022-01-11")));
+}
+
+#[test]
 fn names_listed_before_a_level_s_title_hold_it() {
     let e = one(
         "2月5日，郭立民、宋效中等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。",

@@ -8,7 +8,8 @@ use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
     HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, WEEK, dispatch, third_person,
 };
-use crate::lexicon::{MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
+use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
+use crate::text::CLAUSE_END;
 use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::TimeBasis;
@@ -124,6 +125,13 @@ impl Parser<'_> {
                 w.scope.push(si);
                 continue;
             }
+            // 某某率队，…: the leads of a team already on its visit, told after it.
+            if let Some(i) = self.team_led(&works, &leads, si, own, resolver) {
+                let mut w = works.remove(i);
+                self.join(&mut w, info, si, own);
+                works.push(w);
+                continue;
+            }
             let merge = works
                 .last()
                 .is_some_and(|w| self.continues(w, info, &leads, si, own, resolver));
@@ -187,7 +195,7 @@ impl Parser<'_> {
         let names_lead = self.names_a_lead(w, info);
         let other_side = !names_lead
             && !leads.is_empty()
-            && !w.leads.is_empty()
+            && (!w.leads.is_empty() || !w.orgs.is_empty())
             && self.sentence_receives(si) != self.receives(w);
         // Another official doing a visit of their own, none of the activity's leads named
         // (甲在…陪同下，探访了…。乙则在…陪同下，到…探望…): their own activity, on its day.
@@ -231,6 +239,36 @@ impl Parser<'_> {
                 (shared || same_org) && self.same_days(resolver, w, tk)
             }
         }
+    }
+
+    /// The activity, among `works`, of a team visiting with no one named to lead it, when anchor
+    /// sentence `si` names who led it: one of its leads `leads` 率队 or 带队 with nothing after
+    /// (某某率队，某某参加), and no date of its own, or the team's.
+    fn team_led(
+        &self,
+        works: &[Work],
+        leads: &[usize],
+        si: usize,
+        own: Option<usize>,
+        resolver: &Resolver,
+    ) -> Option<usize> {
+        let t = self.t;
+        let (_, e) = self.sents[si];
+        let led = leads.iter().any(|&k| {
+            let end = self.ms[k].name_end;
+            LEAD_VERBS
+                .longest_at(t, end)
+                .is_some_and(|l| end + l >= e || CLAUSE_END.contains(&t[end + l]))
+        });
+        if !led {
+            return None;
+        }
+        works.iter().rposition(|w| {
+            w.leads.is_empty()
+                && !w.orgs.is_empty()
+                && !w.held
+                && own.is_none_or(|tk| self.same_days(resolver, w, tk))
+        })
     }
 
     /// Whether a sentence (`info`) names one of the leads of activity `w`.
@@ -428,8 +466,17 @@ pub(super) fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool)>) -> Vec<Draft
         match target {
             Some(i) => {
                 let (o, ol, oown) = &mut out[i];
-                let keep_when = *oown || !own;
-                if !keep_when {
+                // Days of its own win; so do days inherited over none at all (a headline's
+                // activity told again in the body, after a date).
+                let explicit = |w: &Option<Resolved>| {
+                    w.as_ref().is_some_and(|r| r.basis == TimeBasis::Explicit)
+                };
+                let inherited = !*oown && !own && !explicit(&o.when) && explicit(&d.when);
+                if inherited {
+                    o.when = d.when.clone();
+                    o.phrase = d.phrase.clone();
+                }
+                if !*oown && own {
                     o.when = d.when.clone();
                     o.phrase = d.phrase.clone();
                     *oown = true;

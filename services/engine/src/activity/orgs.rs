@@ -1,7 +1,7 @@
 //! Organisations and teams acting without a named person, and the company at the head of a title.
 
 use super::Parser;
-use crate::lexicon::grammar::{not_in_org, org_openers};
+use crate::lexicon::grammar::{OUR, not_in_org, one_char_place_ends, org_openers};
 use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
 use crate::text::{CLAUSE_END, clause_start, string};
 
@@ -49,10 +49,14 @@ impl Parser<'_> {
         a
     }
 
-    /// Whether `a..end` can name an organisation: no character that cannot be in one, and no
-    /// person in it.
+    /// Whether `a..end` can name an organisation: no character that cannot be in one (but
+    /// 我市 at its head), and no person in it.
     fn org_name(&self, a: usize, end: usize) -> bool {
-        !self.t[a..end].iter().any(|&c| not_in_org(c)) && self.mentions_in(a, end).is_empty()
+        let t = self.t;
+        // 我市党政代表团: a body of our city.
+        let ours = end >= a + 2 && t[a] == OUR && one_char_place_ends(t[a + 1]);
+        let from = if ours { a + 2 } else { a };
+        !t[from..end].iter().any(|&c| not_in_org(c)) && self.mentions_in(a, end).is_empty()
     }
 
     /// Whether a time phrase (not a dateline) comes right before `a`, in its clause or as the

@@ -20,19 +20,34 @@ use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
 use crate::time::TimeKind;
 
+/// The longest object of a verb of movement, in chars: a delegation's tour lists two dozen
+/// sites over several clauses (先后深入甲县的乙基地、丙园，丁区的…等处), and nothing longer
+/// is one object.
+const MAX_OBJECT: usize = 400;
+
 impl Parser<'_> {
     /// Whether the clause at `from` continues a list of places: it reads like one (、, 及其,
     /// 以及) and holds no person, no activity verb and no stop word before its end.
     pub(super) fn list_goes_on(&self, from: usize, e: usize) -> bool {
         let t = self.t;
         let end = (from..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+        // 于都县的某产业园、…: 的 after a place leads to a site in it.
+        let of_place = |i: usize| t[i] == OF && PLACE_SUFFIXES.longest_ending_at(t, i).is_some();
+        // A word inside a name: a place's ending follows it (某医学研究院).
+        let in_name = |i: usize, l: usize| l >= 2 && PLACE_SUFFIXES.starts_at(t, i + l);
         let stop = (from..end)
-            .find(|&i| PLACE_STOPS.starts_at(t, i))
+            .find(|&i| {
+                PLACE_STOPS
+                    .longest_at(t, i)
+                    .is_some_and(|l| !in_name(i, l) && !of_place(i))
+            })
             .unwrap_or(end);
-        if stop == from
-            || !self.mentions_in(from, stop).is_empty()
-            || ACTION_TRIGGERS.find(t, from, stop).is_some()
-        {
+        let acts = (from..stop).any(|i| {
+            ACTION_TRIGGERS
+                .longest_at(&t[..stop], i)
+                .is_some_and(|l| !in_name(i, l))
+        });
+        if stop == from || !self.mentions_in(from, stop).is_empty() || acts {
             return false;
         }
         if word_at(t, from, AS_WELL_AS) {
@@ -54,7 +69,9 @@ impl Parser<'_> {
             .rev()
             .take_while(|&i| !CLAUSE_END.contains(&t[i]) && t[i] != DUNHAO)
             .last();
-        let comma_item = stop == end
+        // (…乙村，丙区的丁研究院等处进行了考察: the last one closed by 等.)
+        let closed = stop == end || t[stop] == ETC;
+        let comma_item = closed
             && items.len() == 1
             && placey == 1
             && (4..=20).contains(&(stop - from))
@@ -392,7 +409,7 @@ impl Parser<'_> {
     fn object_end(&self, o: usize, e: usize, at: bool, mentions: &std::ops::Range<usize>) -> usize {
         let t = self.t;
         let mut k = o;
-        while k < e && k - o < 120 {
+        while k < e && k - o < MAX_OBJECT {
             let c = t[k];
             if c == OF && !at {
                 k += 1;
@@ -488,8 +505,13 @@ impl Parser<'_> {
             && ACTION_TRIGGERS.find(t, o, obj_end).is_none()
             && !word_at(t, o, ACTIVITY);
         let many = items.len() >= 3 && !about && (named || visited);
-        for (a, b) in items {
-            let (a, b) = of_item(t, a, b);
+        // 宁都县的某蔬菜基地: the county and the site in it are both where they went.
+        let spans = items.into_iter().flat_map(|(a, b)| {
+            let (x, y) = of_item(t, a, b);
+            let inner = (y < b).then(|| site_in_place(t, y, b)).flatten();
+            std::iter::once((x, y)).chain(inner)
+        });
+        for (a, b) in spans {
             let (a, b) = trim_item(t, a, b);
             let Some((a, b)) = site_of_item(t, a, b) else {
                 continue;
@@ -643,6 +665,20 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
     (last + 1, b)
 }
 
+/// What an item names after the place it belongs to (`y` is where that place ends, at its 的):
+/// a site of its own when it ends like one and is a name's length (某镇的某蔬菜基地), not a
+/// thing there (某村的农路).
+fn site_in_place(t: &[char], y: usize, b: usize) -> Option<(usize, usize)> {
+    let last = (y..b).rev().find(|&i| t[i] == OF)?;
+    let (a, b) = (last + 1, b);
+    let tail = &t[a..b];
+    let named = PLACE_SUFFIXES.longest_ending_at(tail, tail.len()).is_some()
+        || COMPANY_SUFFIXES
+            .longest_ending_at(tail, tail.len())
+            .is_some();
+    (b - a >= 4 && named).then_some((a, b))
+}
+
 pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize) {
     // A quoted name inside the item keeps its quotes (“一带一路”展区); quotes around the whole
     // item go.
@@ -656,7 +692,9 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
     if let Some(l) = ITEM_OPENER_WORDS.longest_at(t, a).filter(|&l| a + l < b) {
         a += l;
     }
-    while b > a && matches!(t[b - 1], ' ' | '”' | ETC) {
+    // A closing quote goes unless it closes a name quoted inside (某镇“一站四中心”).
+    let inner_quote = |b: usize| t[b - 1] == '”' && t[a..b - 1].contains(&'“');
+    while b > a && matches!(t[b - 1], ' ' | '”' | ETC) && !inner_quote(b) {
         b -= 1;
     }
     // 苏州、无锡两地 / 甲、乙两家企业: the count of the items is no part of the last.
@@ -680,7 +718,7 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
         }
         b = p;
     }
-    if b > a && t[b - 1] == '”' {
+    if b > a && t[b - 1] == '”' && !inner_quote(b) {
         b -= 1;
     }
     (a, b)

@@ -144,12 +144,15 @@ impl Parser<'_> {
         Some(end + rest - i)
     }
 
-    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，) or who went
-    /// along (在某某陪同下，), comma included.
+    /// The length of a clause at `i` that only sets when (在某地期间，/ 在某地时，/ 考察期间，)
+    /// or who went along (在某某陪同下，), comma included.
     pub(super) fn while_clause(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
         if t[i] != AT {
-            return None;
+            // 学习考察期间，: a short period clause without 在, naming no one.
+            let c = (i + 1..e.min(i + 10)).find(|&k| CLAUSE_END.contains(&t[k]))?;
+            let period = t[c] == COMMA && word_before(t, c, DURING);
+            return (period && self.mentions_in(i, c).is_empty()).then_some(c + 1 - i);
         }
         let c = (i + 1..e.min(i + 40)).find(|&k| CLAUSE_END.contains(&t[k]))?;
         // 在…期间，在…时，在为期五天的考察中，
