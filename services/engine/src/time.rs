@@ -519,13 +519,18 @@ fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
     }
     let (d, n) = number(text, i + 2)?;
     let close = i + 2 + n;
-    if !(1..=31).contains(&d)
-        || text.get(close) != Some(&CLOSE_BRACKET)
-        || text.get(close + 1) != Some(&DAY)
-    {
+    if !(1..=31).contains(&d) || text.get(close) != Some(&CLOSE_BRACKET) {
         return None;
     }
-    let part = part_of_day(text, close + 2);
+    // 今（3）日上午, or the part of the day right after the bracket (昨(6)晚).
+    let day_end = if text.get(close + 1) == Some(&DAY) {
+        close + 2
+    } else if part_of_day(text, close + 1).is_some() {
+        close + 1
+    } else {
+        return None;
+    };
+    let part = part_of_day(text, day_end);
     let from = Ymd {
         year: None,
         month: None,
@@ -533,7 +538,7 @@ fn bracketed_day_at(text: &[char], i: usize) -> Option<TimeExpr> {
     };
     Some(TimeExpr {
         start: i,
-        end: close + 2 + part.map_or(0, |p| p.1),
+        end: day_end + part.map_or(0, |p| p.1),
         kind: TimeKind::Absolute { from, to: None },
         part: part.map(|p| p.0),
     })
@@ -603,7 +608,10 @@ fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
         || after.is_some_and(bare_day_next)
         || matches!(before, Some(OPEN_BRACKET | COMMA | DUNHAO | '\n') | None)
         || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
-    ok && !word_at(text, i + n, UNTIL_NOW)
+    // 连续3日, 一连4日: a count of days, not a date.
+    let counted = DAY_COUNT_WORDS.longest_ending_at(text, i).is_some()
+        || DURATION_WORDS.longest_ending_at(text, i).is_some();
+    ok && !counted && !word_at(text, i + n, UNTIL_NOW)
 }
 
 /// Whether a bare day written inside a clause (某某率团11日展开考察) dates what follows: an
@@ -805,6 +813,11 @@ impl Resolver {
             let m = month.or(self.published.map(|p| p.month()))?;
             return Some((make_date(y, m, d.day), false, TimeBasis::Explicit));
         }
+        // A day the month written before cannot have (2月…昨(31)日) counts from publication.
+        let month = month.filter(|&m| {
+            d.month.is_some()
+                || make_date(self.published.map_or(2000, |p| p.year()), m, d.day).is_some()
+        });
         match (self.published, month) {
             (Some(p), Some(m)) => {
                 let mut date = make_date(p.year(), m, d.day);

@@ -306,6 +306,10 @@ fn time_forms_resolve_against_the_publication_date() {
         ("3天前，区长邹明到乙镇调研。", "2023-12-10", "2023-12-07", "2023-12-07", false, TimeBasis::RelativeToPublished),
         ("星期三，区长邹明到乙镇调研。", "2023-12-10", "2023-12-06", "2023-12-06", false, TimeBasis::RelativeToPublished),
         ("周六上午，区长邹明到乙镇调研。", "2023-12-10", "2023-12-09", "2023-12-09", false, TimeBasis::RelativeToPublished),
+        // The part of the day right after the bracket; a day the page's month cannot have
+        // counts from publication.
+        ("昨(6)晚，黃偉哲市長出席里長聯誼晚宴。", "2019-05-07", "2019-05-06", "2019-05-06", false, TimeBasis::RelativeToPublished),
+        ("當前報章2019年02月01日\n司長譚俊榮昨(31)日探訪了乙院。", "2019-02-01", "2019-01-31", "2019-01-31", false, TimeBasis::RelativeToPublished),
         // The day's unit written once, after the last day.
         ("2018年11月16-18日，区长邹明带队参加博览会。", "2018-11-20", "2018-11-16", "2018-11-18", false, TimeBasis::Explicit),
         ("11月16—18日，区长邹明带队参加博览会。", "2018-11-20", "2018-11-16", "2018-11-18", false, TimeBasis::Explicit),
@@ -407,6 +411,10 @@ fn time_forms_resolve_against_the_publication_date() {
         assert_eq!(e.when.basis, *basis, "{text}");
         assert!(e.when.phrase.is_some(), "{text}");
     }
+    // A count of days (一连4日) is no date.
+    let e = one("行政長官李家超展開一連4日的探訪，到甲邨探訪長者。", "2025-01-26");
+    assert_eq!(e.when.start, Some(day("2025-01-26")));
+    assert_eq!(e.when.basis, TimeBasis::Inferred);
 }
 
 #[test]
