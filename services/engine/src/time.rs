@@ -606,7 +606,10 @@ fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
             Some(COMMA | DUNHAO | CLOSE_BRACKET | '—' | '-') | None
         )
         || after.is_some_and(bare_day_next)
-        || matches!(before, Some(OPEN_BRACKET | COMMA | DUNHAO | '\n') | None)
+        || matches!(
+            before,
+            Some(OPEN_BRACKET | COMMA | DUNHAO | ON_DATE | '\n') | None
+        )
         || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
     // 连续3日, 一连4日: a count of days, not a date.
     let counted = DAY_COUNT_WORDS.longest_ending_at(text, i).is_some()

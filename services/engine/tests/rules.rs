@@ -308,6 +308,7 @@ fn time_forms_resolve_against_the_publication_date() {
         ("周六上午，区长邹明到乙镇调研。", "2023-12-10", "2023-12-09", "2023-12-09", false, TimeBasis::RelativeToPublished),
         // The part of the day right after the bracket; a day the page's month cannot have
         // counts from publication.
+        ("彰化縣長王惠美於十一日召開防颱會議。", "2025-11-12", "2025-11-11", "2025-11-11", false, TimeBasis::RelativeToPublished),
         ("昨(6)晚，黃偉哲市長出席里長聯誼晚宴。", "2019-05-07", "2019-05-06", "2019-05-06", false, TimeBasis::RelativeToPublished),
         ("當前報章2019年02月01日\n司長譚俊榮昨(31)日探訪了乙院。", "2019-02-01", "2019-01-31", "2019-01-31", false, TimeBasis::RelativeToPublished),
         // The day's unit written once, after the last day.
