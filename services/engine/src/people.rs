@@ -2,8 +2,8 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, list_joiners, not_name_end,
-    one_char_place_ends, place_initial_cuts, unit_ends,
+    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, list_joiners, name_openers,
+    not_name_end, one_char_place_ends, place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -555,6 +555,9 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                 COMMA | FULL_STOP | SEMICOLON | COLON | DUNHAO | '“' | '\n' | CLOSE_BRACKET | ' '
             )
             || CONTINUATIONS.longest_ending_at(text, j).is_some();
+        // After 由, 与, 向 …: a short title only (由某某副秘书长陪同; not 与徐汇区政府领导).
+        let opened = !head && j > 0 && name_openers(text[j - 1]);
+        let head = head || opened;
         if !head || SURNAMES.longest_at(text, j).is_none() || NOT_NAMES.starts_at(text, j) {
             j += 1;
             continue;
@@ -568,7 +571,10 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
             let l = TITLES.longest_at(text, e)?;
             let title = &text[e..e + l];
             let office = l >= 2 && OFFICIAL_TITLES.longest_ending_at(title, l).is_some();
-            (office && free(taken, j, e + l) && TITLES.longest_at(text, j).is_none())
+            // …and no place named again and again (向徐汇区长期以来: 徐汇区).
+            let place = one_char_place_ends(text[e]) && count(text, &text[j..=e], j) >= 2;
+            let short = !opened || l <= 4 && !place;
+            (office && short && free(taken, j, e + l) && TITLES.longest_at(text, j).is_none())
                 .then_some((len, l))
         });
         match found {

@@ -546,6 +546,20 @@ fn names_written_before_their_title_carry_it() {
             .collect();
         assert_eq!(leads, want, "{text}");
     }
+    // After 由 (由某某副秘書長陪同) a short title; not a place named again (向徐汇区长期…).
+    let e = one(
+        "6月3日，郭信良議長率團到彰化縣考察，市府由王揚智副秘書長陪同。",
+        "2025-06-03",
+    );
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![("王揚智".to_string(), owned(&["副秘書長"]))]
+    );
+    let e = one(
+        "6月3日，市长王立新到徐汇区考察。他感谢徐汇区政府，并向徐汇区长期以来的支持表示感谢。",
+        "2025-06-03",
+    );
+    assert_eq!(everyone(&e), owned(&["王立新"]));
 }
 
 #[test]
@@ -1489,6 +1503,9 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // 等5户企业 says what its items are.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // 考察了解: what is looked into is no site; 到访 is the verb, not part of the place.
+        ("6月5日，主任王立新考察了解甲区社区工作及到访乙大学。",
+         &["乙大学"]),
         // After a verb of visiting the list is of sites, whatever its items end with.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业。",
          &["长丰玻璃", "远达石化", "福山农业"]),

@@ -257,7 +257,12 @@ impl Parser<'_> {
             };
             let pure = at || plain_move_heads(t[i]);
             let mut o = i + l;
-            while o < e && (t[o] == DONE && !word_at(t, o, LEARN) || t[o] == ARRIVE) {
+            // 到了某村, 到访某校: the verb's tail is no part of the place.
+            while o < e
+                && (t[o] == DONE && !word_at(t, o, LEARN)
+                    || t[o] == ARRIVE
+                    || t[o] == VISIT && t[o - 1] == ARRIVE)
+            {
                 o += 1;
             }
             let obj_end = self.object_end(o, e, at, &mentions);
@@ -383,6 +388,14 @@ impl Parser<'_> {
         let verb = MOVEMENT_VERBS
             .longest_at(t, i)
             .filter(|_| !inside_not_kind(t, i));
+        // 考察了解某事: the verb is 考察, and 了解 what was looked into.
+        let verb = verb.map(|l| {
+            if t[i + l - 1] == DONE && word_at(t, i + l - 1, LEARN) {
+                l - 1
+            } else {
+                l
+            }
+        });
         let verb = match verb {
             // 到 of arriving, not 得到/看到; 到访 is always a visit.
             Some(_) if t[i] == ARRIVE && !self.visit_at(i) && !self.movement_dao(i) => None,
@@ -684,7 +697,7 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
     // item go.
     let quoted = |a: usize, b: usize| (a..b).any(|i| t[i] == '”') && !matches!(t[b - 1], '”');
     while a < b
-        && (matches!(t[a], ' ' | '“') || item_openers(t[a]))
+        && (matches!(t[a], ' ' | '“') || item_openers(t[a]) && !word_at(t, a, LEARN))
         && !(t[a] == '“' && quoted(a, b))
     {
         a += 1;
