@@ -279,6 +279,14 @@ fn different_leaders_at_different_places_are_separate_events() {
         Some(day("2024-03-05")),
         "同日 is the day named before"
     );
+    // Another official's party (某某一行) going somewhere of their own is no reference to the
+    // party already on its visit.
+    let events = run(
+        "2月15日，市领导王立新一行来到甲社区，看望社区工作者。市领导张永福一行走访慰问乙村困难群众。",
+        "2024-02-16",
+    );
+    let leads: Vec<Vec<String>> = events.iter().map(|e| names(e, Role::Lead)).collect();
+    assert_eq!(leads, vec![owned(&["王立新"]), owned(&["张永福"])]);
 }
 
 #[test]

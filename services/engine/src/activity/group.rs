@@ -211,7 +211,12 @@ impl Parser<'_> {
             // 他亦与…会面: the lead referred to.
             let pronoun = t.get(ss).is_some_and(|&c| third_person(c));
             // 与代表团一行座谈, 向考察团介绍: the visitors referred to, so the same visit.
-            let team = || (ss..se).any(|i| word_at(t, i, PARTY) || self.team_at(i, se).is_some());
+            // (Not the party of its own lead: 市领导某某一行走访….)
+            let own_party = |i: usize| leads.iter().any(|&k| self.ms[k].name_end == i);
+            let team = || {
+                (ss..se)
+                    .any(|i| word_at(t, i, PARTY) && !own_party(i) || self.team_at(i, se).is_some())
+            };
             // …and they go somewhere themselves (到某邨探望, 探访了某邨), not only speak or meet.
             let goes = leads.first().is_some_and(|&k| {
                 (self.ms[k].name_end..se)
