@@ -1479,6 +1479,20 @@ fn a_delegation_s_tour_is_led_by_who_led_the_team_and_the_host_s_meeting_is_its_
 }
 
 #[test]
+fn everyone_at_the_event_goes_on_with_it() {
+    // 与会人员 are the activity's people; a clause that ends at 致辞 quotes nothing; a count
+    // with a word between (9个建设项目) is no part of the last site.
+    let e = one(
+        "11月20日，展销会在甲县乙广场开幕。副县长王立新致辞；与会人员共同观看了文艺演出并参观了丙展示区、丁馆、戊园3个重点场所。",
+        "2020-11-20",
+    );
+    assert_eq!(
+        sites_of(&e),
+        owned(&["甲县乙广场", "丙展示区", "丁馆", "戊园"])
+    );
+}
+
+#[test]
 fn names_listed_before_a_level_s_title_hold_it() {
     let e = one(
         "2月5日，郭立民、宋效中等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。",

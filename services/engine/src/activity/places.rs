@@ -9,7 +9,7 @@ use crate::lexicon::grammar::{
     item_openers, measure_words, not_at_after, not_at_before, period_heads, period_tails,
     plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
-use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET};
+use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
     GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, ORG_SUFFIXES, PLACE_STOPS,
@@ -226,7 +226,7 @@ impl Parser<'_> {
         let mentions = self.mentions_in(s, e);
         let mut i = s;
         while i < e {
-            if self.speech_at(i, usize::MAX) {
+            if self.speech_at(i, usize::MAX) && !self.speech_ends_at(i) {
                 return;
             }
             if self.in_mention(&mentions, i) || self.in_title(i) {
@@ -279,6 +279,15 @@ impl Parser<'_> {
             }
             i = obj_end.max(i + 1);
         }
+    }
+
+    /// Whether the verb of speech at `i` says nothing more in its sentence: its clause ends
+    /// right after it (甲、乙分别致辞；丙颁奖；…参观了某展区).
+    fn speech_ends_at(&self, i: usize) -> bool {
+        let t = self.t;
+        SPEECH_VERBS
+            .longest_at(t, i)
+            .is_some_and(|l| matches!(t.get(i + l), Some(&(SEMICOLON | DUNHAO))))
     }
 
     /// Whether a time phrase naming a day starts at `k`.
@@ -716,10 +725,15 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
     } else if t[b - 1] == REGION {
         Some(b - 1)
     } else {
+        // (A word may describe them between: 9个建设项目, 5家重点企业.)
         CATEGORY_TAILS
             .longest_ending_at(&t[..b], b)
             .map(|l| b - l)
-            .filter(|&p| p > a && measure_words(t[p - 1]))
+            .and_then(|p| {
+                (p.saturating_sub(3).max(a + 1)..=p)
+                    .rev()
+                    .find(|&q| measure_words(t[q - 1]) && is_count(t[q.saturating_sub(2)]))
+            })
             .map(|p| p - 1)
     };
     if let Some(mut p) = counted

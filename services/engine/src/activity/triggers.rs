@@ -6,13 +6,13 @@ use super::Parser;
 use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
-    ARRIVE, AT, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SUCCESSIVELY, THEY, TIMES,
-    WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
+    ARRIVE, AT, ATTENDING, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SUCCESSIVELY, THEY,
+    TIMES, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
-    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, HOST_VERBS, MOVEMENT_VERBS, PIVOT_VERBS,
-    SPEECH_VERBS, TEAM_SUFFIXES, inside_not_kind,
+    ACTION_TRIGGERS, CONTINUATIONS, HABITUAL, HOST_VERBS, MOVEMENT_VERBS, OFFICIAL_TITLES,
+    PEOPLE_NOUNS, PIVOT_VERBS, SPEECH_VERBS, TEAM_SUFFIXES, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, is_count, is_numeral, word_at, word_before};
@@ -93,6 +93,10 @@ impl Parser<'_> {
                 // 代表团一行, 调研组: the team already met.
                 referred = true;
                 i += l;
+            } else if let Some(l) = self.attendees_at(i) {
+                // 与会人员, 与会嘉宾: everyone there.
+                referred = true;
+                i += l;
             } else if let Some(l) = self.while_clause(i, e) {
                 i += l;
             } else if let Some(l) = clock_time(t, i) {
@@ -128,6 +132,19 @@ impl Parser<'_> {
         (i..e)
             .take_while(|&k| !self.speech_at(k, i))
             .any(|k| MOVEMENT_VERBS.starts_at(self.t, k) && !self.in_title(k))
+    }
+
+    /// The length of 与会 and a word for people at `i` (与会人员, 与会嘉宾, 与会领导同志).
+    fn attendees_at(&self, i: usize) -> Option<usize> {
+        let t = self.t;
+        if !word_at(t, i, ATTENDING) {
+            return None;
+        }
+        let k = i + ATTENDING.chars().count();
+        let l = PEOPLE_NOUNS
+            .longest_at(t, k)
+            .or_else(|| OFFICIAL_TITLES.longest_at(t, k))?;
+        Some(k + l - i)
     }
 
     /// The length of a team named at `i` (调研组, 市林长制督导工作组, 考察团一行), 一行 included.
