@@ -1525,6 +1525,12 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // 等5户企业 says what its items are.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // A list closed by 等实地 goes on after the comma; one closed by what it was (等县市)
+        // does not.
+        ("6月5日，县长王立新一行先后到甲园区、乙中心等实地，丙园区、丁基地等处实地考察。",
+         &["甲园区", "乙中心", "丙园区", "丁基地"]),
+        ("6月5日，书记王立新一行先后到访甲市、乙市等县市，访企业、进社区、逛夜市。",
+         &["甲市", "乙市"]),
         // 考察了解: what is looked into is no site; 到访 is the verb, not part of the place.
         ("6月5日，主任王立新考察了解甲区社区工作及到访乙大学。",
          &["乙大学"]),

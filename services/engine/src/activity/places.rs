@@ -6,8 +6,8 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     ACTIVITY, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD,
     LEARN, MEETING, MIDDLE, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic,
-    item_openers, measure_words, not_at_after, not_at_before, period_heads, period_tails,
-    plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    item_openers, measure_words, not_at_after, not_at_before, open_list_tails, period_heads,
+    period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -278,6 +278,24 @@ impl Parser<'_> {
                 self.list_items(o, obj_end, e, (at, pure), out);
             }
             i = obj_end.max(i + 1);
+            // 先后到甲、乙等实地，丙、丁等处考察: a list closed by 等 goes on after the comma.
+            let mut end = obj_end;
+            while !at && t.get(end) == Some(&ETC) {
+                let Some(c) = (end..e.min(end + 5)).find(|&k| t[k] == COMMA) else {
+                    break;
+                };
+                // Closed by 等, 等地, 等处 or 等实地 only: 等县市 names what the list was.
+                let open = t[end + 1..c].iter().all(|&ch| open_list_tails(ch));
+                if !open || !self.list_goes_on(c + 1, e) {
+                    break;
+                }
+                let next = self.object_end(c + 1, e, at, &mentions);
+                if next > c + 1 {
+                    self.list_items(c + 1, next, e, (at, pure), out);
+                }
+                end = next;
+                i = next.max(i);
+            }
         }
     }
 
