@@ -1493,6 +1493,28 @@ fn everyone_at_the_event_goes_on_with_it() {
 }
 
 #[test]
+fn whoever_leads_a_visiting_team_leads_its_visit() {
+    // A business head who leads a team (带领考察团一行) leads its visit; the officials who go
+    // along take part; after the meeting (会后) the team's tour goes on.
+    let text = "10月19日，甲市商会会长王立新带领考察团一行莅临乙县参观考察。县长张永福陪同。考察团一行首先来到乙县展厅进行了参观。会后，考察团一行来到丙服饰、丁食品等企业进行考察。";
+    let e = one(text, "2016-10-20");
+    assert_eq!(names(&e, Role::Lead), owned(&["王立新"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["张永福"]));
+    assert_eq!(
+        sites_of(&e),
+        owned(&["乙县", "乙县展厅", "丙服饰", "丁食品"])
+    );
+    // Without a team to lead, a business head is no official: nothing to report.
+    assert!(
+        run(
+            "10月19日，甲市商会会长王立新来到乙县参观考察。",
+            "2016-10-20"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
 fn names_listed_before_a_level_s_title_hold_it() {
     let e = one(
         "2月5日，郭立民、宋效中等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。",

@@ -4,8 +4,8 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, RESPECTIVELY, WHEN, list_joiners,
-    modal_heads, org_openers, with,
+    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, RESPECTIVELY, WHEN,
+    list_joiners, modal_heads, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -253,9 +253,22 @@ impl Parser<'_> {
                 return Role::Participant;
             }
         }
-        if !self.official[idx[n]] {
+        if !self.official[idx[n]] && !self.leads_a_team(after, until) {
             return Role::Participant;
         }
         Role::Lead
+    }
+
+    /// Whether the person whose name (or list) ends at `after` leads a team right after it
+    /// (某商会会长某某带领考察团一行莅临…): then they lead its visit, official or not.
+    fn leads_a_team(&self, after: usize, until: usize) -> bool {
+        let t = self.t;
+        let Some(l) = LEAD_VERBS.longest_at(t, after) else {
+            return false;
+        };
+        let end = (after + l..until)
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .unwrap_or(until);
+        (after + l..end).any(|i| word_at(t, i, PARTY) || self.team_at(i, end).is_some())
     }
 }
