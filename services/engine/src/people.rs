@@ -256,16 +256,22 @@ impl NameAt<'_> {
         if sur == 1 && self.valid(c4) && married_name(text, j) && self.repeated(c4) >= 2 {
             return Some(c4);
         }
-        // Four characters (包海日罕) only before a word that follows names, not punctuation.
-        if sur == 1 && self.valid(c4) && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != OF) {
-            Some(c4)
-        } else if j + c3 <= text.len()
+        let three = j + c3 <= text.len()
             && self.repeated(c3) >= 2
             && !weak
             && text[j..j + c3].iter().all(|&c| is_cjk(c))
             && !not_name_end(text[j + c3 - 1])
-            && ORG_SUFFIXES.longest_ending_at(text, j + c3).is_none()
-        {
+            && ORG_SUFFIXES.longest_ending_at(text, j + c3).is_none();
+        // Four characters (包海日罕) only before a word that follows names, not punctuation,
+        // and not when three of them are the name written elsewhere and the four are not
+        // (吴某某表对…: a slip for 表示).
+        let four = sur == 1
+            && self.valid(c4)
+            && text.get(j + c4).is_some_and(|&c| is_cjk(c) && c != OF)
+            && !(three && self.repeated(c4) < 2);
+        if four {
+            Some(c4)
+        } else if three {
             Some(c3)
         } else {
             None
@@ -954,6 +960,8 @@ mod tests {
             ("县长章立德第一时间赴港", "章立德"),
             ("省府主席林政则，一向关心地方", "林政则"),
             ("县长王某则表示欢迎", "王某"),
+            // Three characters written elsewhere win over four read before a slip (表对).
+            ("区长吴江辉表对项目进行视察。吴江辉强调安全", "吴江辉"),
         ] {
             let got = people(text);
             assert_eq!(got.first().map(|p| p.0.as_str()), Some(name), "{text}");
