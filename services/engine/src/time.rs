@@ -6,9 +6,9 @@ use crate::lexicon::grammar::{
     weekday,
 };
 use crate::lexicon::grammar::{
-    AT, DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ON_DATE, ORDINAL, SESSION, SINCE, TEN,
-    TEN_DAYS, TODAY, UNTIL_NOW, YEAR, bare_day_next, bracket_day_heads, day_count_units, day_units,
-    range_words,
+    AND_ALSO, AT, DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ON_DATE, ORDINAL, PLUS, SESSION,
+    SINCE, TEN, TEN_DAYS, TODAY, UNTIL_NOW, YEAR, bare_day_next, bracket_day_heads,
+    day_count_units, day_units, range_words,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON, WAVE_DASH,
@@ -303,7 +303,9 @@ fn open_first_day_at(text: &[char], i: usize) -> Option<(Ymd, usize)> {
     month?;
     let (d, n) = number(text, j)?;
     let sep = text.get(j + n).copied()?;
-    let separated = matches!(sep, '—' | '-' | WAVE_DASH | '~' | DUNHAO) || range_words(sep);
+    // (3月9及10日, 11月7和8日: days listed with 及 or 和 too.)
+    let separated =
+        matches!(sep, '—' | '-' | WAVE_DASH | '~' | DUNHAO | AND_ALSO | PLUS) || range_words(sep);
     if !(1..=31).contains(&d) || !separated {
         return None;
     }
@@ -558,8 +560,10 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     // Ranges: 至 / 到 / — / - / ～, and lists of days with 、.
     loop {
         let sep = text.get(j).copied();
-        if !(matches!(sep, Some('—' | '-' | WAVE_DASH | '~' | DUNHAO))
-            || sep.is_some_and(range_words))
+        if !(matches!(
+            sep,
+            Some('—' | '-' | WAVE_DASH | '~' | DUNHAO | AND_ALSO | PLUS)
+        ) || sep.is_some_and(range_words))
         {
             break;
         }
