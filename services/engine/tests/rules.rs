@@ -1548,6 +1548,9 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // 等5户企业 says what its items are.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // 和 inside the last item's name joins nothing (one not last is never split).
+        ("6月5日，区长王立新先后来到乙村和丙村、甲街道大和垃圾转运站。",
+         &["乙村和丙村", "甲街道大和垃圾转运站"]),
         // A list closed by 等实地 goes on after the comma; one closed by what it was (等县市)
         // does not.
         ("6月5日，县长王立新一行先后到甲园区、乙中心等实地，丙园区、丁基地等处实地考察。",

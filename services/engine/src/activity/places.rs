@@ -680,7 +680,15 @@ pub(super) fn split_list(t: &[char], a: usize, b: usize) -> Vec<(usize, usize)> 
         } else {
             0
         };
-        if w > 0 && i > last.0 + 1 {
+        // 观湖街道大和垃圾转运站: 和 inside a name (a place's ending and one more character
+        // before it) joins nothing.
+        let inside = w == 1
+            && PLACE_SUFFIXES.longest_ending_at(t, i).is_none()
+            && ORG_SUFFIXES.longest_ending_at(t, i).is_none()
+            && PLACE_SUFFIXES
+                .longest_ending_at(t, i - 1)
+                .is_some_and(|l| i - 1 - l > last.0);
+        if w > 0 && i > last.0 + 1 && !inside {
             items.push((last.0, i));
             last = (i + w, b);
             i += w;
