@@ -3,7 +3,7 @@
 
 use crate::lexicon::grammar::{
     AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, list_joiners, name_openers,
-    not_name_end, one_char_place_ends, place_initial_cuts, unit_ends,
+    not_name_end, one_char_place_ends, person_measures, place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -13,7 +13,7 @@ use crate::lexicon::{
     ORG_SUFFIXES, PARTICIPANT_VERBS, PEOPLE_NOUNS, PROTECTED, SURNAMES, TITLE_CUTS, TITLES,
     WEAK_NAME_CHARS,
 };
-use crate::text::{is_amount, string, word_at};
+use crate::text::{is_amount, is_count, string, word_at};
 
 /// A person mentioned in the text (offsets in chars of the segment).
 #[derive(Debug, Clone, PartialEq)]
@@ -361,10 +361,13 @@ fn title_inside_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
 fn title_item_ahead(text: &[char], s: usize) -> bool {
     let mut k = s + 1;
     while k < text.len() && k - s < 22 && !is_title_boundary(text[k - 1]) {
-        if TITLES
-            .longest_ending_at(text, k)
-            .is_some_and(|l| k - l >= s)
-        {
+        // A word for people (负责人) is a title only with a name after it: 及相关部门负责人
+        // names no one.
+        if TITLES.longest_ending_at(text, k).is_some_and(|l| {
+            k - l >= s
+                && (PEOPLE_NOUNS.longest_ending_at(text, k).is_none()
+                    || parse_name(text, k).is_some())
+        }) {
             return true;
         }
         k += 1;
@@ -684,14 +687,26 @@ fn listed_names(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
             && text[i - 1] == COLON
             && items.len() >= 3
             && matches!(text.get(j), Some(&FULL_STOP | &OPEN_BRACKET | &'('));
+        // 等3名县人大代表: a count of people (名, 位) says what they are.
+        let after_etc = {
+            let mut k = j + 1;
+            while text.get(k).is_some_and(|&c| is_count(c)) {
+                k += 1;
+            }
+            if k > j + 1 && text.get(k).is_some_and(|&c| person_measures(c)) {
+                k + 1
+            } else {
+                j + 1
+            }
+        };
         let closed = PARTICIPANT_VERBS.starts_at(text, j)
-            || text.get(j) == Some(&ETC) && people_after(j + 1)
+            || text.get(j) == Some(&ETC) && (after_etc > j + 1 || people_after(after_etc))
             || roll;
         let ends_list = items.last().is_some_and(|&(_, e)| e == j);
         if items.len() >= 2 && closed && ends_list && items.iter().all(|&(a, b)| free(taken, a, b))
         {
             let titles: Vec<(usize, usize)> = (text.get(j) == Some(&ETC))
-                .then(|| level_title(text, j + 1))
+                .then(|| level_title(text, after_etc))
                 .flatten()
                 .into_iter()
                 .collect();

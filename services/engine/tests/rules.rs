@@ -1528,6 +1528,28 @@ fn names_listed_before_a_level_s_title_hold_it() {
             ("宋效中".to_string(), owned(&["市领导"]))
         ]
     );
+    // A count of people after 等 (等3名代表) closes the list too; a company's 负责人 before a
+    // name is their title, 及相关部门负责人 names no one.
+    let e = one(
+        "10月26日，镇长王立新带队视察甲村项目。鲁霞霞、何得书、罗广田等3名县、镇人大代表参加视察。",
+        "2022-10-27",
+    );
+    assert_eq!(
+        names(&e, Role::Participant),
+        owned(&["鲁霞霞", "何得书", "罗广田"])
+    );
+    let e = one(
+        "5月29日，县长王立新带队赴甲公司考察，县领导李学文、呙滨辰及相关部门负责人一同前往。王立新与公司负责人林涛就有关项目进行了深入对接。",
+        "2023-05-30",
+    );
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![
+            ("李学文".to_string(), owned(&["县领导"])),
+            ("呙滨辰".to_string(), owned(&["县领导"])),
+            ("林涛".to_string(), owned(&["公司负责人"])),
+        ]
+    );
     // 等代表 is what they came as, no office.
     let e = one(
         "1月8日，副省长王立新到甲县调研，并召开座谈会。座谈会上，钟建民、王小青等代表发言。",
