@@ -248,6 +248,11 @@ fn each_kind_comes_from_its_triggers() {
             "7月1日下午，市委书记林志远会见了来访的客商代表。",
             EventKind::Meeting,
         ),
+        // Gifts and greetings for the new year make a visit to families a condolence visit.
+        (
+            "2月14日，財政司司長陳志波走訪中西區，探訪區內家庭，並送贈賀年福袋。",
+            EventKind::Other,
+        ),
         (
             "8月20日至22日，区长郑宏伟率队赴深圳开展招商活动。",
             EventKind::InvestmentPromotion,
