@@ -322,6 +322,8 @@ fn time_forms_resolve_against_the_publication_date() {
         // The part of the day right after the bracket; a day the page's month cannot have
         // counts from publication.
         ("彰化縣長王惠美於十一日召開防颱會議。", "2025-11-12", "2025-11-11", "2025-11-11", false, TimeBasis::RelativeToPublished),
+        // A date that only ends a span from now on (即日起到…) dates no activity.
+        ("農業博覽會昨天在甲縣開幕，即日起到十月十四日展出，農委會主委林聰賢出席開幕儀式。", "2018-09-23", "2018-09-22", "2018-09-22", false, TimeBasis::RelativeToPublished),
         ("昨(6)晚，黃偉哲市長出席里長聯誼晚宴。", "2019-05-07", "2019-05-06", "2019-05-06", false, TimeBasis::RelativeToPublished),
         ("當前報章2019年02月01日\n司長譚俊榮昨(31)日探訪了乙院。", "2019-02-01", "2019-01-31", "2019-01-31", false, TimeBasis::RelativeToPublished),
         // The day's unit written once, after the last day.

@@ -6,7 +6,7 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, WEEK, dispatch, third_person,
+    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, WEEK, dispatch, range_words, third_person,
 };
 use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
 use crate::text::CLAUSE_END;
@@ -27,7 +27,11 @@ impl Parser<'_> {
                 usize::MAX / 4 - st
             };
             // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
-            (!self.dateline(k), self.times[k].rank(), near)
+            (
+                !self.dateline(k) && !self.until(k),
+                self.times[k].rank(),
+                near,
+            )
         })
     }
 
@@ -60,6 +64,13 @@ impl Parser<'_> {
             || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
             || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
             || weekday_next
+    }
+
+    /// Whether time phrase `k` only bounds a span from now on (即日起到十月十四日, 展至11月5日):
+    /// 到 or 至 before it, no date right before that.
+    pub(super) fn until(&self, k: usize) -> bool {
+        let st = self.times[k].start;
+        st > 0 && range_words(self.t[st - 1]) && (k == 0 || self.times[k - 1].end + 1 < st)
     }
 
     /// Time phrase `k` resolved. A relative day after a dateline (本报济南11月20日讯 今天下午)
@@ -100,7 +111,7 @@ impl Parser<'_> {
             let own_phrase = self.own_time(si, info.actor_pos);
             // A dateline or a page's timestamp dates no activity: the sentence merges as if it
             // had no date, and the activity keeps it only when nothing better comes.
-            let own = own_phrase.filter(|&k| !self.dateline(k));
+            let own = own_phrase.filter(|&k| !self.dateline(k) && !self.until(k));
             if !info.anchor {
                 match works.last_mut() {
                     Some(w) => self.goes_on(w, info, si),
