@@ -1577,6 +1577,9 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // 等5户企业 says what its items are.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业等5户企业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // 邨, a Hong Kong housing estate, is a place.
+        ("6月5日，房屋局局長何永賢探訪了三聖邨的基層家庭。",
+         &["三聖邨"]),
         // 和 inside the last item's name joins nothing (one not last is never split).
         ("6月5日，区长王立新先后来到乙村和丙村、甲街道大和垃圾转运站。",
          &["乙村和丙村", "甲街道大和垃圾转运站"]),
