@@ -5,9 +5,9 @@ use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     ACTIVITY, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD,
-    LEARN, MEETING, MIDDLE, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting, deictic,
-    item_openers, measure_words, not_at_after, not_at_before, open_list_tails, period_heads,
-    period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    LEARN, MEETING, MIDDLE, NAMELY, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting,
+    deictic, item_openers, measure_words, not_at_after, not_at_before, open_list_tails,
+    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -739,6 +739,10 @@ pub(super) fn trim_item(t: &[char], mut a: usize, mut b: usize) -> (usize, usize
     }
     if let Some(l) = ITEM_OPENER_WORDS.longest_at(t, a).filter(|&l| a + l < b) {
         a += l;
+    }
+    // ，即甲、乙: 即 ("namely") after a comma opens the list, no part of its first item.
+    if a > 0 && a + 1 < b && t[a] == NAMELY && t[a - 1] == COMMA {
+        a += 1;
     }
     // A closing quote goes unless it closes a name quoted inside (某镇“一站四中心”).
     let inner_quote = |b: usize| t[b - 1] == '”' && t[a..b - 1].contains(&'“');
