@@ -1580,6 +1580,9 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // ，即 ("namely") opens the list; 访问团 is a team, not a verb of visiting.
         ("9月7日，局長劉江華率訪問團到訪大灣區內四個城市，即廣州、佛山、中山和珠海。訪問團亦到訪了甲街社區。",
          &["大灣區內四個城市", "廣州", "佛山", "中山", "珠海", "甲街社區"]),
+        // What is near a place (甲桥附近的挡土墙) is at that place.
+        ("1月8日，县长王立新视察石牌村甲桥附近的挡土墙、永丰村的农路。",
+         &["石牌村甲桥", "永丰村"]),
         // 邨, a Hong Kong housing estate, is a place.
         ("6月5日，房屋局局長何永賢探訪了三聖邨的基層家庭。",
          &["三聖邨"]),

@@ -5,9 +5,10 @@ use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     ACTIVITY, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD,
-    LEARN, MEETING, MIDDLE, NAMELY, OF, ON_SITE, REGION, TOWARD, VISIT, and, body_before_meeting,
-    deictic, item_openers, measure_words, not_at_after, not_at_before, open_list_tails,
-    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
+    body_before_meeting, deictic, item_openers, measure_words, not_at_after, not_at_before,
+    open_list_tails, period_heads, period_tails, plain_move_heads, position_words, team_ends,
+    team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -708,6 +709,14 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
     };
     if d > a && PLACE_SUFFIXES.longest_ending_at(&t[..d], d).is_some() {
         return (a, d);
+    }
+    // 某桥附近的挡土墙: the place it is near.
+    let near = d.saturating_sub(NEARBY.chars().count());
+    if near > a + 1
+        && word_at(t, near, NEARBY)
+        && PLACE_SUFFIXES.longest_ending_at(&t[..near], near).is_some()
+    {
+        return (a, near);
     }
     let last = (a..b).rev().find(|&i| t[i] == OF).unwrap_or(d);
     (last + 1, b)
