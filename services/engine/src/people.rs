@@ -2,8 +2,9 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, clause_adverb, date_units, list_joiners, name_openers,
-    not_name_end, one_char_place_ends, person_measures, place_initial_cuts, unit_ends,
+    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units, list_joiners,
+    name_openers, not_name_end, one_char_place_ends, person_measures, place_initial_cuts,
+    unit_ends,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -531,7 +532,13 @@ fn names_sharing_titles(
     titles: &[(usize, usize)],
     out: &mut Vec<Mention>,
 ) -> usize {
-    while text.get(e) == Some(&DUNHAO) && !title_item_ahead(text, e + 1) {
+    // 、 between them, or 和/及/与 before the last (荣誉主席甲和乙).
+    let mut last = false;
+    while !last
+        && (text.get(e) == Some(&DUNHAO) || text.get(e).is_some_and(|&c| and(c)))
+        && !title_item_ahead(text, e + 1)
+    {
+        last = text[e] != DUNHAO;
         let Some(l3) = parse_name(text, e + 1) else {
             break;
         };
@@ -964,6 +971,17 @@ mod tests {
             assert_eq!(parse_name(&t, 0), None, "{text}");
             assert_eq!(closed_name(&t, 0), None, "{text}");
         }
+    }
+
+    #[test]
+    fn names_joined_by_he_or_ji_after_a_title_share_it() {
+        let got = people("会见了国民党荣誉主席连战和吴伯雄、董事长林中森");
+        let want: Vec<(String, Vec<String>)> = vec![
+            ("连战".into(), vec!["国民党荣誉主席".into()]),
+            ("吴伯雄".into(), vec!["国民党荣誉主席".into()]),
+            ("林中森".into(), vec!["董事长".into()]),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
