@@ -248,6 +248,11 @@ fn each_kind_comes_from_its_triggers() {
             "7月1日下午，市委书记林志远会见了来访的客商代表。",
             EventKind::Meeting,
         ),
+        // A conference the lead holds is one, whatever it is about.
+        (
+            "8月20日上午，常务副县长冉立新组织召开招商引资推进会，听取各部门招商工作汇报。",
+            EventKind::Conference,
+        ),
         // Gifts and greetings for the new year make a visit to families a condolence visit.
         (
             "2月14日，財政司司長陳志波走訪中西區，探訪區內家庭，並送贈賀年福袋。",

@@ -5,15 +5,15 @@ use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE};
 use crate::lexicon::{
-    HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS, MEANS_WORDS,
-    RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
+    ACTION_TRIGGERS, HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS,
+    MEANS_WORDS, MOVEMENT_VERBS, RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
 };
 use crate::text::{CLAUSE_END, clause_start};
 use dongtai_proto::EventKind;
 
 impl Parser<'_> {
     pub(super) fn kind(&self, w: &Work) -> EventKind {
-        if let Some(kind) = self.opening_event(w) {
+        if let Some(kind) = self.opening_event(w).or_else(|| self.led_event(w)) {
             return kind;
         }
         // An activity that opens with a reception (市长某会见了某某一行) is a meeting, whatever
@@ -208,6 +208,27 @@ impl Parser<'_> {
             return Some(kind);
         }
         self.held_subject(s, at)
+    }
+
+    /// The kind of a conference or meeting the lead holds as the first thing they do
+    /// (某某组织召开招商引资推进会; 某某主持召开座谈会): what it is about (招商) does not make it
+    /// a trip. Only a specific event word counts (推进会, 仪式, 座谈会; not 会 alone).
+    fn led_event(&self, w: &Work) -> Option<EventKind> {
+        let t = self.t;
+        let (_, e) = self.sents[w.first_anchor];
+        let ce = (w.actor_pos..e)
+            .find(|&i| CLAUSE_END.contains(&t[i]))
+            .unwrap_or(e);
+        let v = (w.actor_pos..ce).find(|&i| {
+            HOST_VERBS.starts_at(t, i)
+                || ACTION_TRIGGERS.starts_at(t, i)
+                || MOVEMENT_VERBS.starts_at(t, i)
+        })?;
+        if !HOST_VERBS.starts_at(t, v) {
+            return None;
+        }
+        let (kind, weight) = held_event_at(t, v, e)?;
+        (weight >= 4 && matches!(kind, EventKind::Conference | EventKind::Meeting)).then_some(kind)
     }
 
     /// The kind of the event that is the subject of a verb of holding at `at` (sentence from
