@@ -1,4 +1,4 @@
-//! The timeline's materialised view in sled (format version 2).
+//! The timeline's materialised view in sled (format version [`format::CURRENT`]).
 //!
 //! Parts, each in its module:
 //! - [`keys`]: keys as types. An event's [`Position`] (first day, id) orders every listing.
@@ -45,6 +45,9 @@ pub enum StoreError {
     /// sled failed (disk full, corruption).
     #[error("sled: {0}")]
     Sled(#[from] sled::Error),
+    /// The store's files could not be replaced (see [`format::discard_other_settings`]).
+    #[error("store files: {0}")]
+    Files(#[from] std::io::Error),
     /// A stored value does not decode (or a value does not encode).
     #[error("corrupt record: {0}")]
     Encoding(postcard::Error),
@@ -128,30 +131,18 @@ impl TimelineStore {
     /// that held it exits. A store still locked is waited for, up to [`LOCK_WAIT`], so a restart
     /// that overlaps the previous process's exit (or a reopen in the same process) succeeds.
     pub fn open_with_cache(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
-        let config = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache_mb.saturating_mul(1024 * 1024));
-        let started = std::time::Instant::now();
-        let mut waited = false;
-        let db = loop {
-            match config.open() {
-                // sled says so only in the message of an I/O error.
-                Err(sled::Error::Io(e))
-                    if e.to_string().contains("could not acquire lock")
-                        && started.elapsed() < LOCK_WAIT =>
-                {
-                    if !waited {
-                        tracing::warn!(dir = %dir.display(), "the store is still locked; waiting");
-                        waited = true;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                other => break other?,
+        let config = sled_config(dir).cache_capacity(cache_mb.saturating_mul(1024 * 1024));
+        let db = match open_waiting(&config, dir) {
+            // A store of format 3 or earlier, made with sled's default segments: sled opens it
+            // only as it was made, so it is removed and the new one rebuilt from the stream.
+            Err(e) if format::is_made_with_other_settings(&e) => {
+                format::discard_other_settings(dir)?;
+                open_waiting(&config, dir)?
             }
+            other => other?,
         };
         let trees = Trees::open(&db)?;
-        format::check(&db, &trees)?;
+        format::check(dir, &db, &trees)?;
         Ok(Self {
             db,
             trees,
@@ -534,6 +525,47 @@ impl TimelineStore {
     pub fn is_member(&self, activity: &EventId, member: &EventId) -> Result<bool, StoreError> {
         let key = member_key(IdKey::of(activity), IdKey::of(member));
         Ok(self.trees.groups.contains_key(key)?)
+    }
+}
+
+/// Bytes of one sled segment, the unit its log is written and cleaned in (sled's default: 512
+/// KiB). sled reclaims a segment only once under half of it is live, so smaller segments hold
+/// less dead space: at 100k events, 512 KiB took 3,692–3,728 bytes per event loaded through
+/// the consumer's batches, 128 KiB 3,156–3,177 and 64 KiB 2,807–2,836 (README, issue 12).
+/// Below 64 KiB a segment cannot hold four of the largest pages (a full leaf of 16 records)
+/// and sled writes them as files of their own, one each (32 KiB: 1,146 such files at 100k
+/// events); 128 KiB leaves room for records four times the size of the benchmark's.
+pub const SEGMENT_BYTES: usize = 128 * 1024;
+
+/// sled's settings for the store in `dir` (page cache aside): what a tool or test that opens
+/// the store's sled directly must use too, since sled refuses to open a store with another
+/// segment size than it was made with.
+pub fn sled_config(dir: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(dir)
+        .mode(sled::Mode::HighThroughput)
+        .segment_size(SEGMENT_BYTES)
+}
+
+/// Open sled with `config`, waiting up to [`LOCK_WAIT`] for a lock a closing handle still holds.
+fn open_waiting(config: &sled::Config, dir: &Path) -> sled::Result<sled::Db> {
+    let started = std::time::Instant::now();
+    let mut waited = false;
+    loop {
+        match config.open() {
+            // sled says so only in the message of an I/O error.
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && started.elapsed() < LOCK_WAIT =>
+            {
+                if !waited {
+                    tracing::warn!(dir = %dir.display(), "the store is still locked; waiting");
+                    waited = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 

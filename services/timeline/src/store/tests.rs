@@ -1,5 +1,5 @@
 //! Store behaviour: batches, corroboration (joining and bridging activities), retractions,
-//! and what opening a store of the version-1 (JSON) layout does.
+//! and what opening a store of an earlier format (JSON, other sled segments) does.
 #![allow(clippy::unwrap_used)]
 
 use super::*;
@@ -293,4 +293,43 @@ fn a_store_still_locked_by_a_closing_handle_is_waited_for() {
     let second = TimelineStore::open(&path).unwrap();
     assert!(!second.rebuild_pending().unwrap());
     closer.join().unwrap();
+}
+
+/// A sled store in `dir` with sled's default segments (what format 3 and earlier were),
+/// holding one record.
+fn write_format_3_store(dir: &std::path::Path) {
+    let db = sled::open(dir).unwrap();
+    db.open_tree("records").unwrap().insert("x", "y").unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", &3u64.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn a_store_of_other_sled_segments_is_replaced_by_one_marked_for_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    write_format_3_store(dir.path());
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
+    assert_eq!(store.record_count(), 0);
+    assert!(!dir.path().join(format::REPLACING).exists());
+    drop(store);
+    // sled made the new store with today's segments: it opens with them.
+    assert!(sled_config(dir.path()).open().is_ok());
+}
+
+#[test]
+fn a_replacement_cut_short_after_the_old_files_went_still_ends_in_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    write_format_3_store(dir.path());
+    // A crash right after the old store's files were removed: only the marker file is left.
+    format::discard_other_settings(dir.path()).unwrap();
+    assert!(dir.path().join(format::REPLACING).exists());
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
+    drop(store);
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
 }

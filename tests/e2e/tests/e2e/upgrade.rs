@@ -1,6 +1,6 @@
 //! Upgrading the timeline's store format: a store left by an earlier version (version 1: JSON
 //! records, no format version; version 2: ids as hex text in records, index values that do not
-//! say whether an event is grouped) is detected at start and rebuilt from the EVENTS stream, after which the timeline
+//! say whether an event is grouped; version 3: today's layout in sled's default segments) is detected at start and rebuilt from the EVENTS stream, after which the timeline
 //! gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -63,7 +63,7 @@ fn write_version_1_store(dir: &std::path::Path, events: &[Value]) {
 /// also wrote ids in records as hex text; those are left as they are, since a store of another
 /// format is never read, only emptied and rebuilt.
 fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
-    let db = sled::open(dir).unwrap();
+    let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
     let index = db.open_tree("index").unwrap();
     let mut rewritten = 0;
     for kv in index.iter() {
@@ -81,6 +81,34 @@ fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
         .insert("format", &2u64.to_be_bytes())
         .unwrap();
     db.flush().unwrap();
+}
+
+/// Turn the (current) store in `dir` into one version 3 left: the same trees and entries (sled's
+/// own export and import), format 3, in a sled store made with sled's default segments.
+fn write_version_3_store(dir: &std::path::Path, _events: &[Value]) {
+    let exported = {
+        let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("format", &3u64.to_be_bytes()).unwrap();
+        db.export()
+            .into_iter()
+            .map(|(kind, name, items)| (kind, name, items.collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    let made = dir.with_extension("v3");
+    {
+        let db = sled::open(&made).unwrap();
+        db.import(
+            exported
+                .into_iter()
+                .map(|(kind, name, items)| (kind, name, items.into_iter()))
+                .collect(),
+        );
+        assert!(db.open_tree("records").unwrap().len() > 2);
+        db.flush().unwrap();
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::rename(&made, dir).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,8 +184,11 @@ async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same
 
     // The upgrade: the timeline's folder holds an earlier format (its durable consumer has
     // acked every message, so only a rebuild from the stream brings the events back).
-    let earlier: [fn(&std::path::Path, &[Value]); 2] =
-        [write_version_1_store, write_version_2_store];
+    let earlier: [fn(&std::path::Path, &[Value]); 3] = [
+        write_version_1_store,
+        write_version_2_store,
+        write_version_3_store,
+    ];
     for write_earlier_store in earlier {
         app.stop_timeline().await;
         write_earlier_store(&app.sled_dir(), &listed);
