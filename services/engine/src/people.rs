@@ -571,8 +571,11 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
                 COMMA | FULL_STOP | SEMICOLON | COLON | DUNHAO | '“' | '\n' | CLOSE_BRACKET | ' '
             )
             || CONTINUATIONS.longest_ending_at(text, j).is_some();
-        // After 由, 与, 向 …: a short title only (由某某副秘书长陪同; not 与徐汇区政府领导).
-        let opened = !head && j > 0 && name_openers(text[j - 1]);
+        // After 由, 与, 向 … or the body they work for (市区域办王某主任): a short title only
+        // (由某某副秘书长陪同; not 与徐汇区政府领导).
+        let opened = !head
+            && j > 0
+            && (name_openers(text[j - 1]) || ORG_SUFFIXES.longest_ending_at(text, j).is_some());
         let head = head || opened;
         if !head || SURNAMES.longest_at(text, j).is_none() || NOT_NAMES.starts_at(text, j) {
             j += 1;
@@ -971,6 +974,24 @@ mod tests {
             assert_eq!(parse_name(&t, 0), None, "{text}");
             assert_eq!(closed_name(&t, 0), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_name_after_the_body_it_works_for_before_its_title() {
+        // 市区域办王某主任: the body, the name, a short title; 某局党委书记 names no 党委.
+        assert_eq!(
+            people("市区域办王斌主任参加相关活动"),
+            vec![("王斌".to_string(), vec!["主任".to_string()])]
+        );
+        assert!(people("市财政局党委书记参加").is_empty());
+        // 理事 is a title.
+        assert_eq!(
+            people("理事朱學熙、高基宏等熱情接待")
+                .into_iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            vec!["朱學熙".to_string(), "高基宏".to_string()]
+        );
     }
 
     #[test]
