@@ -1014,6 +1014,8 @@ mod tests {
             ("县长章立德第一时间赴港", "章立德"),
             ("省府主席林政则，一向关心地方", "林政则"),
             ("县长王某则表示欢迎", "王某"),
+            // 进行 and 举行 follow names (与荣誉主席连某进行会晤).
+            ("与国民党荣誉主席连战进行短暂会晤", "连战"),
             // 共 (in all) after a name: 县长孟某某共26名县级领导….
             ("县委副书记、县长孟令选共26名县级领导开展巡林", "孟令选"),
             // Three characters written elsewhere win over four read before a slip (表对).
