@@ -252,11 +252,12 @@ word_set!(PIVOT_VERBS, "pivot_verbs.txt");
 word_set!(SIGNING_VERBS, "signing_verbs.txt");
 
 /// Words that end the organisation prefix of a title: `title_cuts.txt` and the verbs of movement
-/// (来到低保户某 → 低保户).
+/// and of leading (来到低保户某 → 低保户; 许县长偕副县长某 → 副县长).
 pub static TITLE_CUTS: LazyLock<WordSet> = LazyLock::new(|| {
     joined(&[
         include_str!("lexicon/title_cuts.txt"),
         include_str!("lexicon/movement_verbs.txt"),
+        include_str!("lexicon/lead_verbs.txt"),
     ])
 });
 

@@ -850,7 +850,9 @@ impl KnownNames {
                 continue;
             };
             let e = i + 1 + l;
-            if parse_name(text, e).is_some() || !free(taken, i, e) {
+            // 许县长某某: the title of 某某; but 许县长偕…: a word that follows names.
+            let named_after = parse_name(text, e).is_some() && !FOLLOWERS.starts_at(text, e);
+            if named_after || !free(taken, i, e) {
                 continue;
             }
             let k = bare.partition_point(|m| m.name_end <= i);

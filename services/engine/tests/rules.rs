@@ -1528,6 +1528,27 @@ fn whoever_leads_a_visiting_team_leads_its_visit() {
 }
 
 #[test]
+fn a_head_who_takes_another_along_leads_and_the_council_session_attended_counts() {
+    // 偕 (with) leads like 率; 许县长 is the county head named before, 副县长 the other's title
+    // alone; 列席 (attending a council session) is an activity of theirs.
+    let e = one(
+        "縣長許淑華出席會議。11月5日，許縣長偕副縣長王瑞德率縣府各局處長列席並備答詢。",
+        "2025-11-06",
+    );
+    assert_eq!(e.when.start, Some(day("2025-11-05")));
+    assert_eq!(names(&e, Role::Lead), owned(&["許淑華"]));
+    assert_eq!(
+        people(&e, Role::Participant),
+        vec![("王瑞德".to_string(), owned(&["副縣長"]))]
+    );
+    let e = one(
+        "11月5日，縣長許淑華率縣府各局處長列席縣議會定期會。",
+        "2025-11-06",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["許淑華"]));
+}
+
+#[test]
 fn names_listed_before_a_level_s_title_hold_it() {
     let e = one(
         "2月5日，郭立民、宋效中等市领导先后深入甲发电公司、乙供电公司，慰问干部职工。",
