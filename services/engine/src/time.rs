@@ -303,9 +303,7 @@ fn open_first_day_at(text: &[char], i: usize) -> Option<(Ymd, usize)> {
     month?;
     let (d, n) = number(text, j)?;
     let sep = text.get(j + n).copied()?;
-    // (3月9及10日, 11月7和8日: days listed with 及 or 和 too.)
-    let separated =
-        matches!(sep, '—' | '-' | WAVE_DASH | '~' | DUNHAO | AND_ALSO | PLUS) || range_words(sep);
+    let separated = day_separator(sep);
     if !(1..=31).contains(&d) || !separated {
         return None;
     }
@@ -557,14 +555,10 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     if let Some((_, pn)) = part {
         j += pn;
     }
-    // Ranges: 至 / 到 / — / - / ～, and lists of days with 、.
+    // Ranges: 至 / 到 / — / - / ～, and lists of days with 、, 及, 和.
     loop {
         let sep = text.get(j).copied();
-        if !(matches!(
-            sep,
-            Some('—' | '-' | WAVE_DASH | '~' | DUNHAO | AND_ALSO | PLUS)
-        ) || sep.is_some_and(range_words))
-        {
+        if !sep.is_some_and(day_separator) {
             break;
         }
         // A dash may be written twice (5月29日--6月1日, 5月29日——6月1日).
@@ -599,6 +593,12 @@ fn absolute_at(text: &[char], i: usize) -> Option<TimeExpr> {
     })
 }
 
+/// Whether `c` separates the days of a range or list (11月16-18日, 11月7、8日, 3月9及10日,
+/// 5月8日至10日).
+fn day_separator(c: char) -> bool {
+    matches!(c, '—' | '-' | WAVE_DASH | '~' | DUNHAO | AND_ALSO | PLUS) || range_words(c)
+}
+
 /// Whether a bare day (八日, 5日) of `n` characters at `text[i]` is a date: only where a date can
 /// stand, before a part of day, punctuation or a range word, or inside brackets.
 fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
@@ -614,7 +614,7 @@ fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
             before,
             Some(OPEN_BRACKET | COMMA | DUNHAO | ON_DATE | '\n') | None
         )
-        || after.is_some_and(|a| bare_day_acts(text, i, i + n, a));
+        || after.is_some_and(|a| bare_day_acts(text, i + n, a));
     // 连续3日, 一连4日: a count of days, not a date.
     let counted = DAY_COUNT_WORDS.longest_ending_at(text, i).is_some()
         || DURATION_WORDS.longest_ending_at(text, i).is_some();
@@ -622,12 +622,10 @@ fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
 }
 
 /// Whether a bare day written inside a clause (某某率团11日展开考察) dates what follows: an
-/// activity verb, a verb of movement or a word that follows names comes right after it, and what comes before is no count
-/// of days (连续3日).
-fn bare_day_acts(text: &[char], start: usize, end: usize, after: char) -> bool {
-    let counted = start > 0 && DAY_COUNT_WORDS.longest_ending_at(text, start).is_some();
-    !counted
-        && crate::people::is_cjk(after)
+/// activity verb, a verb of movement or a word that follows names comes right after it (a
+/// count of days before it, 连续3日, is ruled out by [`bare_day_stands`]).
+fn bare_day_acts(text: &[char], end: usize, after: char) -> bool {
+    crate::people::is_cjk(after)
         && (ACTION_TRIGGERS.starts_at(text, end)
             || MOVEMENT_VERBS.starts_at(text, end)
             || FOLLOWERS.starts_at(text, end))

@@ -27,11 +27,7 @@ impl Parser<'_> {
                 usize::MAX / 4 - st
             };
             // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
-            (
-                !self.dateline(k) && !self.until(k),
-                self.times[k].rank(),
-                near,
-            )
+            (!self.dates_nothing(k), self.times[k].rank(), near)
         })
     }
 
@@ -66,11 +62,14 @@ impl Parser<'_> {
             || weekday_next
     }
 
-    /// Whether time phrase `k` only bounds a span from now on (即日起到十月十四日, 展至11月5日):
-    /// 到 or 至 before it, no date right before that.
-    pub(super) fn until(&self, k: usize) -> bool {
+    /// Whether time phrase `k` dates no activity: a [`Self::dateline`], or a date that only
+    /// bounds a span from now on (即日起到十月十四日, 展至11月5日: 到 or 至 before it, no date
+    /// right before that).
+    fn dates_nothing(&self, k: usize) -> bool {
         let st = self.times[k].start;
-        st > 0 && range_words(self.t[st - 1]) && (k == 0 || self.times[k - 1].end + 1 < st)
+        let until =
+            st > 0 && range_words(self.t[st - 1]) && (k == 0 || self.times[k - 1].end + 1 < st);
+        until || self.dateline(k)
     }
 
     /// Time phrase `k` resolved. A relative day after a dateline (本报济南11月20日讯 今天下午)
@@ -111,7 +110,7 @@ impl Parser<'_> {
             let own_phrase = self.own_time(si, info.actor_pos);
             // A dateline or a page's timestamp dates no activity: the sentence merges as if it
             // had no date, and the activity keeps it only when nothing better comes.
-            let own = own_phrase.filter(|&k| !self.dateline(k) && !self.until(k));
+            let own = own_phrase.filter(|&k| !self.dates_nothing(k));
             if !info.anchor {
                 match works.last_mut() {
                     Some(w) => self.goes_on(w, info, si),

@@ -34,8 +34,7 @@ impl Parser<'_> {
         let end = (from..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
         // 于都县的某产业园、…: 的 after a place leads to a site in it.
         let of_place = |i: usize| t[i] == OF && PLACE_SUFFIXES.longest_ending_at(t, i).is_some();
-        // A word inside a name: a place's ending follows it (某医学研究院).
-        let in_name = |i: usize, l: usize| l >= 2 && PLACE_SUFFIXES.starts_at(t, i + l);
+        let in_name = |i: usize, l: usize| word_inside_name(t, i, l);
         let stop = (from..end)
             .find(|&i| {
                 PLACE_STOPS
@@ -472,7 +471,7 @@ impl Parser<'_> {
             if let Some(l) = PLACE_STOPS.longest_at(t, k) {
                 // 某项目建设现场、某公司: a stop word closing a list item is part of it; so is
                 // one that a place's ending follows (甲研究院, 乙检查站).
-                let named = l >= 2 && k > o && PLACE_SUFFIXES.starts_at(t, k + l);
+                let named = k > o && word_inside_name(t, k, l);
                 if (t.get(k + l) == Some(&DUNHAO) || named) && k > o {
                     k += l;
                     continue;
@@ -720,6 +719,12 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
     }
     let last = (a..b).rev().find(|&i| t[i] == OF).unwrap_or(d);
     (last + 1, b)
+}
+
+/// Whether the word of `l` chars at `i` (a stop word, a verb) is inside a name: a place's
+/// ending follows it (某医学研究院, 乙检查站).
+fn word_inside_name(t: &[char], i: usize, l: usize) -> bool {
+    l >= 2 && PLACE_SUFFIXES.starts_at(t, i + l)
 }
 
 /// What an item names after the place it belongs to (`y` is where that place ends, at its 的):
