@@ -238,6 +238,7 @@ word_set!(LISTED_TARGETS, "listed_targets.txt");
 word_set!(TEAM_SUFFIXES, "team_suffixes.txt");
 word_set!(CONTINUATIONS, "continuations.txt");
 word_set!(HABITUAL, "habitual.txt");
+word_set!(HANDING_VERBS, "handing_verbs.txt");
 word_set!(WEAK_TRIGGERS, "weak_triggers.txt");
 word_set!(HOLD_VERBS, "hold_verbs.txt");
 word_set!(HOST_VERBS, "host_verbs.txt");

@@ -467,6 +467,8 @@ fn unit_item(text: &[char], j: usize, out: &[Mention]) -> Option<Mention> {
         || j - item > 22
         || !unit_ends(text[j - 1])
         || text[item..j].iter().any(|&c| is_title_boundary(c))
+        // 政务司司长某: a body's name and its head's title, not a section and a name (司长某).
+        || TITLES.starts_at(text, j)
     {
         return None;
     }

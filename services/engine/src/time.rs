@@ -2,8 +2,8 @@
 //! 第六届进博会 …) and turns them into days, anchored on the publication date.
 
 use crate::lexicon::grammar::{
-    AGO, LAST_WEEK_HEAD, OF, ONE_OF, WEEK, WEEK_ALT, tens_char, this_week_heads, week_words,
-    weekday,
+    AGO, LAST_WEEK_HEAD, NEXT_WEEK_HEAD, OF, ONE_OF, WEEK, WEEK_ALT, tens_char, this_week_heads,
+    week_words, weekday,
 };
 use crate::lexicon::grammar::{
     AND_ALSO, AT, DAY, EARLY, EVERY, LATE, MIDDLE_THIRD, MONTH, ON_DATE, ORDINAL, PLUS, SESSION,
@@ -41,8 +41,9 @@ pub enum TimeKind {
     /// 同日, 当天: the day last mentioned.
     SameDay,
     /// 星期六, 周五: the last such day of the week on or before publication (0 is Monday);
-    /// with `weeks_back`, that day of this week (0: 本周五) or of last week (1: 上周五).
-    Weekday { day: u32, weeks_back: Option<u32> },
+    /// with `weeks_back`, that day of this week (0: 本周五), of last week (1: 上周五) or of
+    /// next week (-1: 下周五).
+    Weekday { day: u32, weeks_back: Option<i32> },
     /// 当年: the year of the expo edition last mentioned.
     ThatYear,
     /// An expo edition with known days.
@@ -412,6 +413,7 @@ fn may_start_time(c: char) -> bool {
         || bracket_day_heads(c)
         || week_words(c)
         || c == LAST_WEEK_HEAD
+        || c == NEXT_WEEK_HEAD
         || this_week_heads(c)
         || WEEK.starts_with(c)
         || WEEK_ALT.starts_with(c)
@@ -457,10 +459,11 @@ fn days_ago_at(text: &[char], i: usize) -> Option<TimeExpr> {
 /// A day of the week (星期六, 礼拜三; 周五 only before a part of the day or punctuation, since
 /// 周 is also a surname).
 fn weekday_at(text: &[char], i: usize) -> Option<TimeExpr> {
-    // 上周五 / 上个星期五, 本周五 / 这周五.
+    // 上周五 / 上个星期五, 本周五 / 这周五, 下周五 / 下个星期五.
     let weeks_back = match text[i] {
         c if c == LAST_WEEK_HEAD => Some(1),
         c if this_week_heads(c) => Some(0),
+        c if c == NEXT_WEEK_HEAD => Some(-1),
         _ => None,
     };
     let mut j = i + usize::from(weeks_back.is_some());
@@ -702,7 +705,7 @@ impl Resolver {
                     match weeks_back {
                         None => p - Duration::days(i64::from((today + 7 - d) % 7)),
                         Some(w) => {
-                            let monday = p - Duration::days(i64::from(today + 7 * w));
+                            let monday = p - Duration::days(i64::from(today) + 7 * i64::from(w));
                             monday + Duration::days(i64::from(d))
                         }
                     }

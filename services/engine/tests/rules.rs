@@ -1707,3 +1707,127 @@ fn a_title_written_inside_a_name_is_taken_out_of_it() {
         everyone(&e)
     );
 }
+
+#[test]
+fn what_the_writer_calls_tomorrow_or_next_week_is_announced_not_reported() {
+    // A restated day in brackets (明日（23日）, 下周二（24日）) is the writer's future whatever day
+    // the page went out; 将于 with only a time before the comma still governs the next clause.
+    for (text, published) in [
+        ("主任夏某明日（23日）继续考察调研行程。", "2024-02-23"),
+        ("主任夏某明（23）日到某区考察。", "2024-02-23"),
+        (
+            "行政长官林某将于下周二（24日）傍晚，启程前往雅加达进行访问。",
+            "2018-04-19",
+        ),
+        ("行政长官林某下周二前往上海，出席晚宴。", "2017-08-18"),
+        ("开幕式拟由区委副书记、区长肖某主持。", "2023-07-03"),
+    ] {
+        assert!(run(text, published).is_empty(), "{text}");
+    }
+    // 今天（23日） is today, and 将 before a verb of handing is "take X and hand it".
+    let e = one("主任夏某今天（23日）到某区考察。", "2024-02-23");
+    assert_eq!(e.when.start, Some(day("2024-02-23")));
+    let e = one(
+        "5月8日，镇党委书记冯某将招商小组旗帜交于镇党委副书记俞某同志，并出席出征仪式。",
+        "2019-05-08",
+    );
+    assert!(
+        names(&e, Role::Lead).contains(&"冯某".to_string()),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn an_announced_sentence_does_not_go_on_with_the_visit_before_it() {
+    let events = run(
+        "2月17日消息 北京市长郭某16日率领参访团抵达台湾。19日郭某将南下，拜会台中市长胡某，到日月潭等地参观。",
+        "2012-02-17",
+    );
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(everyone(&events[0]), owned(&["郭某"]));
+    assert!(!sites_of(&events[0]).contains(&"日月潭".to_string()));
+}
+
+#[test]
+fn the_object_of_dui_runs_to_jinxing_and_a_sentence_of_it_goes_on() {
+    let e = one(
+        "8月22日，副主任刘某率工作组到甲县。工作组分别对长虹渠蓄滞洪区的曹湾溢流堰堵坝、长虹渠泄洪闸以及安阳河流域的小南海水库进行了检查。",
+        "2021-08-24",
+    );
+    let sites = sites_of(&e);
+    for s in [
+        "甲县",
+        "长虹渠蓄滞洪区",
+        "曹湾溢流堰堵坝",
+        "长虹渠泄洪闸",
+        "小南海水库",
+    ] {
+        assert!(sites.contains(&s.to_string()), "{s}: {sites:?}");
+    }
+}
+
+#[test]
+fn places_end_before_after_and_before_whom_they_talk_with() {
+    let e = one(
+        "上午抵达某国际机场后，主任夏某到访机场控制中心，并到某公司与企业负责人座谈交流。",
+        "2024-02-23",
+    );
+    assert_eq!(
+        sites_of(&e),
+        owned(&["某国际机场", "机场控制中心", "某公司"])
+    );
+    // Every place reached (每到一处) names none.
+    let e = one(
+        "9月10日，副县长杨某率队赴某市考察学习，考察团每到一个点都认真听取介绍。",
+        "2016-09-14",
+    );
+    assert_eq!(sites_of(&e), owned(&["某市"]));
+}
+
+#[test]
+fn the_head_of_a_visiting_party_leads_it_official_or_not() {
+    let events = run(
+        "8月20日，某发展集团董事长谭某一行与某市委书记黄某座谈。签约仪式后，谭某一行考察了某智能制造园、某湖公园。",
+        "2020-08-20",
+    );
+    assert!(!events.is_empty());
+    assert!(
+        events
+            .iter()
+            .all(|e| names(e, Role::Lead).contains(&"谭某".to_string())),
+        "{events:#?}"
+    );
+    // The party met stays the party met.
+    let e = one(
+        "11月20日下午，区委书记彭某会见了某产业发展集团副总裁肖某一行。",
+        "2024-11-20",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["彭某"]));
+}
+
+#[test]
+fn a_body_named_before_its_heads_title_is_no_section() {
+    let e = one(
+        "上午，主任夏某由行政长官李某某、政务司司长陈某基陪同视察某中心。财政司司长陈某波出席。",
+        "2024-02-23",
+    );
+    let all = everyone(&e);
+    assert!(all.contains(&"陈某基".to_string()), "{all:?}");
+    assert!(!all.iter().any(|n| n.starts_with('司')), "{all:?}");
+    let e = one(
+        "8月22日，副主任刘某检查防汛。省水利厅总规划师李某顺、安阳市水利局张某昌等单位相关人员陪同。",
+        "2021-08-24",
+    );
+    assert_eq!(names(&e, Role::Participant), owned(&["李某顺", "张某昌"]));
+}
+
+#[test]
+fn a_warning_is_speech_and_its_checks_are_no_activity() {
+    assert!(
+        run(
+            "农业处长郑某提醒，山区乡公所恐因道路中断、人员未能完成勘查。",
+            "2025-08-10"
+        )
+        .is_empty()
+    );
+}

@@ -4,20 +4,26 @@
 use super::orgs::company_of;
 use super::{Draft, Parser, PersonOut, Role, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
+use crate::lexicon::grammar::{OPEN_BRACKET, TOMORROW};
 use crate::people::Mention;
 use crate::text::string;
-use crate::time::{Resolved, Resolver};
+use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::{EventKind, TimeBasis};
 
 impl Parser<'_> {
     pub(super) fn finish(&self, w: &Work, resolver: &Resolver) -> Option<Draft> {
         let n = self.doc.norm;
         let (when, phrase) = self.days(w, resolver);
-        // An activity dated after publication is announced, not reported (明日将赴…).
+        // An activity dated after publication is announced, not reported (明日将赴…); so is
+        // one dated by the writer's "tomorrow", whatever day the page went out
+        // (明日（23日）继续考察 on a page of the 23rd).
         if let (Some(r), Some(p)) = (&when, resolver.published)
             && r.start.is_some_and(|d| d > p)
             && r.basis != TimeBasis::Inferred
         {
+            return None;
+        }
+        if w.own_time.is_some_and(|k| self.ahead(k)) {
             return None;
         }
         let when = when.or_else(|| {
@@ -101,6 +107,25 @@ impl Parser<'_> {
             r.end = s.checked_add_days(chrono::Days::new(u64::from(days) - 1));
         }
         (when, Some(string(&self.doc.norm[te.start..te.end])))
+    }
+
+    /// Whether time phrase `k` is a day still to come when written: 明日, 后天, 下周二, or a
+    /// day in brackets that restates one (明日（23日）, 下周二（24日）, 明（23）日).
+    fn ahead(&self, k: usize) -> bool {
+        let t = self.t;
+        let coming = |te: &crate::time::TimeExpr| match te.kind {
+            TimeKind::Relative(r) => r.offset > 0 && !r.approx,
+            TimeKind::Weekday { weeks_back, .. } => weeks_back.is_some_and(|w| w < 0),
+            _ => false,
+        };
+        let te = &self.times[k];
+        let restates = k > 0
+            && coming(&self.times[k - 1])
+            && self.times[k - 1].end + 1 == te.start
+            && t[te.start - 1] == OPEN_BRACKET;
+        coming(te)
+            || restates
+            || t[te.start] == TOMORROW && t.get(te.start + 1) == Some(&OPEN_BRACKET)
     }
 
     /// The people of an activity, leads first, each with the titles of their best mention.

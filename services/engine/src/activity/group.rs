@@ -111,6 +111,9 @@ impl Parser<'_> {
             // A dateline or a page's timestamp dates no activity: the sentence merges as if it
             // had no date, and the activity keeps it only when nothing better comes.
             let own = own_phrase.filter(|&k| !self.dates_nothing(k));
+            if info.announced {
+                continue;
+            }
             if !info.anchor {
                 match works.last_mut() {
                     Some(w) => self.goes_on(w, info, si),

@@ -87,6 +87,8 @@ struct SentenceInfo {
     /// It opens an event held without a person as the subject (我市举行欢迎宴会): the people
     /// who attend take part, and the one who presides or speaks leads.
     held: bool,
+    /// Its lead's activity is still to come (某某将于…前往): no part of any activity.
+    announced: bool,
 }
 
 #[derive(Debug)]

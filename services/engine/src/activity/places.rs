@@ -4,8 +4,8 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    ACTIVITY, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING, HOUSEHOLD,
-    LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
+    ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
+    HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
     body_before_meeting, deictic, item_openers, measure_words, not_at_after, not_at_before,
     open_list_tails, period_heads, period_tails, plain_move_heads, position_words, team_ends,
     team_verb_heads, with,
@@ -14,8 +14,8 @@ use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET,
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
     GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, ORG_SUFFIXES, PLACE_STOPS,
-    PLACE_SUFFIXES, SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TARGET_SUFFIXES, VISIT_VERBS,
-    inside_not_kind,
+    PLACE_SUFFIXES, SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
+    VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
@@ -114,11 +114,16 @@ impl Parser<'_> {
     /// Whether 对 at `i` opens the object of an inspection: 进行 and an activity verb follow in
     /// the clause (对某度假区进行了实地考察).
     pub(super) fn inspects_object(&self, i: usize, e: usize) -> bool {
+        self.inspected_until(i, e).is_some()
+    }
+
+    /// Where the object of 对 at `i` ends: at the 进行 of 对某地进行考察.
+    fn inspected_until(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
         let end = (i + 1..e)
             .find(|&k| CLAUSE_END.contains(&t[k]))
             .unwrap_or(e);
-        (i + 2..end).any(|k| {
+        (i + 2..end).find(|&k| {
             word_at(t, k, CARRY_OUT) && {
                 let mut v = k + 2;
                 while v < end && CONTINUATIONS.starts_at(t, v) || t.get(v) == Some(&DONE) {
@@ -265,7 +270,16 @@ impl Parser<'_> {
             {
                 o += 1;
             }
-            let obj_end = self.object_end(o, e, at, &mentions);
+            let mut obj_end = self.object_end(o, e, at, &mentions);
+            // 对甲区的乙堤、丙闸进行检查: 对's object runs to 进行, past 的 and 以及.
+            if at
+                && t[i] == TOWARD
+                && let Some(k) = self.inspected_until(i, e)
+                && k > obj_end
+                && !(o..k).any(|x| self.in_mention(&mentions, x))
+            {
+                obj_end = k;
+            }
             if t.get(obj_end) == Some(&ETC)
                 && obj_end > o
                 && let Some(tail_end) = self.described_list(o, obj_end, e)
@@ -468,6 +482,14 @@ impl Parser<'_> {
             if k > o && self.day_at(k) {
                 break;
             }
+            // 来到某公司与企业负责人座谈: whom the officials talk with is no place.
+            if with(c) && k > o && self.talks_with(k, e) {
+                break;
+            }
+            // 抵达某机场后，…: "after" closes the clause of arriving, no part of the place.
+            if c == AFTER && k > o + 1 && t.get(k + 1) == Some(&COMMA) {
+                break;
+            }
             if let Some(l) = PLACE_STOPS.longest_at(t, k) {
                 // 某项目建设现场、某公司: a stop word closing a list item is part of it; so is
                 // one that a place's ending follows (甲研究院, 乙检查站).
@@ -486,6 +508,19 @@ impl Parser<'_> {
             k += 1;
         }
         k
+    }
+
+    /// Whether 与/和/同 at `k` opens the party talked with: a verb of talking together
+    /// (座谈, 交流) follows in its clause, within a short span and no other 与/和 between.
+    fn talks_with(&self, k: usize, e: usize) -> bool {
+        let t = self.t;
+        let end = (k + 1..e)
+            .find(|&x| CLAUSE_END.contains(&t[x]))
+            .unwrap_or(e)
+            .min(k + 16);
+        TALK_VERBS
+            .find(t, k + 1, end)
+            .is_some_and(|(v, _)| v > k + 1 && !t[k + 1..v].iter().any(|&c| with(c) || c == DUNHAO))
     }
 
     /// 甲、乙等特色展位: a list `o..obj_end` described by what follows its 等 is one target;

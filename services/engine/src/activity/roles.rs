@@ -4,13 +4,13 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, RESPECTIVELY, WHEN,
-    list_joiners, modal_heads, org_openers, with,
+    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, RESPECTIVELY, WHEN,
+    list_joiners, modal_heads, not_proposed_before, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
-    PARTICIPANT_VERBS, SENDING_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
+    PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_start, word_at};
@@ -43,10 +43,27 @@ impl Parser<'_> {
             let _ = m;
             info.roles.push((k, role));
         }
-        if let Some(k) = lead_seen
-            && !habitual_at(t, self.ms[k].name_end)
-            && let Some((at, strong)) = self.trigger_after(self.ms[k].name_end, e)
-            && !self.still_to_come(self.ms[k].name_end, at)
+        let trigger = lead_seen
+            .filter(|&k| !habitual_at(t, self.ms[k].name_end))
+            .and_then(|k| Some((k, self.trigger_after(self.ms[k].name_end, e)?)));
+        // 19日某某将南下，拜会…: what is still to come neither opens an activity nor goes on
+        // with the one told before it.
+        info.announced = trigger.is_some_and(|(k, (at, _))| {
+            // 开幕式拟由某某主持: what is said of the event before 由 and its agent counts too.
+            // 拟邀请某某出席: only planned.
+            let m = &self.ms[k];
+            let cs = clause_start(t, 0, m.start);
+            let proposed =
+                (cs.max(1)..m.start).any(|i| t[i] == PROPOSED && !not_proposed_before(t[i - 1]));
+            let from = if m.start > 0 && org_openers(t[m.start - 1]) {
+                cs
+            } else {
+                m.name_end
+            };
+            proposed || self.still_to_come(from, at)
+        });
+        if let Some((k, (at, strong))) = trigger
+            && !info.announced
         {
             info.anchor = true;
             info.strong = strong;
@@ -124,17 +141,26 @@ impl Parser<'_> {
                 .max()
         };
         let mut future = false;
+        // Whether a verb came after 将 (将于下周二傍晚，启程前往…: only the time did).
+        let mut acted = false;
         for i in from..at {
             if CLAUSE_END.contains(&t[i]) {
                 // The next clause goes on without a subject of its own: with 并, or a verb in
-                // its first two characters (前往, 前赴).
+                // its first two characters (前往, 前赴); or 将 only said when so far.
                 future = future
                     && (t.get(i + 1) == Some(&AND_THEN)
+                        || !acted
                         || verb_at(i + 1).is_some()
                         || verb_at(i + 2).is_some());
+                acted = false;
             } else if self.in_title(i) {
-            } else if t[i] == FUTURE {
+            } else if t[i] == FUTURE && !self.hands_over(i)
+                || t[i] == PROPOSED && i > 0 && !not_proposed_before(t[i - 1])
+            {
                 future = true;
+                acted = false;
+            } else if future && !acted && verb_at(i).is_some() {
+                acted = true;
             } else if t[i] == MEETING_CHAR && (self.name_end[i] || i > 0 && modal_heads(t[i - 1])) {
                 // 会 as "will": after a name or an adverb (亦会, 随后会; 我会 is "our
                 // association"), before a verb of the activity (会参观, 会转往), not a word it
@@ -143,6 +169,16 @@ impl Parser<'_> {
             }
         }
         future
+    }
+
+    /// Whether 将 at `i` marks what is handed over (将旗帜交于某某), not what is to come: a verb
+    /// of handing follows in its clause.
+    fn hands_over(&self, i: usize) -> bool {
+        let t = self.t;
+        let end = (i + 1..t.len())
+            .find(|&k| CLAUSE_END.contains(&t[k]))
+            .unwrap_or(t.len());
+        HANDING_VERBS.find(t, i + 1, end).is_some()
     }
 
     /// Whether the person whose mention starts at `start` is the party met or visited: a
@@ -253,16 +289,27 @@ impl Parser<'_> {
                 return Role::Participant;
             }
         }
-        if !self.official[idx[n]] && !self.leads_a_team(after, until) {
+        if !self.official[idx[n]] && !self.leads_a_team(m.start, after, until) {
             return Role::Participant;
         }
         Role::Lead
     }
 
     /// Whether the person whose name (or list) ends at `after` leads a team right after it
-    /// (某商会会长某某带领考察团一行莅临…): then they lead its visit, official or not.
-    fn leads_a_team(&self, after: usize, until: usize) -> bool {
+    /// (某商会会长某某带领考察团一行莅临…) or heads a party (某集团董事长某某一行): then they
+    /// lead its visit, official or not.
+    fn leads_a_team(&self, start: usize, after: usize, until: usize) -> bool {
         let t = self.t;
+        // 某集团董事长某某一行 at the head of its clause: the head of a visiting party (not
+        // one met: 会见了某集团副总裁某某一行).
+        if word_at(t, after, PARTY) {
+            let from = clause_start(t, 0, start);
+            // (…nor one whose arrival is spoken of: 对某某一行的到来表示欢迎.)
+            return t.get(after + PARTY.chars().count()) != Some(&OF)
+                && self.mentions_in(from, start).is_empty()
+                && ACTION_TRIGGERS.find(t, from, start).is_none()
+                && RECEPTION_VERBS.find(t, from, start).is_none();
+        }
         let Some(l) = LEAD_VERBS.longest_at(t, after) else {
             return false;
         };

@@ -7,7 +7,7 @@ use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
     ARRIVE, AT, ATTENDING, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SUCCESSIVELY, THEY,
-    TIMES, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
+    TIMES, TOWARD, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
@@ -116,8 +116,8 @@ impl Parser<'_> {
         if MOVEMENT_VERBS.starts_at(t, i) || ACTION_TRIGGERS.starts_at(t, i) {
             return true;
         }
-        // 在某村，… : the next stop of the visit.
-        if self.place_opening(i, e) {
+        // 在某村，… : the next stop of the visit; 对某闸进行了检查: what was looked at next.
+        if self.place_opening(i, e) || t[i] == TOWARD && self.inspects_object(i, e) {
             return true;
         }
         if !referred && !word_at(t, i, THEY) {
