@@ -156,11 +156,19 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
 
 /// A transliterated name, which carries a dot (索菲娅·某某): its length.
 fn transliterated_name(text: &[char], j: usize) -> Option<usize> {
+    // Not from inside a title (副委员长某·某 read from 长).
+    if (j.saturating_sub(5)..j).any(|i| TITLES.longest_at(text, i).is_some_and(|l| i + l > j)) {
+        return None;
+    }
     let mut k = j;
     let mut dot = false;
     while k < text.len() && k - j < 16 {
         let c = text[k];
         if c == '.' || c == '·' || c == '•' {
+            // 代表团副团长某·某: a title before the dot ends the name's start there.
+            if TITLES.find(text, j, k).is_some() {
+                return None;
+            }
             dot = true;
         } else if !is_cjk(c) || dot && FOLLOWERS.starts_at(text, k) {
             break;

@@ -1831,3 +1831,68 @@ fn a_warning_is_speech_and_its_checks_are_no_activity() {
         .is_empty()
     );
 }
+
+#[test]
+fn where_others_are_invited_to_and_the_people_of_a_body_are_no_sites() {
+    let e = one(
+        "10月15日，县委书记钦某一行来到位于某市某区的某花卉公司考察，并邀请他们到某县考察投资，拜访了某区统战部、某工商联的主要领导。",
+        "2016-10-20",
+    );
+    let sites = sites_of(&e);
+    assert!(sites.contains(&"某市某区".to_string()), "{sites:?}");
+    assert!(sites.contains(&"某工商联".to_string()), "{sites:?}");
+    assert!(!sites.iter().any(|s| s.contains("某县") || s.contains("领导")), "{sites:?}");
+}
+
+#[test]
+fn a_title_can_end_in_candidate_and_items_lose_from_and_live_in() {
+    let e = one(
+        "10月14日，县委书记钦某，副县长候选人向某设、符某一行考察了某茶业公司。",
+        "2016-10-20",
+    );
+    assert_eq!(everyone(&e), owned(&["钦某", "向某设", "符某"]));
+    let e = one(
+        "10月17日上午，市长高某会见了来自某国某市的客人，副市长尹某探访居于某某城的家庭。",
+        "2019-10-18",
+    );
+    let sites = sites_of(&e);
+    assert!(sites.iter().all(|s| !s.starts_with("来自") && !s.starts_with("居于")), "{sites:?}");
+}
+
+#[test]
+fn hosts_who_meet_a_party_and_go_along_take_part_in_its_visit() {
+    let e = one(
+        "11月22日上午，甲县县委书记王某带队的考察团来到乙县考察交流。乙县县委书记刘某，副县长张某会见考察团并一同考察。考察中，考察团一行先后来到某制氢有限公司、某古村等地。",
+        "2023-11-24",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["王某"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["刘某", "张某"]));
+    assert!(sites_of(&e).contains(&"某古村".to_string()), "{e:#?}");
+}
+
+#[test]
+fn a_span_clause_goes_on_with_the_visit_and_listed_verbs_are_no_sites() {
+    let e = one(
+        "12月4日到7日，市委书记李某率领我市代表团赴香港参加推介活动。短短三天时间，代表团走访了某集团、某商会等11家企业和商协会，以及走访、会见、座谈等洽谈活动。",
+        "2018-12-11",
+    );
+    let sites = sites_of(&e);
+    assert!(sites.contains(&"某集团".to_string()), "{sites:?}");
+    assert!(!sites.iter().any(|s| s == "会见" || s == "座谈"), "{sites:?}");
+}
+
+#[test]
+fn leads_of_their_own_teams_are_their_own_activities() {
+    let events = run(
+        "当天，中央统战部部长、中央代表团副团长李某带领二分团来到某市，在某公寓考察。全国人大常委会副委员长、中央代表团副团长雪克来提·扎克尔带领三分团前往某小区看望慰问群众。",
+        "2025-09-28",
+    );
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(names(&events[1], Role::Lead), owned(&["雪克来提·扎克尔"]));
+    // What is sent somewhere (把温暖送到群众心头) is no place.
+    assert!(
+        run("9月28日，县委书记王某把党的温暖送到各族群众心头。", "2025-09-28")
+            .iter()
+            .all(|e| e.places.is_empty())
+    );
+}

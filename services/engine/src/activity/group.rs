@@ -6,9 +6,13 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, WEEK, dispatch, range_words, third_person,
+    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, TOGETHER, WEEK, dispatch, range_words,
+    third_person,
 };
-use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS};
+use crate::lexicon::{
+    ACTION_TRIGGERS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
+    RECEPTION_VERBS,
+};
 use crate::text::CLAUSE_END;
 use crate::text::word_at;
 use crate::time::{Resolved, Resolver, TimeKind};
@@ -226,9 +230,20 @@ impl Parser<'_> {
             // 与代表团一行座谈, 向考察团介绍: the visitors referred to, so the same visit.
             // (Not the party of its own lead: 市领导某某一行走访….)
             let own_party = |i: usize| leads.iter().any(|&k| self.ms[k].name_end == i);
+            // (Nor the team it leads, 某某带领三分团前往…, nor one in a title: 代表团副团长.)
+            let own_team = |i: usize| {
+                leads.iter().any(|&k| {
+                    let ne = self.ms[k].name_end;
+                    (ne..=ne + 4).contains(&i) && LEAD_VERBS.starts_at(t, ne)
+                })
+            };
             let team = || {
-                (ss..se)
-                    .any(|i| word_at(t, i, PARTY) && !own_party(i) || self.team_at(i, se).is_some())
+                (ss..se).any(|i| {
+                    word_at(t, i, PARTY) && !own_party(i)
+                        || self
+                            .team_at(i, se)
+                            .is_some_and(|l| !self.in_title(i + l - 1) && !own_team(i))
+                })
             };
             // …and they go somewhere themselves (到某邨探望, 探访了某邨), not only speak or meet.
             let goes = leads.first().is_some_and(|&k| {
@@ -310,8 +325,18 @@ impl Parser<'_> {
     ) -> bool {
         let t = self.t;
         let (s, e) = self.sents[si];
+        // …or meet it and go along (会见考察团并一同考察).
         let Some(v) = (s..e).find(|&i| {
-            (word_at(t, i, HOST_RECEIVE) || word_at(t, i, HOST_WELCOME)) && !self.in_title(i)
+            let meets_and_goes = || {
+                RECEPTION_VERBS.starts_at(t, i)
+                    && (i + 2..e).any(|k| {
+                        word_at(t, k, TOGETHER)
+                            && (ACTION_TRIGGERS.starts_at(t, k + 2)
+                                || MOVEMENT_VERBS.starts_at(t, k + 2))
+                    })
+            };
+            (word_at(t, i, HOST_RECEIVE) || word_at(t, i, HOST_WELCOME) || meets_and_goes())
+                && !self.in_title(i)
         }) else {
             return false;
         };

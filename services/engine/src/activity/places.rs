@@ -13,9 +13,9 @@ use crate::lexicon::grammar::{
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, ORG_SUFFIXES, PLACE_STOPS,
-    PLACE_SUFFIXES, SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES,
-    VISIT_VERBS, inside_not_kind,
+    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, OFFICIAL_TITLES,
+    ORG_SUFFIXES, PEOPLE_NOUNS, PIVOT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SIGNING_VERBS,
+    SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
@@ -236,6 +236,13 @@ impl Parser<'_> {
             }
             if self.in_mention(&mentions, i) || self.in_title(i) {
                 i += 1;
+                continue;
+            }
+            // 邀请他们到某县考察: where others are asked to go, to the end of the clause.
+            if PIVOT_VERBS.starts_at(t, i) {
+                i = (i + 1..e)
+                    .find(|&k| CLAUSE_END.contains(&t[k]))
+                    .unwrap_or(e);
                 continue;
             }
             if (i == s || t[i - 1] == COMMA)
@@ -487,7 +494,11 @@ impl Parser<'_> {
                 break;
             }
             // 抵达某机场后，…: "after" closes the clause of arriving, no part of the place.
-            if c == AFTER && k > o + 1 && t.get(k + 1) == Some(&COMMA) {
+            if c == AFTER
+                && k > o + 1
+                && t.get(k + 1) == Some(&COMMA)
+                && PLACE_SUFFIXES.longest_ending_at(t, k).is_some()
+            {
                 break;
             }
             if let Some(l) = PLACE_STOPS.longest_at(t, k) {
@@ -656,7 +667,10 @@ impl Parser<'_> {
             || self
                 .times_in(a.saturating_sub(4), b)
                 .any(|k| self.times[k].end > a);
+        // 走访、会见、座谈等: verbs of the activity listed, no site.
+        let verb = ACTION_TRIGGERS.longest_at(item, 0) == Some(item.len());
         generic
+            || verb
             || deictic(item[0])
             || item.iter().any(|c| {
                 !is_cjk(*c)
@@ -753,6 +767,16 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
         return (a, near);
     }
     let last = (a..b).rev().find(|&i| t[i] == OF).unwrap_or(d);
+    // 甲统战部、乙工商联的主要领导: the people of a body stand for the body.
+    let tail = &t[last + 1..b];
+    if last > a
+        && (PEOPLE_NOUNS.longest_ending_at(tail, tail.len()).is_some()
+            || OFFICIAL_TITLES
+                .longest_ending_at(tail, tail.len())
+                .is_some())
+    {
+        return (a, last);
+    }
     (last + 1, b)
 }
 

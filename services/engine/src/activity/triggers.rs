@@ -6,8 +6,8 @@ use super::Parser;
 use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
-    ARRIVE, AT, ATTENDING, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SUCCESSIVELY, THEY,
-    TIMES, TOWARD, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
+    ARRIVE, AT, ATTENDING, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SPAN, SUCCESSIVELY,
+    THEY, TIMES, TOWARD, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
@@ -168,7 +168,8 @@ impl Parser<'_> {
         if t[i] != AT {
             // 学习考察期间，: a short period clause without 在, naming no one.
             let c = (i + 1..e.min(i + 10)).find(|&k| CLAUSE_END.contains(&t[k]))?;
-            let period = t[c] == COMMA && word_before(t, c, DURING);
+            // (短短三天时间，: the span of the visit.)
+            let period = t[c] == COMMA && (word_before(t, c, DURING) || word_before(t, c, SPAN));
             return (period && self.mentions_in(i, c).is_empty()).then_some(c + 1 - i);
         }
         let c = (i + 1..e.min(i + 40)).find(|&k| CLAUSE_END.contains(&t[k]))?;
