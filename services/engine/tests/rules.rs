@@ -1841,7 +1841,12 @@ fn where_others_are_invited_to_and_the_people_of_a_body_are_no_sites() {
     let sites = sites_of(&e);
     assert!(sites.contains(&"某市某区".to_string()), "{sites:?}");
     assert!(sites.contains(&"某工商联".to_string()), "{sites:?}");
-    assert!(!sites.iter().any(|s| s.contains("某县") || s.contains("领导")), "{sites:?}");
+    assert!(
+        !sites
+            .iter()
+            .any(|s| s.contains("某县") || s.contains("领导")),
+        "{sites:?}"
+    );
 }
 
 #[test]
@@ -1856,7 +1861,12 @@ fn a_title_can_end_in_candidate_and_items_lose_from_and_live_in() {
         "2019-10-18",
     );
     let sites = sites_of(&e);
-    assert!(sites.iter().all(|s| !s.starts_with("来自") && !s.starts_with("居于")), "{sites:?}");
+    assert!(
+        sites
+            .iter()
+            .all(|s| !s.starts_with("来自") && !s.starts_with("居于")),
+        "{sites:?}"
+    );
 }
 
 #[test]
@@ -1878,7 +1888,10 @@ fn a_span_clause_goes_on_with_the_visit_and_listed_verbs_are_no_sites() {
     );
     let sites = sites_of(&e);
     assert!(sites.contains(&"某集团".to_string()), "{sites:?}");
-    assert!(!sites.iter().any(|s| s == "会见" || s == "座谈"), "{sites:?}");
+    assert!(
+        !sites.iter().any(|s| s == "会见" || s == "座谈"),
+        "{sites:?}"
+    );
 }
 
 #[test]
@@ -1891,8 +1904,36 @@ fn leads_of_their_own_teams_are_their_own_activities() {
     assert_eq!(names(&events[1], Role::Lead), owned(&["雪克来提·扎克尔"]));
     // What is sent somewhere (把温暖送到群众心头) is no place.
     assert!(
-        run("9月28日，县委书记王某把党的温暖送到各族群众心头。", "2025-09-28")
-            .iter()
-            .all(|e| e.places.is_empty())
+        run(
+            "9月28日，县委书记王某把党的温暖送到各族群众心头。",
+            "2025-09-28"
+        )
+        .iter()
+        .all(|e| e.places.is_empty())
     );
+}
+
+#[test]
+fn a_list_stops_at_what_was_said_and_at_a_verb_with_its_object() {
+    let e = one(
+        "1月4日上午，市委书记张某在某县调研。在某新材料公司，张某认真察看新投产项目运营情况，勉励企业坚定不移抓创新、上项目。",
+        "2026-01-05",
+    );
+    let sites = sites_of(&e);
+    assert!(!sites.iter().any(|s| s.contains("勉励") || s == "上项目"), "{sites:?}");
+    let e = one(
+        "2月22日至24日，市委书记全某寿、市长李某云率队赴山东、安徽等地，开展产业招商考察活动，走访企业、对接项目。",
+        "2019-02-25",
+    );
+    assert_eq!(everyone(&e), owned(&["全某寿", "李某云"]));
+    assert_eq!(sites_of(&e), owned(&["山东", "安徽"]));
+}
+
+#[test]
+fn officials_named_by_rank_and_party_go_on_with_the_visit() {
+    let e = one(
+        "昨日下午，副省长倪某检查博览会筹备工作，市领导雷某等参加检查。省、市领导一行首先来到某国际会展中心，察看开幕式现场。",
+        "2011-11-25",
+    );
+    assert!(sites_of(&e).contains(&"某国际会展中心".to_string()), "{e:#?}");
 }

@@ -47,7 +47,12 @@ impl Parser<'_> {
                 .longest_at(&t[..stop], i)
                 .is_some_and(|l| !in_name(i, l))
         });
-        if stop == from || !self.mentions_in(from, stop).is_empty() || acts {
+        // (…运营情况，勉励企业抓创新、上项目: what they said, no place.)
+        if stop == from
+            || !self.mentions_in(from, stop).is_empty()
+            || acts
+            || self.speech_at(from, from)
+        {
             return false;
         }
         if word_at(t, from, AS_WELL_AS) {
@@ -783,7 +788,8 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
 /// Whether the word of `l` chars at `i` (a stop word, a verb) is inside a name: a place's
 /// ending follows it (某医学研究院, 乙检查站).
 fn word_inside_name(t: &[char], i: usize, l: usize) -> bool {
-    l >= 2 && PLACE_SUFFIXES.starts_at(t, i + l)
+    // (Only after a part of the name: 走访企业 is a verb and its object.)
+    l >= 2 && i > 0 && is_cjk(t[i - 1]) && PLACE_SUFFIXES.starts_at(t, i + l)
 }
 
 /// What an item names after the place it belongs to (`y` is where that place ends, at its 的):

@@ -93,6 +93,10 @@ impl Parser<'_> {
                 // 代表团一行, 调研组: the team already met.
                 referred = true;
                 i += l;
+            } else if let Some(l) = self.officials_party_at(i, e) {
+                // 省、市领导一行: the officials already met.
+                referred = true;
+                i += l;
             } else if let Some(l) = self.attendees_at(i) {
                 // 与会人员, 与会嘉宾: everyone there.
                 referred = true;
@@ -132,6 +136,18 @@ impl Parser<'_> {
         (i..e)
             .take_while(|&k| !self.speech_at(k, i))
             .any(|k| MOVEMENT_VERBS.starts_at(self.t, k) && !self.in_title(k))
+    }
+
+    /// The length of a party of officials named by their rank at `i` (省、市领导一行, 县领导一行),
+    /// 一行 included: no one named in it.
+    fn officials_party_at(&self, i: usize, e: usize) -> Option<usize> {
+        let t = self.t;
+        let end = (i + 2..=(i + 10).min(e))
+            .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
+            .find(|&k| word_at(t, k, PARTY) && OFFICIAL_TITLES.longest_ending_at(t, k).is_some())?;
+        self.mentions_in(i, end)
+            .is_empty()
+            .then(|| end + PARTY.chars().count() - i)
     }
 
     /// The length of 与会 and a word for people at `i` (与会人员, 与会嘉宾, 与会领导同志).
