@@ -1920,7 +1920,10 @@ fn a_list_stops_at_what_was_said_and_at_a_verb_with_its_object() {
         "2026-01-05",
     );
     let sites = sites_of(&e);
-    assert!(!sites.iter().any(|s| s.contains("勉励") || s == "上项目"), "{sites:?}");
+    assert!(
+        !sites.iter().any(|s| s.contains("勉励") || s == "上项目"),
+        "{sites:?}"
+    );
     let e = one(
         "2月22日至24日，市委书记全某寿、市长李某云率队赴山东、安徽等地，开展产业招商考察活动，走访企业、对接项目。",
         "2019-02-25",
@@ -1935,5 +1938,32 @@ fn officials_named_by_rank_and_party_go_on_with_the_visit() {
         "昨日下午，副省长倪某检查博览会筹备工作，市领导雷某等参加检查。省、市领导一行首先来到某国际会展中心，察看开幕式现场。",
         "2011-11-25",
     );
-    assert!(sites_of(&e).contains(&"某国际会展中心".to_string()), "{e:#?}");
+    assert!(
+        sites_of(&e).contains(&"某国际会展中心".to_string()),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn leads_who_visit_in_turn_each_have_their_day_sites_and_company() {
+    let events = run(
+        "2017年春节期间，市委书记阎某、市长费某云相继走访慰问我市部分重点工业企业。\n大年三十上午，市委书记阎某专程走访慰问甲钢铁、乙光能、丙科技等重点企业。市领导周某、史某军参加走访。\n年初一下午，市长费某云走访丁精锻、戊光电等重点企业。副市长李某平参加走访。",
+        "2017-02-03",
+    );
+    assert_eq!(events.len(), 2, "{events:#?}");
+    let (a, b) = (&events[0], &events[1]);
+    assert_eq!(everyone(a), owned(&["阎某", "周某", "史某军"]));
+    assert_eq!(a.when.start, Some(day("2017-01-27")));
+    assert_eq!(sites_of(a), owned(&["甲钢铁", "乙光能", "丙科技"]));
+    assert_eq!(everyone(b), owned(&["费某云", "李某平"]));
+    assert_eq!(b.when.start, Some(day("2017-01-28")));
+}
+
+#[test]
+fn people_visited_are_no_sites() {
+    let e = one(
+        "2月8日，区委书记王某前往某中心开展走访，并慰问了部分低保户、老党员、困难党员、退役军人。",
+        "2021-02-08",
+    );
+    assert_eq!(sites_of(&e), owned(&["某中心"]));
 }

@@ -69,7 +69,7 @@ impl Parser<'_> {
     /// Whether time phrase `k` dates no activity: a [`Self::dateline`], or a date that only
     /// bounds a span from now on (即日起到十月十四日, 展至11月5日: 到 or 至 before it, no date
     /// right before that).
-    fn dates_nothing(&self, k: usize) -> bool {
+    pub(super) fn dates_nothing(&self, k: usize) -> bool {
         let st = self.times[k].start;
         let until =
             st > 0 && range_words(self.t[st - 1]) && (k == 0 || self.times[k - 1].end + 1 < st);
@@ -176,7 +176,7 @@ impl Parser<'_> {
         for w in &works {
             if let Some(d) = self.finish(w, resolver) {
                 let leads: Vec<String> = w.leads.iter().map(|&k| self.ms[k].key.clone()).collect();
-                let mut split = self.respectively(w, d);
+                let mut split = self.respectively(w, d, resolver);
                 if split.len() == 1
                     && let Some((d, _)) = split.pop()
                 {

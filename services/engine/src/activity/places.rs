@@ -7,8 +7,8 @@ use crate::lexicon::grammar::{
     ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
     HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
     body_before_meeting, deictic, item_openers, measure_words, not_at_after, not_at_before,
-    open_list_tails, period_heads, period_tails, plain_move_heads, position_words, team_ends,
-    team_verb_heads, with,
+    open_list_tails, people_ends, period_heads, period_tails, plain_move_heads, position_words,
+    team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -272,7 +272,7 @@ impl Parser<'_> {
                 i += 1;
                 continue;
             };
-            let pure = at || plain_move_heads(t[i]);
+            let mut pure = at || plain_move_heads(t[i]);
             let mut o = i + l;
             // 到了某村, 到访某校: the verb's tail is no part of the place.
             while o < e
@@ -281,6 +281,17 @@ impl Parser<'_> {
                     || t[o] == VISIT && t[o - 1] == ARRIVE)
             {
                 o += 1;
+            }
+            // 走访慰问某企业, 看望慰问某村: a second verb of the visit joined to the first.
+            if !at
+                && let Some(l) = ACTION_TRIGGERS.longest_at(t, o)
+                && l >= 2
+                && t.get(o + l).is_some_and(|&c| is_cjk(c))
+                && !t.get(o + l).is_some_and(|&c| team_ends(c))
+            {
+                // (Whom it names must then look like a site: 看望慰问困难群众 names people.)
+                o += l;
+                pure = false;
             }
             let mut obj_end = self.object_end(o, e, at, &mentions);
             // 对甲区的乙堤、丙闸进行检查: 对's object runs to 进行, past 的 and 以及.
@@ -672,10 +683,17 @@ impl Parser<'_> {
             || self
                 .times_in(a.saturating_sub(4), b)
                 .any(|k| self.times[k].end > a);
-        // 走访、会见、座谈等: verbs of the activity listed, no site.
-        let verb = ACTION_TRIGGERS.longest_at(item, 0) == Some(item.len());
+        // 走访、会见、座谈等: verbs of the activity listed, no site; nor a verb and its
+        // object's kind (并走访企业).
+        let verb = ACTION_TRIGGERS
+            .longest_at(item, 0)
+            .is_some_and(|l| item.len() <= l + 2);
+        // 低保户、老党员、退役军人: people visited, no site.
+        let people = people_ends(item[item.len() - 1])
+            && PLACE_SUFFIXES.longest_ending_at(item, item.len()).is_none();
         generic
             || verb
+            || people
             || deictic(item[0])
             || item.iter().any(|c| {
                 !is_cjk(*c)

@@ -1,18 +1,24 @@
 //! 甲、乙、丙分别走访A区、B区、C区: people listed before 分别 and as many sites listed after it
 //! are that many visits, paired in order. Leads who each go their own way without as many sites
-//! (甲、乙分别带队走访慰问困难群众) are as many visits too, each with the sites later sentences
-//! give it.
+//! (甲、乙分别带队走访慰问困难群众, 甲、乙相继走访…) are as many visits too, each with the sites
+//! and the day later sentences give it.
 
 use super::{Draft, Parser, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{DUNHAO, RESPECTIVELY, SEPARATELY, list_joiners};
+use crate::lexicon::grammar::{DUNHAO, IN_TURN, RESPECTIVELY, SEPARATELY, list_joiners};
 use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, VISIT_VERBS};
 use crate::text::{string, word_at};
+use crate::time::Resolver;
 
 impl Parser<'_> {
     /// The activity `w` (finished as `d`) as one draft per person when one of its sentences
     /// sends people their own ways with 分别; else `d` alone. Each comes with its lead's key.
-    pub(super) fn respectively(&self, w: &Work, d: Draft) -> Vec<(Draft, Vec<String>)> {
+    pub(super) fn respectively(
+        &self,
+        w: &Work,
+        d: Draft,
+        resolver: &Resolver,
+    ) -> Vec<(Draft, Vec<String>)> {
         let leads = |d: &Draft| -> Vec<String> {
             d.people
                 .iter()
@@ -59,11 +65,35 @@ impl Parser<'_> {
                         || !listed.iter().any(|l| keys.contains(l))
                 })
                 .collect();
-            let present: HashSet<&str> = mine
+            let mut present: HashSet<&str> = mine
                 .iter()
                 .flat_map(|&n| keys_in(d.evidence[n].0, d.evidence[n].1))
                 .filter(|k| *k == key || !listed.contains(k))
                 .collect();
+            // …and those of the sentences told after one about this person alone, before one
+            // about another (大年三十，甲走访…。市领导丙、丁参加走访。年初一，乙…).
+            let mut current: Option<&str> = None;
+            let mut scope = w.scope.clone();
+            scope.sort_unstable();
+            scope.dedup();
+            for &si in &scope {
+                let (a, b) = self.sents[si];
+                if a < e {
+                    continue;
+                }
+                let keys = keys_in(a, b);
+                let named: Vec<&str> = listed
+                    .iter()
+                    .copied()
+                    .filter(|l| keys.contains(l))
+                    .collect();
+                match named.as_slice() {
+                    [] if current == Some(key.as_str()) => present.extend(keys),
+                    [] => {}
+                    [one_key] => current = Some(one_key),
+                    _ => current = None,
+                }
+            }
             one.people.retain(|p| present.contains(p.key.as_str()));
             for p in &mut one.people {
                 p.lead = p.key == *key;
@@ -83,6 +113,29 @@ impl Parser<'_> {
                     }
                 }
             }
+            // Each on the day their own later sentence gives (春节期间，甲、乙相继走访…。
+            // 大年三十，甲…; 年初一，乙…).
+            let own_day = mine
+                .iter()
+                .filter(|&&n| {
+                    let keys = keys_in(d.evidence[n].0, d.evidence[n].1);
+                    d.evidence[n].0 >= e
+                        && keys.contains(key.as_str())
+                        && !listed
+                            .iter()
+                            .any(|&l| l != key.as_str() && keys.contains(l))
+                })
+                .find_map(|&n| {
+                    let si = self.sentence_of(d.evidence[n].0)?;
+                    let k = self.own_time(si, d.evidence[n].0)?;
+                    if self.dates_nothing(k) {
+                        return None;
+                    }
+                    self.resolve_time(resolver, k)
+                });
+            if let Some(r) = own_day {
+                one.when = Some(r);
+            }
             one.evidence = mine.iter().map(|&n| d.evidence[n]).collect();
             out.push((one, vec![key.clone()]));
         }
@@ -97,7 +150,9 @@ impl Parser<'_> {
     fn respective_pairs(&self, w: &Work, si: usize) -> Option<Vec<(String, Option<String>)>> {
         let t = self.t;
         let (s, e) = self.sents[si];
-        let p = (s..e).find(|&i| word_at(t, i, RESPECTIVELY) || word_at(t, i, SEPARATELY))?;
+        let p = (s..e).find(|&i| {
+            word_at(t, i, RESPECTIVELY) || word_at(t, i, SEPARATELY) || word_at(t, i, IN_TURN)
+        })?;
         // The list of people that ends right before 分别.
         let ms: Vec<usize> = self.mentions_in(s, p).collect();
         let last = *ms.last()?;

@@ -4,8 +4,9 @@
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, RESPECTIVELY, WHEN,
-    list_joiners, modal_heads, not_proposed_before, org_openers, with,
+    ALONG, AND_THEN, AT, ESCORTED, FUTURE, IN_TURN, MEETING_CHAR, OF, PARTY, PROPOSED,
+    RESPECTIVELY, SEPARATELY, WHEN, list_joiners, modal_heads, not_proposed_before, org_openers,
+    with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -280,7 +281,10 @@ impl Parser<'_> {
             return Role::Participant;
         }
         // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
-        if n > 0 && lead_seen.is_some() && m.own_titles && !word_at(t, after, RESPECTIVELY) {
+        let each = [RESPECTIVELY, SEPARATELY, IN_TURN]
+            .iter()
+            .any(|w| word_at(t, after, w));
+        if n > 0 && lead_seen.is_some() && m.own_titles && !each {
             let prev = &self.ms[idx[n - 1]];
             if lead_seen == Some(idx[n - 1])
                 && t.get(prev.name_end) == Some(&DUNHAO)
