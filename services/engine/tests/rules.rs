@@ -1967,3 +1967,26 @@ fn people_visited_are_no_sites() {
     );
     assert_eq!(sites_of(&e), owned(&["某中心"]));
 }
+
+#[test]
+fn leads_of_parties_that_went_together_share_one_visit_and_its_named_team() {
+    let e = one(
+        "11月25日，甲县县委书记谭某，乙县县委副书记张某分别率队共同到某河甲段、乙段开展联合巡河工作。联合巡河组一行先后来到甲县某镇某村、甲县第二污水处理厂。",
+        "2020-11-26",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["谭某", "张某"]));
+    let sites = sites_of(&e);
+    assert!(sites.contains(&"甲县第二污水处理厂".to_string()), "{sites:?}");
+}
+
+#[test]
+fn a_guests_company_is_named_before_its_board() {
+    let e = one(
+        "7月19日，市委书记孟某会见了某能国际董事会主席张某平、某能清洁能源董事长张某阳等企业负责人。",
+        "2022-07-20",
+    );
+    assert_eq!(e.kind, EventKind::Meeting);
+    for c in ["某能国际", "某能清洁能源"] {
+        assert!(e.targets.contains(&c.to_string()), "{c}: {:?}", e.targets);
+    }
+}

@@ -1,9 +1,9 @@
 //! Organisations and teams acting without a named person, and the company at the head of a title.
 
 use super::Parser;
-use crate::lexicon::grammar::{OUR, not_in_org, one_char_place_ends, org_openers};
-use crate::lexicon::{COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
-use crate::text::{CLAUSE_END, clause_start, string};
+use crate::lexicon::grammar::{BOARD, OUR, not_in_org, one_char_place_ends, org_openers};
+use crate::lexicon::{BUSINESS_WORDS, COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
+use crate::text::{CLAUSE_END, clause_start, string, word_at};
 
 impl Parser<'_> {
     /// An organisation or team at the head of a clause that goes on to act.
@@ -137,5 +137,10 @@ pub(super) fn company_of(title: &str) -> Option<String> {
     let best = (4..=simp.len())
         .rev()
         .find(|&end| COMPANY_SUFFIXES.longest_ending_at(&simp, end).is_some());
-    best.map(|e| string(&norm[..e]))
+    // 某能国际董事会主席, 某能源董事长: the name before its board.
+    let before_board = || {
+        let b = (3..simp.len()).find(|&i| word_at(&simp, i, BOARD))?;
+        BUSINESS_WORDS.find(&simp, 0, b).is_none().then_some(b)
+    };
+    best.or_else(before_board).map(|e| string(&norm[..e]))
 }

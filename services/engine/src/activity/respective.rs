@@ -5,7 +5,9 @@
 
 use super::{Draft, Parser, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{DUNHAO, IN_TURN, RESPECTIVELY, SEPARATELY, list_joiners};
+use crate::lexicon::grammar::{
+    DUNHAO, IN_TURN, JOINTLY, RESPECTIVELY, SEPARATELY, TOGETHER, list_joiners,
+};
 use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, VISIT_VERBS};
 use crate::text::{string, word_at};
 use crate::time::Resolver;
@@ -153,6 +155,11 @@ impl Parser<'_> {
         let p = (s..e).find(|&i| {
             word_at(t, i, RESPECTIVELY) || word_at(t, i, SEPARATELY) || word_at(t, i, IN_TURN)
         })?;
+        // 甲、乙分别率队共同到某地: each led their party, and the parties went together.
+        let after = p + RESPECTIVELY.chars().count();
+        if (after..(after + 6).min(e)).any(|i| word_at(t, i, JOINTLY) || word_at(t, i, TOGETHER)) {
+            return None;
+        }
         // The list of people that ends right before 分别.
         let ms: Vec<usize> = self.mentions_in(s, p).collect();
         let last = *ms.last()?;
@@ -187,7 +194,6 @@ impl Parser<'_> {
         if keys.len() >= 2 && sites.len() == keys.len() {
             return Some(keys.into_iter().zip(sites.into_iter().map(Some)).collect());
         }
-        let after = p + RESPECTIVELY.chars().count();
         let goes = LEAD_VERBS.starts_at(t, after)
             || MOVEMENT_VERBS.starts_at(t, after)
             || VISIT_VERBS.starts_at(t, after);

@@ -7,7 +7,8 @@ use super::kind::held_event_at;
 use crate::lexicon::WEAK_TRIGGERS;
 use crate::lexicon::grammar::{
     ARRIVE, AT, ATTENDING, DAY, DURING, ESCORTED, HOUR, MIDDLE, MINUTE, PARTY, SPAN, SUCCESSIVELY,
-    THEY, TIMES, TOWARD, WHEN, not_going_after_arrive, not_going_before_arrive, third_person,
+    THEY, TIMES, TOWARD, WHEN, not_going_after_arrive, not_going_before_arrive, team_ends,
+    third_person,
 };
 use crate::lexicon::grammar::{COMMA, FULL_STOP};
 use crate::lexicon::{
@@ -168,7 +169,11 @@ impl Parser<'_> {
         let t = self.t;
         let end = (i + 2..=(i + 12).min(e))
             .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
-            .filter(|&k| TEAM_SUFFIXES.longest_ending_at(t, k).is_some())
+            .filter(|&k| {
+                TEAM_SUFFIXES.longest_ending_at(t, k).is_some()
+                    // 巡河组, 巡林队: a team named after what it does.
+                    || team_ends(t[k - 1]) && ACTION_TRIGGERS.longest_ending_at(t, k - 1).is_some()
+            })
             .last()?;
         if !self.mentions_in(i, end).is_empty() {
             return None;
