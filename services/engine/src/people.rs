@@ -156,26 +156,27 @@ pub fn parse_name(text: &[char], j: usize) -> Option<usize> {
 
 /// A transliterated name, which carries a dot (索菲娅·某某): its length.
 fn transliterated_name(text: &[char], j: usize) -> Option<usize> {
-    // Not from inside a title (副委员长某·某 read from 长).
-    if (j.saturating_sub(5)..j).any(|i| TITLES.longest_at(text, i).is_some_and(|l| i + l > j)) {
-        return None;
-    }
     let mut k = j;
-    let mut dot = false;
+    let mut dot = None;
     while k < text.len() && k - j < 16 {
         let c = text[k];
         if c == '.' || c == '·' || c == '•' {
-            // 代表团副团长某·某: a title before the dot ends the name's start there.
-            if TITLES.find(text, j, k).is_some() {
-                return None;
-            }
-            dot = true;
-        } else if !is_cjk(c) || dot && FOLLOWERS.starts_at(text, k) {
+            dot = Some(k);
+        } else if !is_cjk(c) || dot.is_some() && FOLLOWERS.starts_at(text, k) {
             break;
         }
         k += 1;
     }
-    (dot && k - j >= 4 && follows_ok(text, k) && is_cjk(text[k - 1])).then_some(k - j)
+    let d = dot?;
+    // Not from inside a title (副委员长某·某 read from 长), nor over one (代表团副团长某·某).
+    let in_title =
+        (j.saturating_sub(5)..j).any(|i| TITLES.longest_at(text, i).is_some_and(|l| i + l > j));
+    (k - j >= 4
+        && follows_ok(text, k)
+        && is_cjk(text[k - 1])
+        && !in_title
+        && TITLES.find(text, j, d).is_none())
+    .then_some(k - j)
 }
 
 /// A Chinese name starting at `text[j]` with a surname of `sur` characters: how long it runs

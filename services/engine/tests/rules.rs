@@ -1976,7 +1976,10 @@ fn leads_of_parties_that_went_together_share_one_visit_and_its_named_team() {
     );
     assert_eq!(names(&e, Role::Lead), owned(&["谭某", "张某"]));
     let sites = sites_of(&e);
-    assert!(sites.contains(&"甲县第二污水处理厂".to_string()), "{sites:?}");
+    assert!(
+        sites.contains(&"甲县第二污水处理厂".to_string()),
+        "{sites:?}"
+    );
 }
 
 #[test]
