@@ -25,7 +25,7 @@ pub mod trees;
 pub mod write;
 
 pub use corroborate::{LONGEST_ACTIVITY_DAYS, same_activity};
-pub use keys::{Day, IdKey, Index, NO_DATE, Position};
+pub use keys::{Day, IdKey, Index, NO_DATE, Position, TermNo};
 pub use record::{ActorSummary, HistoryEntry, StoredEvent};
 
 use crate::fold::NameIndex;
@@ -272,8 +272,12 @@ impl TimelineStore {
 
     /// The stored event with this id (retracted ones included).
     pub fn get(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
-        match self.trees.ids.get(IdKey::of(id).bytes())? {
-            Some(pos) => self.read_at(&pos),
+        let id = IdKey::of(id);
+        match self.trees.ids.get(id.bytes())? {
+            Some(day) => {
+                let day = Day::read(&day).ok_or(StoreError::Invalid("ids value"))?;
+                self.read_at(&Position { day, id }.bytes())
+            }
             None => Ok(None),
         }
     }
@@ -346,20 +350,26 @@ impl TimelineStore {
                 descending,
             );
         }
-        let prefix = index.prefix(term);
+        // A term never indexed has no entries.
+        let number = match self.trees.terms.get(index.term_key(term)) {
+            Ok(Some(v)) => TermNo::read(&v).ok_or(StoreError::Invalid("term number")),
+            Ok(None) => return Box::new(std::iter::empty()),
+            Err(e) => Err(e.into()),
+        };
+        let number = match number {
+            Ok(n) => n,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let prefix = index.prefix(number);
         let lo = match range.0 {
-            Bound::Unbounded => Bound::Included(prefix.clone()),
+            Bound::Unbounded => Bound::Included(prefix.to_vec()),
             b => b.map(|p| key(&prefix, p)),
         };
         let hi = match range.1 {
-            // Every entry of `term` is `{prefix}{position}` and the prefix ends in 0: the key
-            // with that 0 raised to 1 is past all of them.
+            // Every entry of the term is `{prefix}{position}`: the prefix's successor is past
+            // all of them.
             Bound::Unbounded => {
-                let mut end = prefix.clone();
-                if let Some(last) = end.last_mut() {
-                    *last = 1;
-                }
-                Bound::Excluded(end)
+                trees::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded)
             }
             b => b.map(|p| key(&prefix, p)),
         };

@@ -106,6 +106,79 @@ fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry()
 }
 
 #[test]
+fn a_term_is_numbered_once_and_its_entries_are_found_across_batches_and_terms_never_indexed_find_nothing()
+ {
+    let (_dir, store) = empty_store();
+    let mut a = report("a2000000000000000000000000000000", 'a');
+    a.targets = vec!["乐高".into(), "迅销".into()];
+    let mut b = report("b2000000000000000000000000000000", 'b');
+    b.targets = vec!["乐高".into()];
+    b.when.start = "2023-12-01".parse().ok();
+    b.when.end = b.when.start;
+    store.upsert(&a, 1).unwrap();
+    store.apply_batch(vec![upsert(&b, 2)]).unwrap();
+    let hits = |term: &str| {
+        store
+            .scan(Index::Target, term, None, None)
+            .map(|h| h.unwrap().0.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hits("乐高"), vec![IdKey::of(&a.id), IdKey::of(&b.id)]);
+    assert_eq!(hits("迅销"), vec![IdKey::of(&a.id)]);
+    assert!(hits("从未出现").is_empty());
+    // The same text under another index is another term.
+    assert!(
+        store
+            .scan(Index::Actor, "乐高", None, None)
+            .next()
+            .is_none()
+    );
+    // Numbered once: the terms tree holds each (index, text) once.
+    let numbers: Vec<_> = store
+        .trees
+        .terms
+        .iter()
+        .values()
+        .map(|v| v.unwrap())
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = numbers.iter().cloned().collect();
+    assert_eq!(numbers.len(), distinct.len());
+    // A retraction takes the entries away; the number stays for the next event of the term.
+    store.retract(&a.id, 3).unwrap();
+    assert_eq!(hits("乐高"), vec![IdKey::of(&b.id)]);
+    assert!(hits("迅销").is_empty());
+    let before = store.trees.terms.len();
+    store.upsert(&a, 4).unwrap();
+    assert_eq!(store.trees.terms.len(), before);
+    assert_eq!(hits("迅销"), vec![IdKey::of(&a.id)]);
+}
+
+#[test]
+fn a_store_of_format_4_is_emptied_and_marked_for_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // Format 4 had the same sled settings and trees but term texts in index keys: only its
+        // version tells it apart.
+        let store = TimelineStore::open(dir.path()).unwrap();
+        store
+            .upsert(&report("a0000000000000000000000000000000", 'a'), 1)
+            .unwrap();
+        store
+            .trees
+            .meta
+            .insert("format", &4u64.to_be_bytes())
+            .unwrap();
+        store.trees.terms.clear().unwrap();
+        store.db.flush().unwrap();
+    }
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
+    assert_eq!(store.record_count(), 0);
+    assert_eq!(store.event_count().unwrap(), 0);
+    assert!(store.trees.index.is_empty());
+}
+
+#[test]
 fn the_same_event_twice_in_a_batch_is_one_event_with_one_earlier_version() {
     let (_dir, store) = empty_store();
     let e = report("c0000000000000000000000000000000", 'c');

@@ -17,10 +17,12 @@ use std::collections::BTreeMap;
 pub struct Trees<T> {
     /// `{position}` → the event's record (postcard): clustered by (first day, id).
     pub records: T,
-    /// `{id}` → its position.
+    /// `{id}` → its first day (with the id, its position).
     pub ids: T,
-    /// Secondary index entries `{tag}{term}\0{position}` → [`super::record::Listing`].
+    /// Secondary index entries `{tag}{term number}{position}` → [`super::record::Listing`].
     pub index: T,
+    /// `{tag}{term}` → its number in index keys ([`super::keys::TermNo`]).
+    pub terms: T,
     /// Actor name → [`super::record::ActorSummary`].
     pub actors: T,
     /// Counters, the format version and the rebuild marker.
@@ -36,11 +38,12 @@ pub struct Trees<T> {
 
 impl<T> Trees<T> {
     /// Every tree with its name.
-    pub fn named(&self) -> [(&'static str, &T); 8] {
+    pub fn named(&self) -> [(&'static str, &T); 9] {
         [
             ("records", &self.records),
             ("ids", &self.ids),
             ("index", &self.index),
+            ("terms", &self.terms),
             ("actors", &self.actors),
             ("meta", &self.meta),
             ("history", &self.history),
@@ -55,6 +58,7 @@ impl<T> Trees<T> {
             records: f(&self.records),
             ids: f(&self.ids),
             index: f(&self.index),
+            terms: f(&self.terms),
             actors: f(&self.actors),
             meta: f(&self.meta),
             history: f(&self.history),
@@ -71,6 +75,7 @@ impl Trees<sled::Tree> {
             records: db.open_tree("records")?,
             ids: db.open_tree("ids")?,
             index: db.open_tree("index")?,
+            terms: db.open_tree("terms")?,
             actors: db.open_tree("actors")?,
             meta: db.open_tree("meta")?,
             history: db.open_tree("history")?,
@@ -90,18 +95,19 @@ impl Trees<Staged<'_>> {
     pub fn commit_atomically(&self) -> sled::Result<()> {
         let t = self.map(|s| s.tree);
         let all = (
-            t.records, t.ids, t.index, t.actors, t.meta, t.history, t.seq, t.groups,
+            t.records, t.ids, t.index, t.terms, t.actors, t.meta, t.history, t.seq, t.groups,
         );
         let result = all.transaction(|tx| {
             let views = Trees {
                 records: &tx.0,
                 ids: &tx.1,
                 index: &tx.2,
-                actors: &tx.3,
-                meta: &tx.4,
-                history: &tx.5,
-                seq: &tx.6,
-                groups: &tx.7,
+                terms: &tx.3,
+                actors: &tx.4,
+                meta: &tx.5,
+                history: &tx.6,
+                seq: &tx.7,
+                groups: &tx.8,
             };
             for ((_, staged), (_, view)) in self.named().into_iter().zip(views.named()) {
                 staged.write_to(view)?;
