@@ -283,7 +283,12 @@ fn a_bulk_chunk_stores_what_a_transaction_would() {
     ];
     one.apply_batch(changes.clone()).unwrap();
     assert_eq!(bulk.apply_bulk(changes).unwrap(), 4);
-    for id in [&a.id, &b.id] {
+    assert_same_answers(&one, &bulk, &[&a, &b]);
+}
+
+/// `one` and `bulk` hold the same versions of `events`, histories, counts and actors.
+fn assert_same_answers(one: &TimelineStore, bulk: &TimelineStore, events: &[&ActivityEvent]) {
+    for id in events.iter().map(|e| &e.id) {
         let strip = |s: Option<StoredEvent>| s.map(|s| (s.event, s.retracted, s.group));
         assert_eq!(strip(one.get(id).unwrap()), strip(bulk.get(id).unwrap()));
         assert_eq!(
@@ -294,6 +299,62 @@ fn a_bulk_chunk_stores_what_a_transaction_would() {
     assert_eq!(one.event_count().unwrap(), bulk.event_count().unwrap());
     assert_eq!(one.actors().unwrap(), bulk.actors().unwrap());
     assert_eq!(one.last_seq().unwrap(), bulk.last_seq().unwrap());
+}
+
+#[test]
+fn chunks_staged_over_the_writes_of_the_chunk_before_store_what_one_transaction_would() {
+    let (_d1, one) = empty_store();
+    let (_d2, bulk) = empty_store();
+    let a = report("a0000000000000000000000000000000", 'a');
+    let b = report("b0000000000000000000000000000000", 'b');
+    let c = report("c0000000000000000000000000000000", 'c');
+    let mut newer = a.clone();
+    newer.confidence = 0.1;
+    // The second chunk corrects, retracts and corroborates what the first stored: each change
+    // reads what the chunk before wrote, whether or not its writes are done.
+    let chunks = [
+        vec![upsert(&a, 1), upsert(&b, 2)],
+        vec![
+            upsert(&newer, 3),
+            (Change::Retract(b.id.clone()), 4),
+            upsert(&c, 5),
+        ],
+    ];
+    let mut load = bulk.bulk_load();
+    for chunk in &chunks {
+        one.apply_batch(chunk.clone()).unwrap();
+        load.apply(chunk.clone()).unwrap();
+    }
+    load.finish().unwrap();
+    assert_same_answers(&one, &bulk, &[&a, &b, &c]);
+    assert_eq!(bulk.group_members(a.id.as_str()).unwrap().len(), 2);
+}
+
+#[test]
+fn writes_still_being_made_are_read_before_the_tree_and_hide_what_they_remove() {
+    let (_dir, store) = empty_store();
+    let t = &store.trees;
+    t.seq.insert(b"k1", b"old".as_slice()).unwrap();
+    t.seq.insert(b"k2", b"gone".as_slice()).unwrap();
+    let mut below = t.map(|_| trees::Writes::new());
+    below
+        .seq
+        .insert(b"k1".to_vec(), Some(b"new".as_slice().into()));
+    below.seq.insert(b"k2".to_vec(), None);
+    below
+        .seq
+        .insert(b"k3".to_vec(), Some(b"more".as_slice().into()));
+    let staged = t.stage_over(&below);
+    assert_eq!(staged.seq.get(b"k1").unwrap().unwrap(), b"new".as_slice());
+    assert_eq!(staged.seq.get(b"k2").unwrap(), None);
+    let keys: Vec<_> = staged
+        .seq
+        .scan_prefix(b"k")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, vec![b"k1".to_vec(), b"k3".to_vec()]);
 }
 
 #[tokio::test]
