@@ -25,8 +25,9 @@ pub const BULK_CHUNK: usize = 32_768;
 const PROGRESS_EVERY: u64 = 50_000;
 
 /// Rebuild `store` from the whole EVENTS stream: mark it and empty it, replay every message up
-/// to the stream's last sequence at start in bulk (sorted writes, no flush per chunk), then
-/// flush once and clear the mark. Interrupted, the mark stays and the next start rebuilds again.
+/// to the stream's last sequence at start in bulk (sorted writes, no flush per chunk; a chunk
+/// is read and staged while the one before is written, see `store::BulkLoad`), then flush once
+/// and clear the mark. Interrupted, the mark stays and the next start rebuilds again.
 pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyhow::Result<String> {
     let started = Instant::now();
     store.begin_rebuild()?;
@@ -52,6 +53,7 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
             .await
             .map_err(|e| anyhow::anyhow!("replay: {e}"))?;
         let mut chunk = Vec::with_capacity(BULK_CHUNK);
+        let mut load = store.bulk_load();
         while let Some(m) = tokio::time::timeout(Duration::from_secs(30), messages.next())
             .await
             .map_err(|_| anyhow::anyhow!("replay stalled"))?
@@ -69,8 +71,7 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
             let done = seq >= last || pending == 0;
             if chunk.len() == BULK_CHUNK || done {
                 let changes = std::mem::take(&mut chunk);
-                let s = store.clone();
-                changed += tokio::task::block_in_place(|| s.apply_bulk(changes))? as u64;
+                changed += tokio::task::block_in_place(|| load.apply(changes))? as u64;
             }
             if messages_seen.is_multiple_of(PROGRESS_EVERY) {
                 let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -85,6 +86,7 @@ pub async fn replay_into(js: &jetstream::Context, store: &TimelineStore) -> anyh
                 break;
             }
         }
+        tokio::task::block_in_place(|| load.finish())?;
     }
     store.finish_rebuild().await?;
     let secs = started.elapsed().as_secs_f64();

@@ -8,7 +8,7 @@
 //! with the smallest id (so the outcome does not depend on arrival order).
 
 use super::StoreError;
-use super::keys::{ArticleKey, Day, IdKey, Index, Position};
+use super::keys::{ArticleKey, Day, IdKey, Index, Position, TermNo};
 use super::record::{LeadFacts, Listing, StoredEvent, decode};
 use super::trees::Staged;
 use chrono::Days;
@@ -70,9 +70,11 @@ pub fn lead_persons(e: &StoredEvent) -> BTreeSet<&str> {
 }
 
 /// The activities (ids) of live reports that `new` is another report of, through the staged
-/// actor index (so reports earlier in the same batch count too).
+/// actor index (so reports earlier in the same batch count too) under `leads`, the numbers of
+/// its lead persons' names (a name never indexed has none: nothing to look up).
 pub fn matching_activities(
     index: &Staged<'_>,
+    leads: &[TermNo],
     new: &StoredEvent,
 ) -> Result<BTreeSet<IdKey>, StoreError> {
     let me = Report::of(new);
@@ -85,10 +87,10 @@ pub fn matching_activities(
         .unwrap_or(first);
     let from = Position::first_on(Day::of(Some(back)));
     let until = Position::first_on(Day::from_raw(me.last.raw().saturating_add(1)));
-    for lead in lead_persons(new) {
+    for lead in leads {
         let (lo, hi) = (
-            Index::Actor.key(lead, &from),
-            Index::Actor.key(lead, &until),
+            Index::Actor.key(*lead, &from),
+            Index::Actor.key(*lead, &until),
         );
         for (k, v) in index.range(&lo, &hi)? {
             let listing: Listing = decode(&v)?;
@@ -111,7 +113,7 @@ pub fn matching_activities(
                 last: Day::from_raw(listing.last),
             };
             if same_activity(&me, &other) {
-                found.insert(activity);
+                found.insert(activity.unwrap_or(pos.id));
             }
         }
     }

@@ -55,8 +55,16 @@ impl Day {
         Day(raw)
     }
 
-    fn bytes(self) -> [u8; 4] {
+    /// The key bytes.
+    pub fn bytes(self) -> [u8; 4] {
         self.0.to_be_bytes()
+    }
+
+    /// Read a day from the front of `bytes`.
+    pub fn read(bytes: &[u8]) -> Option<Day> {
+        Some(Day(u32::from_be_bytes(
+            bytes.get(..Day::LEN)?.try_into().ok()?,
+        )))
     }
 }
 
@@ -174,9 +182,8 @@ impl Position {
 
     /// Read a position from the front of `bytes`.
     pub fn read(bytes: &[u8]) -> Option<Position> {
-        let day = u32::from_be_bytes(bytes.get(..Day::LEN)?.try_into().ok()?);
         Some(Position {
-            day: Day(day),
+            day: Day::read(bytes)?,
             id: IdKey::read(bytes.get(Day::LEN..)?)?,
         })
     }
@@ -187,9 +194,10 @@ impl Position {
     }
 }
 
-/// The secondary indexes. Every entry is `{tag}{term}\0{position}`, so one term's entries are a
-/// contiguous range in date order. (All events by date need no index: records are keyed by
-/// position.)
+/// The secondary indexes. Every entry is `{tag}{term number}{position}`, so one term's entries
+/// are a contiguous range in date order. (All events by date need no index: records are keyed by
+/// position.) A term (name, place, kind) is written once, in the terms tree, with its number
+/// ([`TermNo`]); entries carry the number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Index {
     /// Every live event by date: the records tree itself.
@@ -202,6 +210,38 @@ pub enum Index {
     Kind,
 }
 
+/// The number of a term of an index, in place of its text in every index entry. sled keeps
+/// several times the live bytes of a small entry on disk, and index keys that spelt the term
+/// out (a company name is 20–40 bytes) made the index tree over half of the store (1.9 KB of
+/// 3.3 KB per event at 300k events; 1.1 KB with numbers). Numbered from 1 in the order terms
+/// are first indexed; never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TermNo(u32);
+
+impl TermNo {
+    /// Bytes in a key or a terms value.
+    pub const LEN: usize = 4;
+    /// The first number given out.
+    pub const FIRST: TermNo = TermNo(1);
+
+    /// The stored bytes.
+    pub fn bytes(self) -> [u8; TermNo::LEN] {
+        self.0.to_be_bytes()
+    }
+
+    /// From a terms value; `None` when it is not one.
+    pub fn read(bytes: &[u8]) -> Option<TermNo> {
+        Some(TermNo(u32::from_be_bytes(
+            bytes.get(..TermNo::LEN)?.try_into().ok()?,
+        )))
+    }
+
+    /// The number after this one (`None`: the numbers are used up).
+    pub fn next(self) -> Option<TermNo> {
+        self.0.checked_add(1).map(TermNo)
+    }
+}
+
 impl Index {
     fn tag(self) -> u8 {
         match self {
@@ -212,19 +252,27 @@ impl Index {
         }
     }
 
-    /// The prefix of every entry of `term`.
-    pub fn prefix(self, term: &str) -> Vec<u8> {
-        let mut k = Vec::with_capacity(term.len() + 2 + Position::LEN);
+    /// The key of `term` in the terms tree: `{tag}{term}`.
+    pub fn term_key(self, term: &str) -> Vec<u8> {
+        let mut k = Vec::with_capacity(term.len() + 1);
         k.push(self.tag());
         k.extend_from_slice(term.as_bytes());
-        k.push(0);
         k
     }
 
-    /// The entry key of `term` at `pos`.
-    pub fn key(self, term: &str, pos: &Position) -> Vec<u8> {
-        let mut k = self.prefix(term);
-        k.extend_from_slice(&pos.bytes());
+    /// The prefix of every entry of the term numbered `term`.
+    pub fn prefix(self, term: TermNo) -> [u8; 1 + TermNo::LEN] {
+        let mut k = [0u8; 1 + TermNo::LEN];
+        k[0] = self.tag();
+        k[1..].copy_from_slice(&term.bytes());
+        k
+    }
+
+    /// The entry key of the term numbered `term` at `pos`.
+    pub fn key(self, term: TermNo, pos: &Position) -> [u8; 1 + TermNo::LEN + Position::LEN] {
+        let mut k = [0u8; 1 + TermNo::LEN + Position::LEN];
+        k[..1 + TermNo::LEN].copy_from_slice(&self.prefix(term));
+        k[1 + TermNo::LEN..].copy_from_slice(&pos.bytes());
         k
     }
 

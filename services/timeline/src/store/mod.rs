@@ -25,7 +25,7 @@ pub mod trees;
 pub mod write;
 
 pub use corroborate::{LONGEST_ACTIVITY_DAYS, same_activity};
-pub use keys::{Day, IdKey, Index, NO_DATE, Position};
+pub use keys::{Day, IdKey, Index, NO_DATE, Position, TermNo};
 pub use record::{ActorSummary, HistoryEntry, StoredEvent};
 
 use crate::fold::NameIndex;
@@ -36,7 +36,7 @@ use record::{decode, decode_event, decode_history};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use trees::Trees;
+use trees::{Trees, Writes};
 use write::{Batch, EVENT_COUNT, kind_counter};
 
 /// What can go wrong in the store.
@@ -203,7 +203,7 @@ impl TimelineStore {
         &self,
         changes: Vec<(Change, u64)>,
     ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
-        let (staged, out) = self.stage(changes)?;
+        let (staged, out) = self.stage(changes, None)?;
         staged.commit_atomically()?;
         Ok(out)
     }
@@ -212,13 +212,31 @@ impl TimelineStore {
     /// in key order, nothing flushed (a rebuild flushes once at the end and restarts from
     /// scratch when interrupted). Returns how many changes did something.
     pub fn apply_bulk(&self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
-        let (staged, out) = self.stage(changes)?;
-        staged.commit_in_bulk()?;
-        Ok(out.iter().filter(|(a, _)| *a != Applied::Unchanged).count())
+        let (staged, out) = self.stage(changes, None)?;
+        trees::write_in_bulk(&self.trees, &staged.into_writes())?;
+        Ok(changed(&out))
     }
 
-    fn stage(&self, changes: Vec<(Change, u64)>) -> Result<Staging<'_>, StoreError> {
-        let mut batch = Batch::new(self.trees.stage(), Utc::now());
+    /// A rebuild's writer, which writes each chunk while the next is read and staged (see
+    /// [`BulkLoad`]).
+    pub fn bulk_load(&self) -> BulkLoad {
+        BulkLoad {
+            store: self.clone(),
+            writing: None,
+        }
+    }
+
+    /// Stage `changes` over the trees, with `below` (writes still being made) on top.
+    fn stage<'a>(
+        &'a self,
+        changes: Vec<(Change, u64)>,
+        below: Option<&'a Trees<Writes>>,
+    ) -> Result<Staging<'a>, StoreError> {
+        let trees = match below {
+            Some(below) => self.trees.stage_over(below),
+            None => self.trees.stage(),
+        };
+        let mut batch = Batch::new(trees, Utc::now());
         let out = changes
             .into_iter()
             .map(|(change, seq)| batch.apply(change, seq))
@@ -272,8 +290,12 @@ impl TimelineStore {
 
     /// The stored event with this id (retracted ones included).
     pub fn get(&self, id: &EventId) -> Result<Option<StoredEvent>, StoreError> {
-        match self.trees.ids.get(IdKey::of(id).bytes())? {
-            Some(pos) => self.read_at(&pos),
+        let id = IdKey::of(id);
+        match self.trees.ids.get(id.bytes())? {
+            Some(day) => {
+                let day = Day::read(&day).ok_or(StoreError::Invalid("ids value"))?;
+                self.read_at(&Position { day, id }.bytes())
+            }
             None => Ok(None),
         }
     }
@@ -346,20 +368,26 @@ impl TimelineStore {
                 descending,
             );
         }
-        let prefix = index.prefix(term);
+        // A term never indexed has no entries.
+        let number = match self.trees.terms.get(index.term_key(term)) {
+            Ok(Some(v)) => TermNo::read(&v).ok_or(StoreError::Invalid("term number")),
+            Ok(None) => return Box::new(std::iter::empty()),
+            Err(e) => Err(e.into()),
+        };
+        let number = match number {
+            Ok(n) => n,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let prefix = index.prefix(number);
         let lo = match range.0 {
-            Bound::Unbounded => Bound::Included(prefix.clone()),
+            Bound::Unbounded => Bound::Included(prefix.to_vec()),
             b => b.map(|p| key(&prefix, p)),
         };
         let hi = match range.1 {
-            // Every entry of `term` is `{prefix}{position}` and the prefix ends in 0: the key
-            // with that 0 raised to 1 is past all of them.
+            // Every entry of the term is `{prefix}{position}`: the prefix's successor is past
+            // all of them.
             Bound::Unbounded => {
-                let mut end = prefix.clone();
-                if let Some(last) = end.last_mut() {
-                    *last = 1;
-                }
-                Bound::Excluded(end)
+                trees::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded)
             }
             b => b.map(|p| key(&prefix, p)),
         };
@@ -525,6 +553,66 @@ impl TimelineStore {
     pub fn is_member(&self, activity: &EventId, member: &EventId) -> Result<bool, StoreError> {
         let key = member_key(IdKey::of(activity), IdKey::of(member));
         Ok(self.trees.groups.contains_key(key)?)
+    }
+}
+
+/// How many changes did something.
+fn changed(out: &[(Applied, Option<StoredEvent>)]) -> usize {
+    out.iter().filter(|(a, _)| *a != Applied::Unchanged).count()
+}
+
+/// A chunk's writes and the thread making them.
+type Writing = (
+    Arc<Trees<Writes>>,
+    std::thread::JoinHandle<sled::Result<()>>,
+);
+
+/// A rebuild's writer: [`BulkLoad::apply`] stages a chunk (single-threaded: it reads what came
+/// before) and leaves its writes to threads of their own, so the next chunk is read from the
+/// stream and staged while they are made; it is staged over them ([`trees::Staged`]), and its
+/// writes start once theirs are done. Like [`TimelineStore::apply_bulk`]: no transaction, no
+/// flush. Dropped, it waits for the writes it started.
+pub struct BulkLoad {
+    store: TimelineStore,
+    /// The last chunk's writes and the thread making them.
+    writing: Option<Writing>,
+}
+
+impl BulkLoad {
+    /// Stage `changes` and start writing them. Returns how many changes did something. An
+    /// error of the previous chunk's writes is returned here (or by [`BulkLoad::finish`]).
+    pub fn apply(&mut self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
+        let below = self.writing.as_ref().map(|(w, _)| w.clone());
+        let (staged, out) = self.store.stage(changes, below.as_deref())?;
+        let writes = Arc::new(staged.into_writes());
+        self.wait()?;
+        let (trees, mine) = (self.store.trees.clone(), writes.clone());
+        let thread = std::thread::Builder::new()
+            .name("timeline-bulk".to_owned())
+            .spawn(move || trees::write_in_bulk(&trees, &mine))?;
+        self.writing = Some((writes, thread));
+        Ok(changed(&out))
+    }
+
+    /// Wait until every chunk is written (not flushed).
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        self.wait()
+    }
+
+    fn wait(&mut self) -> Result<(), StoreError> {
+        if let Some((_, thread)) = self.writing.take() {
+            thread.join().unwrap_or_else(|_| {
+                Err(sled::Error::ReportableBug("bulk writer panicked".into()))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BulkLoad {
+    fn drop(&mut self) {
+        // A rebuild that stops on an error leaves no writer behind to race the next one.
+        let _ = self.wait();
     }
 }
 

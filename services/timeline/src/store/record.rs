@@ -102,8 +102,9 @@ pub struct LeadFacts {
     pub kind: EventKind,
     /// The article that reported it.
     pub article: ArticleKey,
-    /// Its activity id (group).
-    pub activity: IdKey,
+    /// Its activity id (group); `None`: the entry's own event id (reported once, or the
+    /// activity's first report), so most entries do not repeat the id their key ends with.
+    pub activity: Option<IdKey>,
 }
 
 /// A value written with postcard.

@@ -106,6 +106,79 @@ fn a_place_is_found_by_place_and_by_target_and_an_update_leaves_no_stale_entry()
 }
 
 #[test]
+fn a_term_is_numbered_once_and_its_entries_are_found_across_batches_and_terms_never_indexed_find_nothing()
+ {
+    let (_dir, store) = empty_store();
+    let mut a = report("a2000000000000000000000000000000", 'a');
+    a.targets = vec!["乐高".into(), "迅销".into()];
+    let mut b = report("b2000000000000000000000000000000", 'b');
+    b.targets = vec!["乐高".into()];
+    b.when.start = "2023-12-01".parse().ok();
+    b.when.end = b.when.start;
+    store.upsert(&a, 1).unwrap();
+    store.apply_batch(vec![upsert(&b, 2)]).unwrap();
+    let hits = |term: &str| {
+        store
+            .scan(Index::Target, term, None, None)
+            .map(|h| h.unwrap().0.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hits("乐高"), vec![IdKey::of(&a.id), IdKey::of(&b.id)]);
+    assert_eq!(hits("迅销"), vec![IdKey::of(&a.id)]);
+    assert!(hits("从未出现").is_empty());
+    // The same text under another index is another term.
+    assert!(
+        store
+            .scan(Index::Actor, "乐高", None, None)
+            .next()
+            .is_none()
+    );
+    // Numbered once: the terms tree holds each (index, text) once.
+    let numbers: Vec<_> = store
+        .trees
+        .terms
+        .iter()
+        .values()
+        .map(|v| v.unwrap())
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = numbers.iter().cloned().collect();
+    assert_eq!(numbers.len(), distinct.len());
+    // A retraction takes the entries away; the number stays for the next event of the term.
+    store.retract(&a.id, 3).unwrap();
+    assert_eq!(hits("乐高"), vec![IdKey::of(&b.id)]);
+    assert!(hits("迅销").is_empty());
+    let before = store.trees.terms.len();
+    store.upsert(&a, 4).unwrap();
+    assert_eq!(store.trees.terms.len(), before);
+    assert_eq!(hits("迅销"), vec![IdKey::of(&a.id)]);
+}
+
+#[test]
+fn a_store_of_format_4_is_emptied_and_marked_for_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // Format 4 had the same sled settings and trees but term texts in index keys: only its
+        // version tells it apart.
+        let store = TimelineStore::open(dir.path()).unwrap();
+        store
+            .upsert(&report("a0000000000000000000000000000000", 'a'), 1)
+            .unwrap();
+        store
+            .trees
+            .meta
+            .insert("format", &4u64.to_be_bytes())
+            .unwrap();
+        store.trees.terms.clear().unwrap();
+        store.db.flush().unwrap();
+    }
+    let store = TimelineStore::open(dir.path()).unwrap();
+    assert!(store.rebuild_pending().unwrap());
+    assert_eq!(store.record_count(), 0);
+    assert_eq!(store.event_count().unwrap(), 0);
+    assert!(store.trees.index.is_empty());
+}
+
+#[test]
 fn the_same_event_twice_in_a_batch_is_one_event_with_one_earlier_version() {
     let (_dir, store) = empty_store();
     let e = report("c0000000000000000000000000000000", 'c');
@@ -210,7 +283,12 @@ fn a_bulk_chunk_stores_what_a_transaction_would() {
     ];
     one.apply_batch(changes.clone()).unwrap();
     assert_eq!(bulk.apply_bulk(changes).unwrap(), 4);
-    for id in [&a.id, &b.id] {
+    assert_same_answers(&one, &bulk, &[&a, &b]);
+}
+
+/// `one` and `bulk` hold the same versions of `events`, histories, counts and actors.
+fn assert_same_answers(one: &TimelineStore, bulk: &TimelineStore, events: &[&ActivityEvent]) {
+    for id in events.iter().map(|e| &e.id) {
         let strip = |s: Option<StoredEvent>| s.map(|s| (s.event, s.retracted, s.group));
         assert_eq!(strip(one.get(id).unwrap()), strip(bulk.get(id).unwrap()));
         assert_eq!(
@@ -221,6 +299,62 @@ fn a_bulk_chunk_stores_what_a_transaction_would() {
     assert_eq!(one.event_count().unwrap(), bulk.event_count().unwrap());
     assert_eq!(one.actors().unwrap(), bulk.actors().unwrap());
     assert_eq!(one.last_seq().unwrap(), bulk.last_seq().unwrap());
+}
+
+#[test]
+fn chunks_staged_over_the_writes_of_the_chunk_before_store_what_one_transaction_would() {
+    let (_d1, one) = empty_store();
+    let (_d2, bulk) = empty_store();
+    let a = report("a0000000000000000000000000000000", 'a');
+    let b = report("b0000000000000000000000000000000", 'b');
+    let c = report("c0000000000000000000000000000000", 'c');
+    let mut newer = a.clone();
+    newer.confidence = 0.1;
+    // The second chunk corrects, retracts and corroborates what the first stored: each change
+    // reads what the chunk before wrote, whether or not its writes are done.
+    let chunks = [
+        vec![upsert(&a, 1), upsert(&b, 2)],
+        vec![
+            upsert(&newer, 3),
+            (Change::Retract(b.id.clone()), 4),
+            upsert(&c, 5),
+        ],
+    ];
+    let mut load = bulk.bulk_load();
+    for chunk in &chunks {
+        one.apply_batch(chunk.clone()).unwrap();
+        load.apply(chunk.clone()).unwrap();
+    }
+    load.finish().unwrap();
+    assert_same_answers(&one, &bulk, &[&a, &b, &c]);
+    assert_eq!(bulk.group_members(a.id.as_str()).unwrap().len(), 2);
+}
+
+#[test]
+fn writes_still_being_made_are_read_before_the_tree_and_hide_what_they_remove() {
+    let (_dir, store) = empty_store();
+    let t = &store.trees;
+    t.seq.insert(b"k1", b"old".as_slice()).unwrap();
+    t.seq.insert(b"k2", b"gone".as_slice()).unwrap();
+    let mut below = t.map(|_| trees::Writes::new());
+    below
+        .seq
+        .insert(b"k1".to_vec(), Some(b"new".as_slice().into()));
+    below.seq.insert(b"k2".to_vec(), None);
+    below
+        .seq
+        .insert(b"k3".to_vec(), Some(b"more".as_slice().into()));
+    let staged = t.stage_over(&below);
+    assert_eq!(staged.seq.get(b"k1").unwrap().unwrap(), b"new".as_slice());
+    assert_eq!(staged.seq.get(b"k2").unwrap(), None);
+    let keys: Vec<_> = staged
+        .seq
+        .scan_prefix(b"k")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys, vec![b"k1".to_vec(), b"k3".to_vec()]);
 }
 
 #[tokio::test]

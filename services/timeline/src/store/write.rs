@@ -3,7 +3,9 @@
 //! consumer batch and a rebuild chunk; only the commit differs (see [`super::trees`]).
 
 use super::corroborate::{lead_persons, matching_activities};
-use super::keys::{ArticleKey, IdKey, Index, decode_u64, history_key, member_key};
+use super::keys::{
+    ArticleKey, Day, IdKey, Index, Position, TermNo, decode_u64, history_key, member_key,
+};
 use super::record::{
     self, ActorSummary, HistoryEntry, LeadFacts, Listing, StoredEvent, decode, decode_event,
     encode, encode_event,
@@ -12,10 +14,13 @@ use super::trees::{Staged, Trees};
 use super::{Applied, Change, StoreError};
 use chrono::{DateTime, Utc};
 use dongtai_proto::{ActorKind, EventKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Live events (meta key).
 pub const EVENT_COUNT: &[u8] = b"events";
+
+/// Meta key of the number the next new term gets ([`TermNo`]).
+pub const NEXT_TERM: &[u8] = b"next_term";
 
 /// Meta key of the live events of one kind.
 pub fn kind_counter(kind: EventKind) -> Vec<u8> {
@@ -27,6 +32,7 @@ pub struct Batch<'a> {
     /// The staged trees.
     pub trees: Trees<Staged<'a>>,
     tally: Tally,
+    terms: TermNumbers,
     now: DateTime<Utc>,
 }
 
@@ -36,6 +42,7 @@ impl<'a> Batch<'a> {
         Batch {
             trees,
             tally: Tally::default(),
+            terms: TermNumbers::default(),
             now,
         }
     }
@@ -94,7 +101,14 @@ impl<'a> Batch<'a> {
             }
         }
         if !new.retracted {
-            let found = matching_activities(&self.trees.index, &new)?;
+            let mut leads = Vec::new();
+            for name in lead_persons(&new) {
+                leads.extend(
+                    self.terms
+                        .number(&mut self.trees, Index::Actor, name, false)?,
+                );
+            }
+            let found = matching_activities(&self.trees.index, &leads, &new)?;
             // Reported once so far: no group, so a query never looks for other reports.
             new.group = None;
             if let Some(activity) = found.first().copied() {
@@ -103,9 +117,9 @@ impl<'a> Batch<'a> {
             }
             self.index(&new)?;
         }
+        self.trees.ids.insert(id.bytes(), pos.day.bytes().to_vec());
         let pos = pos.bytes();
         self.trees.seq.insert(&seq.to_be_bytes(), pos.to_vec());
-        self.trees.ids.insert(id.bytes(), pos.to_vec());
         self.trees.records.insert(&pos, encode_event(&new)?);
         let applied = if old.is_some() {
             Applied::Updated
@@ -119,6 +133,7 @@ impl<'a> Batch<'a> {
     /// ready to commit.
     pub fn finish(mut self) -> Result<Trees<Staged<'a>>, StoreError> {
         self.tally.store(&mut self.trees)?;
+        self.terms.store(&mut self.trees);
         Ok(self.trees)
     }
 
@@ -142,7 +157,7 @@ impl<'a> Batch<'a> {
                 // index entries say so, for counts).
                 member.group = Some(activity.event_id().to_string());
                 self.trees.records.insert(&pos, encode_event(&member)?);
-                for (k, v) in index_entries(&member)? {
+                for (k, v) in self.index_entries(&member, true)? {
                     self.trees.index.insert(&k, v);
                 }
             }
@@ -191,7 +206,7 @@ impl<'a> Batch<'a> {
 
     /// Add a live event's index entries and counts (membership: see [`Batch::join`]).
     fn index(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        for (k, v) in index_entries(e)? {
+        for (k, v) in self.index_entries(e, true)? {
             self.trees.index.insert(&k, v);
         }
         self.count(e, 1)
@@ -199,7 +214,7 @@ impl<'a> Batch<'a> {
 
     /// Take a live event's index entries, membership and counts away.
     fn unindex(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        for (k, _) in index_entries(e)? {
+        for (k, _) in self.index_entries(e, false)? {
             self.trees.index.remove(&k);
         }
         let key = member_key(e.activity_key(), IdKey::of(&e.event.id));
@@ -207,6 +222,17 @@ impl<'a> Batch<'a> {
             self.trees.groups.remove(&key);
         }
         self.count(e, -1)
+    }
+
+    /// A live event's index entries ([`index_entries`]), new terms numbered when `new_terms`
+    /// (otherwise an entry of a term never numbered cannot exist and is left out).
+    fn index_entries(
+        &mut self,
+        e: &StoredEvent,
+        new_terms: bool,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let (terms, trees) = (&mut self.terms, &mut self.trees);
+        index_entries(e, |index, term| terms.number(trees, index, term, new_terms))
     }
 
     fn count(&mut self, e: &StoredEvent, delta: i64) -> Result<(), StoreError> {
@@ -231,7 +257,7 @@ impl<'a> Batch<'a> {
             self.trees.groups.remove(&key);
             member.group = group.clone();
             // Same keys, new activity id in the lead entries' values.
-            for (k, v) in index_entries(&member)? {
+            for (k, v) in self.index_entries(&member, true)? {
                 self.trees.index.insert(&k, v);
             }
             let pos = member.position().bytes();
@@ -246,10 +272,11 @@ impl<'a> Batch<'a> {
 
 /// The stored event with this id, through the staged trees.
 fn read_by_id(trees: &Trees<Staged<'_>>, id: IdKey) -> Result<Option<StoredEvent>, StoreError> {
-    let Some(pos) = trees.ids.get(id.bytes())? else {
+    let Some(day) = trees.ids.get(id.bytes())? else {
         return Ok(None);
     };
-    match trees.records.get(&pos)? {
+    let day = Day::read(&day).ok_or(StoreError::Invalid("ids value"))?;
+    match trees.records.get(&Position { day, id }.bytes())? {
         Some(v) => Ok(Some(decode_event(&v)?)),
         None => Ok(None),
     }
@@ -259,8 +286,12 @@ fn read_by_id(trees: &Trees<Staged<'_>>, id: IdKey) -> Result<Option<StoredEvent
 pub type IndexEntry = (Vec<u8>, Vec<u8>);
 
 /// Index entries of a live event: key → [`Listing`]. One per kind, actor name (a lead
-/// person's carries [`LeadFacts`]), and place or target.
-pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
+/// person's carries [`LeadFacts`]), and place or target, each under its term's number as
+/// `number` gives it (`None`: the entry is left out).
+pub fn index_entries(
+    e: &StoredEvent,
+    mut number: impl FnMut(Index, &str) -> Result<Option<TermNo>, StoreError>,
+) -> Result<Vec<IndexEntry>, StoreError> {
     let ev = &e.event;
     let pos = e.position();
     let last = e.last_day().raw();
@@ -270,34 +301,93 @@ pub fn index_entries(e: &StoredEvent) -> Result<Vec<IndexEntry>, StoreError> {
         lead: None,
         grouped,
     })?;
-    let mut out = vec![(
-        Index::Kind.key(Index::kind_term(ev.kind), &pos),
-        plain.clone(),
-    )];
+    let mut out = Vec::new();
+    let mut entry = |index: Index, term: &str, value: &Vec<u8>| -> Result<(), StoreError> {
+        if let Some(n) = number(index, term)? {
+            out.push((index.key(n, &pos).to_vec(), value.clone()));
+        }
+        Ok(())
+    };
+    entry(Index::Kind, Index::kind_term(ev.kind), &plain)?;
     let leads = lead_persons(e);
+    let activity = e.activity_key();
     let lead_value = encode(&Listing {
         last,
         lead: Some(LeadFacts {
             kind: ev.kind,
             article: ArticleKey::of(&ev.source.article_id),
-            activity: e.activity_key(),
+            activity: (activity != pos.id).then_some(activity),
         }),
         grouped,
     })?;
     let names: BTreeSet<&str> = ev.actors.iter().map(|a| a.name.as_str()).collect();
     for name in names {
         let v = if leads.contains(name) {
-            lead_value.clone()
+            &lead_value
         } else {
-            plain.clone()
+            &plain
         };
-        out.push((Index::Actor.key(name, &pos), v));
+        entry(Index::Actor, name, v)?;
     }
     let places: BTreeSet<&String> = ev.targets.iter().chain(&ev.places).collect();
     for w in places {
-        out.push((Index::Target.key(w, &pos), plain.clone()));
+        entry(Index::Target, w, &plain)?;
     }
     Ok(out)
+}
+
+/// Term numbers a batch has looked up or given out, so each term is read once a batch; a new
+/// term's number is staged in the terms tree at once, the next free number in meta when the
+/// batch ends.
+#[derive(Default)]
+struct TermNumbers {
+    known: HashMap<Vec<u8>, TermNo>,
+    /// The next number to give out, once read.
+    next: Option<TermNo>,
+}
+
+impl TermNumbers {
+    /// The number of `term` in `index`; a new term gets one when `new_terms`, else `None`.
+    fn number(
+        &mut self,
+        trees: &mut Trees<Staged<'_>>,
+        index: Index,
+        term: &str,
+        new_terms: bool,
+    ) -> Result<Option<TermNo>, StoreError> {
+        let key = index.term_key(term);
+        if let Some(n) = self.known.get(&key) {
+            return Ok(Some(*n));
+        }
+        if let Some(v) = trees.terms.get(&key)? {
+            let n = TermNo::read(&v).ok_or(StoreError::Invalid("term number"))?;
+            self.known.insert(key, n);
+            return Ok(Some(n));
+        }
+        if !new_terms {
+            return Ok(None);
+        }
+        let n = match self.next {
+            Some(n) => n,
+            None => match trees.meta.get(NEXT_TERM)? {
+                Some(v) => TermNo::read(&v).ok_or(StoreError::Invalid("next term number"))?,
+                None => TermNo::FIRST,
+            },
+        };
+        self.next = Some(
+            n.next()
+                .ok_or(StoreError::Invalid("term numbers used up"))?,
+        );
+        trees.terms.insert(&key, n.bytes().to_vec());
+        self.known.insert(key, n);
+        Ok(Some(n))
+    }
+
+    fn store(self, trees: &mut Trees<Staged<'_>>) {
+        if let Some(next) = self.next {
+            trees.meta.insert(NEXT_TERM, next.bytes().to_vec());
+        }
+    }
 }
 
 /// Counters and actor summaries a batch changes: each is read once, changed in memory, and

@@ -1,7 +1,8 @@
 //! Upgrading the timeline's store format: a store left by an earlier version (version 1: JSON
 //! records, no format version; version 2: ids as hex text in records, index values that do not
-//! say whether an event is grouped; version 3: today's layout in sled's default segments) is detected at start and rebuilt from the EVENTS stream, after which the timeline
-//! gives the same answers as before the upgrade.
+//! say whether an event is grouped; version 3: sled's default segments; version 4: index keys
+//! that spell their term out) is detected at start and rebuilt from the EVENTS stream, after
+//! which the timeline gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::helpers::*;
@@ -111,6 +112,46 @@ fn write_version_3_store(dir: &std::path::Path, _events: &[Value]) {
     std::fs::rename(&made, dir).unwrap();
 }
 
+/// Turn the (current) store in `dir` into one version 4 left: index keys that spell their term
+/// out (`{tag}{term}\0{position}`, no terms tree), ids mapped to whole positions, format 4.
+fn write_version_4_store(dir: &std::path::Path, _events: &[Value]) {
+    let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
+    let (index, terms, ids) = (
+        db.open_tree("index").unwrap(),
+        db.open_tree("terms").unwrap(),
+        db.open_tree("ids").unwrap(),
+    );
+    // Term numbers are 4 bytes after the index's tag, and unique across indexes.
+    let texts: std::collections::HashMap<Vec<u8>, Vec<u8>> = terms
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv.unwrap();
+            (v.to_vec(), k[1..].to_vec())
+        })
+        .collect();
+    let entries: Vec<_> = index.iter().map(|kv| kv.unwrap()).collect();
+    assert!(!entries.is_empty());
+    for (k, v) in entries {
+        assert_eq!(k.len(), 25, "not a version-5 index key");
+        let mut old = vec![k[0]];
+        old.extend_from_slice(&texts[&k[1..5]]);
+        old.push(0);
+        old.extend_from_slice(&k[5..]);
+        index.remove(&k).unwrap();
+        index.insert(old, v).unwrap();
+    }
+    for kv in ids.iter() {
+        let (id, day) = kv.unwrap();
+        ids.insert(&id, [&day[..], &id[..]].concat()).unwrap();
+    }
+    db.drop_tree("terms").unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", &4u64.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same_answers() {
     let mut app = spawn_app().await;
@@ -184,10 +225,11 @@ async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same
 
     // The upgrade: the timeline's folder holds an earlier format (its durable consumer has
     // acked every message, so only a rebuild from the stream brings the events back).
-    let earlier: [fn(&std::path::Path, &[Value]); 3] = [
+    let earlier: [fn(&std::path::Path, &[Value]); 4] = [
         write_version_1_store,
         write_version_2_store,
         write_version_3_store,
+        write_version_4_store,
     ];
     for write_earlier_store in earlier {
         app.stop_timeline().await;
