@@ -152,9 +152,7 @@ impl Parser<'_> {
     fn respective_pairs(&self, w: &Work, si: usize) -> Option<Vec<(String, Option<String>)>> {
         let t = self.t;
         let (s, e) = self.sents[si];
-        let p = (s..e).find(|&i| {
-            word_at(t, i, RESPECTIVELY) || word_at(t, i, SEPARATELY) || word_at(t, i, IN_TURN)
-        })?;
+        let p = (s..e).find(|&i| each_their_own(t, i))?;
         // 甲、乙分别率队共同到某地: each led their party, and the parties went together.
         let after = p + RESPECTIVELY.chars().count();
         if (after..(after + 6).min(e)).any(|i| word_at(t, i, JOINTLY) || word_at(t, i, TOGETHER)) {
@@ -213,4 +211,12 @@ impl Parser<'_> {
         (goes && close && leads.len() >= 2 && sites.len() != 1)
             .then(|| leads.into_iter().map(|k| (k, None)).collect())
     }
+}
+
+/// Whether the word at `i` sends people listed before it each their own way: 分别, 分头, 相继
+/// (all two characters long).
+pub(super) fn each_their_own(t: &[char], i: usize) -> bool {
+    [RESPECTIVELY, SEPARATELY, IN_TURN]
+        .iter()
+        .any(|w| word_at(t, i, w))
 }

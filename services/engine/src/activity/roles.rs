@@ -1,12 +1,12 @@
 //! Who leads and who takes part: the role of each person in a sentence (陪同/参加 → participant, 会见 →
 //! the party met, after 带队 → the leader’s team).
 
+use super::respective::each_their_own;
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, ESCORTED, FUTURE, IN_TURN, MEETING_CHAR, OF, PARTY, PROPOSED,
-    RESPECTIVELY, SEPARATELY, WHEN, list_joiners, modal_heads, not_proposed_before, org_openers,
-    with,
+    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, WHEN, list_joiners,
+    modal_heads, not_proposed_before, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -54,8 +54,7 @@ impl Parser<'_> {
             // 拟邀请某某出席: only planned.
             let m = &self.ms[k];
             let cs = clause_start(t, 0, m.start);
-            let proposed =
-                (cs.max(1)..m.start).any(|i| t[i] == PROPOSED && !not_proposed_before(t[i - 1]));
+            let proposed = (cs..m.start).any(|i| self.proposes(i));
             let from = if m.start > 0 && org_openers(t[m.start - 1]) {
                 cs
             } else {
@@ -155,9 +154,7 @@ impl Parser<'_> {
                         || verb_at(i + 2).is_some());
                 acted = false;
             } else if self.in_title(i) {
-            } else if t[i] == FUTURE && !self.hands_over(i)
-                || t[i] == PROPOSED && i > 0 && !not_proposed_before(t[i - 1])
-            {
+            } else if t[i] == FUTURE && !self.hands_over(i) || self.proposes(i) {
                 future = true;
                 acted = false;
             } else if future && !acted && verb_at(i).is_some() {
@@ -170,6 +167,12 @@ impl Parser<'_> {
             }
         }
         future
+    }
+
+    /// Whether 拟 at `i` says what follows is only planned (拟邀请, 拟由), not 模拟, 草拟 ….
+    fn proposes(&self, i: usize) -> bool {
+        let t = self.t;
+        t[i] == PROPOSED && i > 0 && !not_proposed_before(t[i - 1])
     }
 
     /// Whether 将 at `i` marks what is handed over (将旗帜交于某某), not what is to come: a verb
@@ -281,10 +284,7 @@ impl Parser<'_> {
             return Role::Participant;
         }
         // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
-        let each = [RESPECTIVELY, SEPARATELY, IN_TURN]
-            .iter()
-            .any(|w| word_at(t, after, w));
-        if n > 0 && lead_seen.is_some() && m.own_titles && !each {
+        if n > 0 && lead_seen.is_some() && m.own_titles && !each_their_own(t, after) {
             let prev = &self.ms[idx[n - 1]];
             if lead_seen == Some(idx[n - 1])
                 && t.get(prev.name_end) == Some(&DUNHAO)
