@@ -191,10 +191,14 @@ struct NameAt<'a> {
 impl NameAt<'_> {
     /// Whether the name may be `len` characters long.
     fn valid(&self, len: usize) -> bool {
+        self.fits(len) && !not_name_end(self.text[self.j + len - 1])
+    }
+
+    /// [`Self::valid`] but for the character that ends the name.
+    fn fits(&self, len: usize) -> bool {
         let (text, j) = (self.text, self.j);
         j + len <= text.len()
             && text[j..j + len].iter().all(|&c| is_cjk(c))
-            && !not_name_end(text[j + len - 1])
             && follows_ok(text, j + len)
             && TITLES.longest_at(text, j).is_none_or(|l| l > len)
             && TITLES.longest_ending_at(text, j + len).is_none()
@@ -234,11 +238,18 @@ impl NameAt<'_> {
             && text
                 .get(j + c3)
                 .is_some_and(|&c| !is_cjk(c) && !c.is_ascii_alphanumeric());
+        // 和 before a verb that follows names joins nothing: it ends the name (某信和讲话).
+        let joins_nothing = text.get(j + c2).is_some_and(|&c| and(c))
+            && FOLLOWERS.longest_at(text, j + c3).is_some_and(|l| l >= 2);
         let weak = text
             .get(j + c2)
             .is_some_and(|c| WEAK_NAME_CHARS.contains(c))
             && !adverb_ends_name
+            && !joins_nothing
             || opens_follower;
+        if joins_nothing && self.fits(c3) {
+            return Some(c3);
+        }
         match (self.valid(c2), self.valid(c3)) {
             (true, true) => {
                 let n3 = self.repeated(c3);

@@ -342,6 +342,44 @@ fn year_month_at(text: &[char], i: usize) -> (Option<i32>, Option<u32>, usize) {
     (year, month, j)
 }
 
+/// A month named alone as the header of a chronicle ((2024年5月), or on a line of its own): the
+/// whole month, which dates no activity itself but gives the month of the bare days after it
+/// (1日，…; 2日，…).
+fn month_header_at(text: &[char], i: usize) -> Option<TimeExpr> {
+    let opened = i == 0 || matches!(text[i - 1], OPEN_BRACKET | '\n');
+    let (year, month, j) = year_month_at(text, i);
+    let (y, m) = (year?, month?);
+    let closed = matches!(text.get(j), None | Some(&CLOSE_BRACKET | &'\n'));
+    if !opened || !closed {
+        return None;
+    }
+    let last = (28..=31).rev().find(|&d| make_date(y, m, d).is_some())?;
+    Some(TimeExpr {
+        start: i,
+        end: j,
+        kind: TimeKind::Absolute {
+            from: Ymd {
+                year,
+                month,
+                day: 1,
+            },
+            to: Some(Ymd {
+                year,
+                month,
+                day: last,
+            }),
+        },
+        part: None,
+    })
+}
+
+/// Whether time phrase `te` of `text` is a month header (see `month_header_at`).
+pub fn is_month_header(text: &[char], te: &TimeExpr) -> bool {
+    matches!(te.kind, TimeKind::Absolute { from, to: Some(_) } if from.day == 1)
+        && !text[te.start..te.end].contains(&DAY)
+        && matches!(text.get(te.end), None | Some(&CLOSE_BRACKET | &'\n'))
+}
+
 /// Every time phrase of `text`, in order.
 pub fn scan(text: &[char]) -> Vec<TimeExpr> {
     let mut out: Vec<TimeExpr> = Vec::new();
@@ -371,7 +409,9 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
     }
     if is_numeral(c)
         && !prev.is_some_and(|p| is_numeral(p) || p == ORDINAL || p == EVERY)
-        && let Some(e) = absolute_at(text, i).or_else(|| month_third_at(text, i))
+        && let Some(e) = absolute_at(text, i)
+            .or_else(|| month_third_at(text, i))
+            .or_else(|| month_header_at(text, i))
     {
         return Some(e);
     }

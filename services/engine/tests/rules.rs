@@ -1993,3 +1993,25 @@ fn a_guests_company_is_named_before_its_board() {
         assert!(e.targets.contains(&c.to_string()), "{c}: {:?}", e.targets);
     }
 }
+
+#[test]
+fn a_chronicles_month_header_gives_its_bare_days_their_month() {
+    let events = run(
+        "市政府工作要事记\n(2024年5月)\n1日，市委书记卢某在某县出席主题党日活动。\n2日，市长赵某主持召开某会议。",
+        "2024-08-10",
+    );
+    let days: Vec<_> = events.iter().map(|e| e.when.start).collect();
+    assert_eq!(days, vec![Some(day("2024-05-01")), Some(day("2024-05-02"))], "{events:#?}");
+}
+
+#[test]
+fn he_before_a_verb_that_follows_names_ends_the_name() {
+    let e = one(
+        "9月20日，党委书记舒某群主持大会，校长包信和讲话，董事长王传福发来视频致辞。",
+        "2023-09-20",
+    );
+    let all = everyone(&e);
+    for n in ["包信和", "王传福"] {
+        assert!(all.contains(&n.to_string()), "{n}: {all:?}");
+    }
+}

@@ -73,7 +73,7 @@ impl Parser<'_> {
         let st = self.times[k].start;
         let until =
             st > 0 && range_words(self.t[st - 1]) && (k == 0 || self.times[k - 1].end + 1 < st);
-        until || self.dateline(k)
+        until || self.dateline(k) || crate::time::is_month_header(self.t, &self.times[k])
     }
 
     /// Time phrase `k` resolved. A relative day after a dateline (本报济南11月20日讯 今天下午)
