@@ -2001,7 +2001,11 @@ fn a_chronicles_month_header_gives_its_bare_days_their_month() {
         "2024-08-10",
     );
     let days: Vec<_> = events.iter().map(|e| e.when.start).collect();
-    assert_eq!(days, vec![Some(day("2024-05-01")), Some(day("2024-05-02"))], "{events:#?}");
+    assert_eq!(
+        days,
+        vec![Some(day("2024-05-01")), Some(day("2024-05-02"))],
+        "{events:#?}"
+    );
 }
 
 #[test]
@@ -2014,4 +2018,19 @@ fn he_before_a_verb_that_follows_names_ends_the_name() {
     for n in ["包信和", "王传福"] {
         assert!(all.contains(&n.to_string()), "{n}: {all:?}");
     }
+}
+
+#[test]
+fn a_time_inside_what_was_visited_dates_nothing() {
+    let events = run(
+        "本报讯 春节前夕，市领导走访慰问了节日期间工作在一线的干部职工。\n市委常委、副市长张某龙走访慰问了春节期间坚守一线的医护工作者，先后来到市第五人民医院、市中医医院。",
+        "2015-02-25",
+    );
+    let e = events
+        .iter()
+        .find(|e| names(e, Role::Lead) == owned(&["张某龙"]))
+        .expect("张某龙's visit");
+    // 2015's Spring Festival fell on 19 February: its eve is the week before.
+    assert_eq!(e.when.start, Some(day("2015-02-12")), "{e:#?}");
+    assert_eq!(e.when.end, Some(day("2015-02-18")), "{e:#?}");
 }

@@ -6,7 +6,7 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, TOGETHER, WEEK, dispatch, range_words,
+    DONE, HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, TOGETHER, WEEK, dispatch, range_words,
     third_person,
 };
 use crate::lexicon::{
@@ -23,16 +23,25 @@ impl Parser<'_> {
     /// actor (a dateline's date loses to the date in the sentence itself).
     pub(super) fn own_time(&self, si: usize, actor: usize) -> Option<usize> {
         let (s, e) = self.sents[si];
-        self.times_in(s, e).max_by_key(|&k| {
+        let t = self.t;
+        // 慰问了春节期间坚守一线的职工, 出席了昨晚举行的招待会: a time inside what was visited
+        // dates no activity (an expo's edition does: 参观了第六届进博会某展区).
+        let in_object = |k: usize| {
             let st = self.times[k].start;
-            let near = if st <= actor {
-                usize::MAX / 2 - (actor - st)
-            } else {
-                usize::MAX / 4 - st
-            };
-            // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
-            (!self.dates_nothing(k), self.times[k].rank(), near)
-        })
+            !matches!(self.times[k].kind, TimeKind::Edition { .. }) && st > 0 && t[st - 1] == DONE
+        };
+        self.times_in(s, e)
+            .filter(|&k| !in_object(k))
+            .max_by_key(|&k| {
+                let st = self.times[k].start;
+                let near = if st <= actor {
+                    usize::MAX / 2 - (actor - st)
+                } else {
+                    usize::MAX / 4 - st
+                };
+                // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
+                (!self.dates_nothing(k), self.times[k].rank(), near)
+            })
     }
 
     /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电
