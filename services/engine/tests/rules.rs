@@ -2034,3 +2034,20 @@ fn a_time_inside_what_was_visited_dates_nothing() {
     assert_eq!(e.when.start, Some(day("2015-02-12")), "{e:#?}");
     assert_eq!(e.when.end, Some(day("2015-02-18")), "{e:#?}");
 }
+
+#[test]
+fn common_words_that_open_with_a_surname_are_no_names() {
+    for (text, published) in [
+        ("1月21日，行政长官连续两日视察居民社区。", "2023-01-26"),
+        ("2月4日，县委领导班子成员深入某村调研。", "2024-02-05"),
+        ("9月1日，县委常务副县长到某镇调研。", "2024-09-02"),
+    ] {
+        for e in run(text, published) {
+            let all = everyone(&e);
+            assert!(
+                !all.iter().any(|n| ["连续", "班子", "常务"].contains(&n.as_str())),
+                "{text}: {all:?}"
+            );
+        }
+    }
+}
