@@ -33,6 +33,14 @@ pub(crate) fn clause_start(text: &[char], from: usize, at: usize) -> usize {
         .map_or(from, |i| i + 1)
 }
 
+/// Where the clause holding `text[from]` ends: at the first clause end in `from..to`, else at
+/// `to`.
+pub(crate) fn clause_end(text: &[char], from: usize, to: usize) -> usize {
+    (from..to)
+        .find(|&i| CLAUSE_END.contains(&text[i]))
+        .unwrap_or(to)
+}
+
 /// The sentences of `text` as char spans; closing quotes and brackets stay with their sentence.
 pub(crate) fn sentences(text: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();

@@ -375,9 +375,7 @@ fn month_header_at(text: &[char], i: usize) -> Option<TimeExpr> {
 
 /// Whether time phrase `te` of `text` is a month header (see `month_header_at`).
 pub fn is_month_header(text: &[char], te: &TimeExpr) -> bool {
-    matches!(te.kind, TimeKind::Absolute { from, to: Some(_) } if from.day == 1)
-        && !text[te.start..te.end].contains(&DAY)
-        && matches!(text.get(te.end), None | Some(&CLOSE_BRACKET | &'\n'))
+    month_header_at(text, te.start).is_some_and(|h| h.end == te.end)
 }
 
 /// Every time phrase of `text`, in order.

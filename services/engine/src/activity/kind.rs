@@ -8,7 +8,7 @@ use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS,
     MEANS_WORDS, MOVEMENT_VERBS, RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
 };
-use crate::text::{CLAUSE_END, clause_start};
+use crate::text::{CLAUSE_END, clause_end, clause_start};
 use dongtai_proto::EventKind;
 
 impl Parser<'_> {
@@ -216,9 +216,7 @@ impl Parser<'_> {
     fn led_event(&self, w: &Work) -> Option<EventKind> {
         let t = self.t;
         let (_, e) = self.sents[w.first_anchor];
-        let ce = (w.actor_pos..e)
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .unwrap_or(e);
+        let ce = clause_end(t, w.actor_pos, e);
         let v = (w.actor_pos..ce).find(|&i| {
             HOST_VERBS.starts_at(t, i)
                 || ACTION_TRIGGERS.starts_at(t, i)

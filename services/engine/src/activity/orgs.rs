@@ -3,7 +3,7 @@
 use super::Parser;
 use crate::lexicon::grammar::{BOARD, OUR, not_in_org, one_char_place_ends, org_openers};
 use crate::lexicon::{BUSINESS_WORDS, COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
-use crate::text::{CLAUSE_END, clause_start, string, word_at};
+use crate::text::{CLAUSE_END, clause_end, clause_start, string, word_at};
 
 impl Parser<'_> {
     /// An organisation or team at the head of a clause that goes on to act.
@@ -15,7 +15,7 @@ impl Parser<'_> {
         let t = self.t;
         let mut cs = s;
         while cs < e {
-            let ce = (cs..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+            let ce = clause_end(t, cs, e);
             let a = self.subject_start(cs, ce);
             if let Some(end) = self.org_end(a, ce)
                 && self.team_acts(a, end, ce, e)
@@ -106,9 +106,7 @@ impl Parser<'_> {
         let bad = !self.org_name(a, end);
         let mut until = ce;
         if ce < e {
-            let ne = (ce + 1..e)
-                .find(|&i| CLAUSE_END.contains(&t[i]))
-                .unwrap_or(e);
+            let ne = clause_end(t, ce + 1, e);
             let own_subject = !self.mentions_in(ce + 1, ne).is_empty()
                 || (ce + 3..=(ce + 12).min(ne))
                     .any(|x| ORG_SUFFIXES.longest_ending_at(t, x).is_some());

@@ -18,7 +18,7 @@ use crate::lexicon::{
     SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
-use crate::text::{CLAUSE_END, clause_start, is_count, string, word_at, word_before};
+use crate::text::{CLAUSE_END, clause_end, clause_start, is_count, string, word_at, word_before};
 use crate::time::TimeKind;
 
 /// The longest object of a verb of movement, in chars: a delegation's tour lists two dozen
@@ -31,7 +31,7 @@ impl Parser<'_> {
     /// 以及) and holds no person, no activity verb and no stop word before its end.
     pub(super) fn list_goes_on(&self, from: usize, e: usize) -> bool {
         let t = self.t;
-        let end = (from..e).find(|&i| CLAUSE_END.contains(&t[i])).unwrap_or(e);
+        let end = clause_end(t, from, e);
         // 于都县的某产业园、…: 的 after a place leads to a site in it.
         let of_place = |i: usize| t[i] == OF && PLACE_SUFFIXES.longest_ending_at(t, i).is_some();
         let in_name = |i: usize, l: usize| word_inside_name(t, i, l);
@@ -103,9 +103,7 @@ impl Parser<'_> {
     /// with 、 closed in the clause by 等 and a word for companies (listed_targets.txt).
     fn asks_companies(&self, i: usize, e: usize) -> bool {
         let t = self.t;
-        let end = (i + 1..e)
-            .find(|&k| CLAUSE_END.contains(&t[k]))
-            .unwrap_or(e);
+        let end = clause_end(t, i + 1, e);
         let close = (i + 2..end).find(|&k| LISTED_TARGETS.starts_at(t, k));
         close.is_some_and(|k| t[i + 1..k].contains(&DUNHAO))
     }
@@ -125,9 +123,7 @@ impl Parser<'_> {
     /// Where the object of 对 at `i` ends: at the 进行 of 对某地进行考察.
     fn inspected_until(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
-        let end = (i + 1..e)
-            .find(|&k| CLAUSE_END.contains(&t[k]))
-            .unwrap_or(e);
+        let end = clause_end(t, i + 1, e);
         (i + 2..end).find(|&k| {
             word_at(t, k, CARRY_OUT) && {
                 let mut v = k + 2;
@@ -165,9 +161,7 @@ impl Parser<'_> {
         if t.get(end) != Some(&ETC) {
             return false;
         }
-        let tail_end = (end + 1..e)
-            .find(|&x| CLAUSE_END.contains(&t[x]))
-            .unwrap_or(e);
+        let tail_end = clause_end(t, end + 1, e);
         SITE_DESCRIPTIONS
             .longest_ending_at(&t[..tail_end], tail_end)
             .is_some_and(|l| tail_end - l > end)
@@ -245,9 +239,7 @@ impl Parser<'_> {
             }
             // 邀请他们到某县考察: where others are asked to go, to the end of the clause.
             if PIVOT_VERBS.starts_at(t, i) {
-                i = (i + 1..e)
-                    .find(|&k| CLAUSE_END.contains(&t[k]))
-                    .unwrap_or(e);
+                i = clause_end(t, i + 1, e);
                 continue;
             }
             if (i == s || t[i - 1] == COMMA)
@@ -366,7 +358,7 @@ impl Parser<'_> {
         out: &mut Vec<(usize, usize, bool)>,
     ) -> Option<usize> {
         let t = self.t;
-        let ce = (i..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
+        let ce = clause_end(t, i, e);
         let k = (i + 2..ce).find(|&k| t[k] == ETC)?;
         let listed = t[i..k].contains(&DUNHAO)
             && self.mentions_in(i, k).is_empty()
@@ -413,9 +405,7 @@ impl Parser<'_> {
         if !visit {
             return None;
         }
-        let end = (colon + 1..e)
-            .find(|&k| CLAUSE_END.contains(&t[k]))
-            .unwrap_or(e);
+        let end = clause_end(t, colon + 1, e);
         let mut items = Vec::new();
         let mut a = colon + 1;
         for k in colon + 1..=end {
@@ -541,10 +531,7 @@ impl Parser<'_> {
     /// (座谈, 交流) follows in its clause, within a short span and no other 与/和 between.
     fn talks_with(&self, k: usize, e: usize) -> bool {
         let t = self.t;
-        let end = (k + 1..e)
-            .find(|&x| CLAUSE_END.contains(&t[x]))
-            .unwrap_or(e)
-            .min(k + 16);
+        let end = clause_end(t, k + 1, e).min(k + 16);
         TALK_VERBS
             .find(t, k + 1, end)
             .is_some_and(|(v, _)| v > k + 1 && !t[k + 1..v].iter().any(|&c| with(c) || c == DUNHAO))
@@ -647,9 +634,7 @@ impl Parser<'_> {
         if !with(t[i]) || self.in_title(i) {
             return None;
         }
-        let ce = (i + 1..e)
-            .find(|&k| CLAUSE_END.contains(&t[k]))
-            .unwrap_or(e);
+        let ce = clause_end(t, i + 1, e);
         let v = (i + 3..ce).find(|&k| SIGNING_VERBS.starts_at(t, k))?;
         let (a, b) = trim_item(t, i + 1, v);
         let named = COMPANY_SUFFIXES.longest_ending_at(&t[..b], b).is_some()

@@ -14,7 +14,7 @@ use crate::lexicon::{
     PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
-use crate::text::{CLAUSE_END, clause_start, word_at};
+use crate::text::{CLAUSE_END, clause_end, clause_start, word_at};
 
 impl Parser<'_> {
     /// Roles of the people in sentence `si`, and whether it reports an activity.
@@ -221,9 +221,7 @@ impl Parser<'_> {
         let clause_start = clause_start(t, 0, m.start);
         let with = (clause_start.max(m.start.saturating_sub(14))..m.start)
             .any(|i| with(t[i]) || t[i] == ALONG);
-        let clause_end = (m.name_end..se)
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .unwrap_or(se);
+        let clause_end = clause_end(t, m.name_end, se);
         with && TALK_VERBS.find(t, m.name_end, clause_end).is_some()
     }
 
@@ -317,9 +315,7 @@ impl Parser<'_> {
         let Some(l) = LEAD_VERBS.longest_at(t, after) else {
             return false;
         };
-        let end = (after + l..until)
-            .find(|&i| CLAUSE_END.contains(&t[i]))
-            .unwrap_or(until);
+        let end = clause_end(t, after + l, until);
         (after + l..end).any(|i| word_at(t, i, PARTY) || self.team_at(i, end).is_some())
     }
 }

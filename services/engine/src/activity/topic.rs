@@ -4,7 +4,7 @@ use super::{Parser, Work};
 use crate::lexicon::ACTION_TRIGGERS;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{DONE, LAUNCH, OF, PLUS, move_or_lead_heads};
-use crate::text::{CLAUSE_END, string, word_at};
+use crate::text::{clause_end, string, word_at};
 
 impl Parser<'_> {
     /// The object of the activity verb in the first sentence, up to the end of its clause:
@@ -19,7 +19,7 @@ impl Parser<'_> {
                 && !move_or_lead_heads(t[i])
             {
                 let a = i + l;
-                let b = (a..e).find(|&k| CLAUSE_END.contains(&t[k])).unwrap_or(e);
+                let b = clause_end(t, a, e);
                 let mut a2 = a;
                 while a2 < b && matches!(t[a2], DONE | PLUS | COMMA) {
                     a2 += 1;
@@ -36,9 +36,7 @@ impl Parser<'_> {
                 continue;
             }
             if word_at(t, i, LAUNCH) {
-                let b = (i + 2..e)
-                    .find(|&k| CLAUSE_END.contains(&t[k]))
-                    .unwrap_or(e);
+                let b = clause_end(t, i + 2, e);
                 if b > i + 3 && b - i <= 26 {
                     return Some(string(&self.doc.norm[i + 2..b]));
                 }
