@@ -2050,3 +2050,35 @@ fn common_words_that_open_with_a_surname_are_no_names() {
         }
     }
 }
+
+#[test]
+fn a_site_tour_after_a_ceremony_is_an_activity_of_its_own() {
+    for text in [
+        "1月19日，某县人民医院北院正式启用并举行揭牌仪式。副市长、县委书记李某平，县长王某华出席活动。仪式结束后，李某平一行还实地调研了社会福利服务中心、职业学校。",
+        "8月20日，某集团董事长谭某一行与市委书记黄某座谈，并出席战略合作协议签约仪式。签约仪式后，谭某一行考察了某智能制造园、某湖公园。",
+    ] {
+        let events = run(text, "2024-01-20");
+        let tour = events
+            .iter()
+            .find(|e| e.kind == EventKind::SiteInspection)
+            .unwrap_or_else(|| panic!("{text}: {events:#?}"));
+        assert_eq!(events.len(), 2, "{text}: {events:#?}");
+        let first = events
+            .iter()
+            .find(|e| e.kind != EventKind::SiteInspection)
+            .expect("the ceremony or the talks");
+        assert_eq!(tour.when.start, first.when.start, "{text}");
+        // The sites toured belong to the tour, not to the ceremony.
+        assert!(sites_of(first).is_empty(), "{text}: {first:#?}");
+        assert!(sites_of(tour).len() >= 2, "{text}: {tour:#?}");
+    }
+    // A tour of the expo after its opening is the expo visit itself.
+    let events = run(
+        "12月12日上午，第二十届冬交会在海南国际会展中心开幕。开幕式结束后，省委书记沈某明和与会嘉宾共同步入会展中心巡馆，参观了热带农业展区。",
+        "2017-12-13",
+    );
+    assert!(
+        events.iter().all(|e| e.kind != EventKind::SiteInspection),
+        "{events:#?}"
+    );
+}

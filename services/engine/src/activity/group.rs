@@ -6,17 +6,17 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    DONE, HOST_RECEIVE, HOST_WELCOME, HOUR, OF, OUR, PARTY, TOGETHER, WEEK, dispatch, range_words,
-    third_person,
+    AFTER, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, PARTY, TOGETHER,
+    WEEK, dispatch, range_words, third_person,
 };
 use crate::lexicon::{
-    ACTION_TRIGGERS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
+    ACTION_TRIGGERS, HELD_EVENTS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
     RECEPTION_VERBS,
 };
-use crate::text::CLAUSE_END;
 use crate::text::word_at;
+use crate::text::{CLAUSE_END, clause_end};
 use crate::time::{Resolved, Resolver, TimeKind};
-use dongtai_proto::TimeBasis;
+use dongtai_proto::{EventKind, TimeBasis};
 
 impl Parser<'_> {
     /// The best own time phrase of a sentence: the surest kind, then the nearest before the
@@ -158,9 +158,9 @@ impl Parser<'_> {
                 works.push(w);
                 continue;
             }
-            let merge = works
-                .last()
-                .is_some_and(|w| self.continues(w, info, &leads, si, own, resolver));
+            let merge = works.last().is_some_and(|w| {
+                self.continues(w, info, &leads, si, own, resolver) && !self.tour_after(w, info, si)
+            });
             if merge && let Some(w) = works.last_mut() {
                 self.join(w, info, si, own);
             } else {
@@ -281,6 +281,43 @@ impl Parser<'_> {
                 (shared || same_org) && self.same_days(resolver, w, tk)
             }
         }
+    }
+
+    /// Whether anchor sentence `si` opens a tour of its own after the event of activity `w`
+    /// (仪式结束后，某某一行还实地调研了…; 签约仪式后，某某一行考察了…; 会后，…): the sentence opens
+    /// with a clause that only says an event was over, and what its lead does is a site visit
+    /// while the activity so far is not. (A tour of the expo after its opening is the expo
+    /// visit: only a site visit splits.)
+    fn tour_after(&self, w: &Work, info: &SentenceInfo, si: usize) -> bool {
+        let t = self.t;
+        let (ss, se) = self.sents[si];
+        let ce = clause_end(t, ss, se);
+        if ce >= info.actor_pos || ce < ss + 2 || t[ce - 1] != AFTER {
+            return false;
+        }
+        let before = ce - 1;
+        let over = before
+            .checked_sub(ENDED.chars().count())
+            .is_some_and(|i| i >= ss && word_at(t, i, ENDED))
+            || t[before - 1] == MEETING_CHAR
+            || HELD_EVENTS.0.longest_ending_at(t, before).is_some();
+        if !over || !info.strong {
+            return false;
+        }
+        let tour = Work {
+            leads: Vec::new(),
+            people: Vec::new(),
+            orgs: Vec::new(),
+            core: vec![si],
+            scope: vec![si],
+            own_time: None,
+            time: None,
+            first_anchor: si,
+            actor_pos: info.actor_pos,
+            held: false,
+            led: false,
+        };
+        self.kind(&tour) == EventKind::SiteInspection && self.kind(w) != EventKind::SiteInspection
     }
 
     /// The activity, among `works`, of a team visiting with no one named to lead it, when anchor
