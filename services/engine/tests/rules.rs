@@ -2082,3 +2082,14 @@ fn a_site_tour_after_a_ceremony_is_an_activity_of_its_own() {
         "{events:#?}"
     );
 }
+
+#[test]
+fn a_page_date_run_on_into_a_story_dates_nothing_of_it() {
+    // Column lines of a scanned page: the paper's date line, its navigation and the story run
+    // on into one sentence; the story's own day (昨(1)日) dates the visit.
+    let e = one(
+        "当前报章 2021 年 03\n 月 02 日\n今日导读\n本报新闻\n【特讯】节日将至，社会文\n化司司长李某荣昨(1)日探\n访了两间长者服务设施，表达\n节日问候。\n",
+        "2021-03-02",
+    );
+    assert_eq!(e.when.start, Some(day("2021-03-01")), "{e:#?}");
+}

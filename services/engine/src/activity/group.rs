@@ -40,7 +40,20 @@ impl Parser<'_> {
                     usize::MAX / 4 - st
                 };
                 // A dateline (本报10月26日讯, 某地10月26日电) dates the report, not the activity.
-                (!self.dates_nothing(k), self.times[k].rank(), near)
+                // A date before the actor whose clause runs over the end of a run-on line (a
+                // page's date line, a headline) is another field's (当前报章 2019年02月01日 今日导读
+                // … 某某昨(31)日探访).
+                let same_field = st > actor || {
+                    let end = self.times[k].end;
+                    let to = clause_end(t, end, actor);
+                    !self.doc.soft.iter().any(|&x| end <= x && x < to)
+                };
+                (
+                    !self.dates_nothing(k),
+                    same_field,
+                    self.times[k].rank(),
+                    near,
+                )
             })
     }
 
