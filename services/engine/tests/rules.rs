@@ -2093,3 +2093,18 @@ fn a_page_date_run_on_into_a_story_dates_nothing_of_it() {
     );
     assert_eq!(e.when.start, Some(day("2021-03-01")), "{e:#?}");
 }
+
+#[test]
+fn heads_of_command_posts_and_officers_by_rank_are_titles() {
+    let e = one(
+        "2月22日，省政府副秘书长、某市援建前方指挥部总指挥何某飞带队调研我县东西部协作工作。",
+        "2023-02-24",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["何某飞"]), "{e:#?}");
+    // An officer named by surname and rank is no one by name.
+    let e = one(
+        "6月3日，县长张某冠在后备指挥部指挥官黄上校陪同下，前往大林镇勘察积水灾情。",
+        "2017-06-03",
+    );
+    assert!(!everyone(&e).contains(&"黄上校".to_string()), "{e:#?}");
+}
