@@ -2,7 +2,7 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units, list_joiners,
+    AND_ALSO, COMRADE, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units, list_joiners,
     name_openers, not_name_end, one_char_place_ends, person_measures, place_initial_cuts,
     unit_ends,
 };
@@ -406,7 +406,12 @@ fn titled(text: &[char], soft: &[usize]) -> Vec<Mention> {
         let found = is_cjk(text[j])
             .then(|| TITLES.longest_ending_at(text, title_end))
             .flatten()
-            .and_then(|l| Some((l, parse_name(text, j).or_else(|| closed_name(text, j))?)))
+            .and_then(|l| {
+                let len = parse_name(text, j)
+                    .or_else(|| closed_name(text, j))
+                    .or_else(|| comrade_name(text, j))?;
+                Some((l, len))
+            })
             .filter(|&(l, _)| title_end - l >= floor);
         let Some((l, len)) = found else {
             if let Some(m) = unit_item(text, j, &out) {
@@ -468,6 +473,23 @@ fn closed_name(text: &[char], j: usize) -> Option<usize> {
                 && !ACTION_TRIGGERS.starts_at(&text[..e], k)
         });
     ok.then_some(4)
+}
+
+/// A name of two to five characters right after a title and closed by the honorific 同志,
+/// whatever its first character (副院长朝格吉勒同志: names of Mongolian, Tibetan or Uyghur
+/// officials open with no Han surname); no word inside that opens a title, follows names or
+/// is an action.
+fn comrade_name(text: &[char], j: usize) -> Option<usize> {
+    let len = (2..=5).find(|&l| word_at(text, j + l, COMRADE))?;
+    let e = j + len;
+    let ok = text[j..e].iter().all(|&c| is_cjk(c))
+        && !NOT_NAMES.starts_at(text, j)
+        && (j..e).all(|k| {
+            !FOLLOWERS.starts_at(&text[..e], k)
+                && !TITLES.starts_at(text, k)
+                && !ACTION_TRIGGERS.starts_at(&text[..e], k)
+        });
+    ok.then_some(len)
 }
 
 /// Whether the name at `j` opens like a married name in Hong Kong: her husband's surname, then

@@ -2108,3 +2108,18 @@ fn heads_of_command_posts_and_officers_by_rank_are_titles() {
     );
     assert!(!everyone(&e).contains(&"黄上校".to_string()), "{e:#?}");
 }
+
+#[test]
+fn a_name_closed_by_comrade_needs_no_surname() {
+    let e = one(
+        "近日，市社会主义学院副院长朝格吉勒同志带领调研组赴某旗、某镇开展调研。",
+        "2024-04-27",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["朝格吉勒"]), "{e:#?}");
+    // 负责同志 is a title, not a name closed by the honorific.
+    let e = one(
+        "8月30日，河长王某华带领市住建局、市河长办相关负责同志对某河进行现场巡查。",
+        "2018-08-30",
+    );
+    assert_eq!(everyone(&e), owned(&["王某华"]), "{e:#?}");
+}

@@ -5,8 +5,8 @@ use super::respective::each_their_own;
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, WHEN, list_joiners,
-    modal_heads, not_proposed_before, org_openers, with,
+    ALONG, AND_THEN, AT, COMRADE, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, WHEN,
+    list_joiners, modal_heads, not_proposed_before, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -302,6 +302,12 @@ impl Parser<'_> {
     /// lead its visit, official or not.
     fn leads_a_team(&self, start: usize, after: usize, until: usize) -> bool {
         let t = self.t;
+        // 某某同志带领调研组: the honorific between.
+        let after = if word_at(t, after, COMRADE) {
+            after + COMRADE.chars().count()
+        } else {
+            after
+        };
         // 某集团董事长某某一行 at the head of its clause: the head of a visiting party (not
         // one met: 会见了某集团副总裁某某一行).
         if word_at(t, after, PARTY) {
