@@ -2123,3 +2123,23 @@ fn a_name_closed_by_comrade_needs_no_surname() {
     );
     assert_eq!(everyone(&e), owned(&["王某华"]), "{e:#?}");
 }
+
+#[test]
+fn a_titled_head_who_goes_somewhere_alone_leads_official_or_not() {
+    for (text, lead) in [
+        (
+            "4月26日，市中级人民法院院长王某明赴某县法院调研。",
+            "王某明",
+        ),
+        ("4月26日，市委党校常务副校长李某华到某镇考察。", "李某华"),
+    ] {
+        let e = one(text, "2024-04-27");
+        assert_eq!(names(&e, Role::Lead), owned(&[lead]), "{text}: {e:#?}");
+    }
+    // One who only tells visitors about the hospital visits nothing.
+    let events = run(
+        "市人民医院院长黎某超向前来参观考察的代表团详细介绍了医院情况。",
+        "2024-04-27",
+    );
+    assert!(events.is_empty(), "{events:#?}");
+}

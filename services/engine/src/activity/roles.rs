@@ -10,8 +10,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
-    PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, BUSINESS_WORDS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS,
+    PARTICIPANT_HEADS, PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::Mention;
 use crate::text::{CLAUSE_END, clause_end, clause_start, word_at};
@@ -291,10 +291,40 @@ impl Parser<'_> {
                 return Role::Participant;
             }
         }
-        if !self.official[idx[n]] && !self.leads_a_team(m.start, after, until) {
+        if !self.official[idx[n]]
+            && !self.leads_a_team(m.start, after, until)
+            && !self.visits_alone(idx, n, after, until)
+        {
             return Role::Participant;
         }
         Role::Lead
+    }
+
+    /// Whether the `n`th mention of a sentence, titled but no official (法院院长, 党校校长, 农科院
+    /// 院长), visits on their own: the first person of a sentence that names no official, and
+    /// right after their name (a time between) they go somewhere (赴某县调研, 到某地考察), not
+    /// only speak to visitors (向前来考察的代表团介绍).
+    fn visits_alone(&self, idx: &[usize], n: usize, after: usize, until: usize) -> bool {
+        let t = self.t;
+        let m = &self.ms[idx[n]];
+        if n != 0 || !m.own_titles || idx.iter().any(|&k| self.official[k]) {
+            return false;
+        }
+        // (A business head without a team is on no official activity: 某商会会长某某来到….)
+        let business = m
+            .titles
+            .iter()
+            .any(|&(a, b)| BUSINESS_WORDS.find(t, a, b).is_some());
+        if business {
+            return false;
+        }
+        let mut i = after;
+        while let Some(k) = self.times_in(i, i + 1).next() {
+            i = self.times[k].end;
+        }
+        let end = clause_end(t, i, until);
+        MOVEMENT_VERBS.starts_at(t, i)
+            && self.trigger_after(i, end).is_some_and(|(_, strong)| strong)
     }
 
     /// Whether the person whose name (or list) ends at `after` leads a team right after it
