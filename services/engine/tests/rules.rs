@@ -2143,3 +2143,12 @@ fn a_titled_head_who_goes_somewhere_alone_leads_official_or_not() {
     );
     assert!(events.is_empty(), "{events:#?}");
 }
+
+#[test]
+fn greetings_paid_to_people_are_a_visit_of_greeting() {
+    let e = one(
+        "2月8日，市委书记朱某看望慰问节日期间依然坚守岗位的一线职工。",
+        "2024-02-09",
+    );
+    assert_eq!(e.kind, EventKind::Other, "{e:#?}");
+}
