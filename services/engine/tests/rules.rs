@@ -2152,3 +2152,25 @@ fn greetings_paid_to_people_are_a_visit_of_greeting() {
     );
     assert_eq!(e.kind, EventKind::Other, "{e:#?}");
 }
+
+#[test]
+fn an_acting_team_is_named_after_the_dateline_and_never_by_a_verb() {
+    let events = run(
+        "新华社北京9月28日电 中央代表团二分团在出席庆祝活动、考察当地经济社会发展情况后，于28日返回北京。",
+        "2025-09-28",
+    );
+    for e in &events {
+        for a in &e.actors {
+            assert!(!a.name.contains("新华社"), "{events:#?}");
+        }
+    }
+    let events = run(
+        "7月26日至8月3日，书记们走访慰问部队官兵，率党政代表团外出考察，举行项目开工仪式。",
+        "2024-08-05",
+    );
+    for e in &events {
+        for a in &e.actors {
+            assert!(!a.name.starts_with('率'), "{events:#?}");
+        }
+    }
+}

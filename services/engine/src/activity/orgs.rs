@@ -2,7 +2,9 @@
 
 use super::Parser;
 use crate::lexicon::grammar::{BOARD, OUR, not_in_org, one_char_place_ends, org_openers};
-use crate::lexicon::{BUSINESS_WORDS, COMPANY_SUFFIXES, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS};
+use crate::lexicon::{
+    BUSINESS_WORDS, COMPANY_SUFFIXES, LEAD_VERBS, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS,
+};
 use crate::text::{CLAUSE_END, clause_end, clause_start, string, word_at};
 
 impl Parser<'_> {
@@ -43,6 +45,10 @@ impl Parser<'_> {
         if let Some(k) = self.times_in(a, a + 1).next() {
             a = self.times[k].end;
         }
+        // 新华社北京9月28日电 中央代表团…: what follows a dateline.
+        if let Some(k) = self.times_in(a, ce.min(a + 12)).find(|&k| self.dateline(k)) {
+            a = (self.times[k].end + 1).min(ce);
+        }
         while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
             a += 1;
         }
@@ -56,7 +62,10 @@ impl Parser<'_> {
         // 我市党政代表团: a body of our city.
         let ours = end >= a + 2 && t[a] == OUR && one_char_place_ends(t[a + 1]);
         let from = if ours { a + 2 } else { a };
-        !t[from..end].iter().any(|&c| not_in_org(c)) && self.mentions_in(a, end).is_empty()
+        // (率党政代表团外出考察: a clause led by someone named elsewhere.)
+        !t[from..end].iter().any(|&c| not_in_org(c))
+            && self.mentions_in(a, end).is_empty()
+            && !LEAD_VERBS.starts_at(t, a)
     }
 
     /// Whether a time phrase (not a dateline) comes right before `a`, in its clause or as the
