@@ -2174,3 +2174,12 @@ fn an_acting_team_is_named_after_the_dateline_and_never_by_a_verb() {
         }
     }
 }
+
+#[test]
+fn everyone_in_a_list_of_those_met_is_met() {
+    let e = one(
+        "5月15日，市外办党组书记周某清带队赴上海拜访多国驻沪总领事馆。周某清分别与西班牙驻沪总领事路易斯·卡尔沃、越南驻沪总领事阮某松、印尼驻沪总领事邯某盼座谈交流。",
+        "2024-05-17",
+    );
+    assert_eq!(names(&e, Role::Lead), owned(&["周某清"]), "{e:#?}");
+}

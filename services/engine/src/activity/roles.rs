@@ -235,6 +235,21 @@ impl Parser<'_> {
         if self.is_party_met(m) {
             return Role::Participant;
         }
+        // 分别与甲、乙、丙…座谈: the rest of a list whose first is the party met are met too.
+        let mut first = n;
+        while first > 0 {
+            let gap = &t[self.ms[idx[first - 1]].name_end..self.ms[idx[first]].start];
+            let connector = !gap.is_empty()
+                && gap.len() <= 2
+                && gap.iter().all(|&c| c == DUNHAO || list_joiners(c));
+            if !connector {
+                break;
+            }
+            first -= 1;
+        }
+        if first < n && self.is_party_met(&self.ms[idx[first]]) {
+            return Role::Participant;
+        }
         // 随行官员包括甲及乙: those who went along.
         if PARTICIPANT_HEADS
             .find(t, clause_start(t, 0, m.start), m.start)
