@@ -2183,3 +2183,15 @@ fn everyone_in_a_list_of_those_met_is_met() {
     );
     assert_eq!(names(&e, Role::Lead), owned(&["周某清"]), "{e:#?}");
 }
+
+#[test]
+fn rarer_surnames_open_names_too() {
+    let e = one(
+        "1月19日，县委书记李某平出席揭牌仪式。县领导邹某水、占某福、那某敏、丘某华出席活动。",
+        "2026-01-20",
+    );
+    let all = everyone(&e);
+    for n in ["占某福", "那某敏", "丘某华"] {
+        assert!(all.contains(&n.to_string()), "{n}: {all:?}");
+    }
+}
