@@ -2195,3 +2195,14 @@ fn rarer_surnames_open_names_too() {
         assert!(all.contains(&n.to_string()), "{n}: {all:?}");
     }
 }
+
+#[test]
+fn a_page_date_before_the_papers_dateline_dates_nothing() {
+    // A headline line, the paper's name and date, then its own dateline, run on into one
+    // sentence as column lines are.
+    let e = one(
+        "省政府召开常务会议\n刘某主持\n某某日报 2020年 11 \n月 04 日\n本报讯 记者某某报道 11\n月 3 日，省长刘某主持召开省政府常务会议，部署当前工作。\n",
+        "2020-11-04",
+    );
+    assert_eq!(e.when.start, Some(day("2020-11-03")), "{e:#?}");
+}

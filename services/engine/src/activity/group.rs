@@ -6,8 +6,8 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    AFTER, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, PARTY, TOGETHER,
-    WEEK, dispatch, range_words, third_person,
+    AFTER, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, OUR_PAPER, PARTY,
+    TOGETHER, WEEK, dispatch, range_words, third_person,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
@@ -66,6 +66,10 @@ impl Parser<'_> {
         let mut i = te.end;
         while t.get(i) == Some(&' ') {
             i += 1;
+        }
+        // (辽宁日报 2020年11月04日 本报讯 …: the paper's own dateline follows the page's date.)
+        if word_at(t, i, OUR_PAPER) && t.get(i + 2).is_some_and(|&c| dispatch(c)) {
+            return true;
         }
         let digits = t[i.min(t.len())..]
             .iter()
