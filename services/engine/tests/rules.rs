@@ -2206,3 +2206,14 @@ fn a_page_date_before_the_papers_dateline_dates_nothing() {
     );
     assert_eq!(e.when.start, Some(day("2020-11-03")), "{e:#?}");
 }
+
+#[test]
+fn a_pages_dates_before_its_source_or_the_storys_date_date_nothing() {
+    // A headline line, the page's time and source, the paper's date line and the story's own
+    // date, run on as column lines are.
+    let e = one(
+        "市政府召开常务会议\n吕某成主持\n时间:2022年 04 月 \n21 日来源:某某日报\n某某日报 2022年 04 \n月 21 日\n4月 20 日，市长吕某成主持召开市政府常务会议，研究部署当前工作。\n",
+        "2022-04-21",
+    );
+    assert_eq!(e.when.start, Some(day("2022-04-20")), "{e:#?}");
+}

@@ -7,7 +7,7 @@ use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
     AFTER, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, OUR_PAPER, PARTY,
-    TOGETHER, WEEK, dispatch, range_words, third_person,
+    SOURCE, TOGETHER, WEEK, dispatch, range_words, third_person,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
@@ -67,7 +67,19 @@ impl Parser<'_> {
         while t.get(i) == Some(&' ') {
             i += 1;
         }
-        // (辽宁日报 2020年11月04日 本报讯 …: the paper's own dateline follows the page's date.)
+        // 沈阳日报 2022年04月21日 4月20日，…: a full date right before another is the page's.
+        if let Some(n) = self.times.get(k + 1)
+            && n.start == i
+            && matches!(te.kind, TimeKind::Absolute { from, .. } if from.year.is_some())
+            && matches!(n.kind, TimeKind::Absolute { from, .. } if from.month.is_some())
+        {
+            return true;
+        }
+        // (辽宁日报 2020年11月04日 本报讯 …: the paper's own dateline follows the page's date;
+        // 2022年04月21日 来源：…: the page's source.)
+        if word_at(t, i, SOURCE) {
+            return true;
+        }
         if word_at(t, i, OUR_PAPER) && t.get(i + 2).is_some_and(|&c| dispatch(c)) {
             return true;
         }
