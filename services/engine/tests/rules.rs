@@ -2217,3 +2217,20 @@ fn a_pages_dates_before_its_source_or_the_storys_date_date_nothing() {
     );
     assert_eq!(e.when.start, Some(day("2022-04-20")), "{e:#?}");
 }
+
+#[test]
+fn each_party_received_that_day_is_a_meeting_of_its_own() {
+    let text = "昨天上午，市委书记刘某会见了来甬参加经贸会议的甲国经济部部长康斯坦丁·尼策一行。刘某表示，希望双方深化合作。昨天上午，市委书记刘某会见了来甬参加经贸会议的乙国经济部部长阿尔本·阿赫梅塔伊一行。";
+    let events = run(text, "2014-06-08");
+    let meetings: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Meeting)
+        .collect();
+    assert_eq!(meetings.len(), 2, "{events:#?}");
+    // On a trip of several days the meetings are the trip's.
+    let events = run(
+        "11月28日至12月3日，市长徐某颜率团访问甲国。在甲国访问期间，徐某颜会见了光明市市长朴某原。在首尔市，徐某颜会见了某集团总裁朴某太。",
+        "2018-12-05",
+    );
+    assert_eq!(events.len(), 1, "{events:#?}");
+}

@@ -14,7 +14,7 @@ use crate::lexicon::{
     RECEPTION_VERBS,
 };
 use crate::text::word_at;
-use crate::text::{CLAUSE_END, clause_end};
+use crate::text::{CLAUSE_END, clause_end, clause_start};
 use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::{EventKind, TimeBasis};
 
@@ -187,9 +187,14 @@ impl Parser<'_> {
                 works.push(w);
                 continue;
             }
-            let merge = works.last().is_some_and(|w| {
-                self.continues(w, info, &leads, si, own, resolver) && !self.tour_after(w, info, si)
-            });
+            let apart = works
+                .last()
+                .is_some_and(|w| self.another_party_met(w, si, &leads, resolver));
+            let merge = !apart
+                && works.last().is_some_and(|w| {
+                    self.continues(w, info, &leads, si, own, resolver)
+                        && !self.tour_after(w, info, si)
+                });
             if merge && let Some(w) = works.last_mut() {
                 self.join(w, info, si, own);
             } else {
@@ -207,10 +212,11 @@ impl Parser<'_> {
                     actor_pos: info.actor_pos,
                     held: info.held,
                     led: false,
+                    apart,
                 });
             }
         }
-        let mut drafts: Vec<(Draft, Vec<String>, bool)> = Vec::new();
+        let mut drafts: Vec<(Draft, Vec<String>, bool, bool)> = Vec::new();
         for w in &works {
             if let Some(d) = self.finish(w, resolver) {
                 let leads: Vec<String> = w.leads.iter().map(|&k| self.ms[k].key.clone()).collect();
@@ -218,9 +224,13 @@ impl Parser<'_> {
                 if split.len() == 1
                     && let Some((d, _)) = split.pop()
                 {
-                    drafts.push((d, leads, w.own_time.is_some()));
+                    drafts.push((d, leads, w.own_time.is_some(), w.apart));
                 } else {
-                    drafts.extend(split.into_iter().map(|(d, l)| (d, l, w.own_time.is_some())));
+                    drafts.extend(
+                        split
+                            .into_iter()
+                            .map(|(d, l)| (d, l, w.own_time.is_some(), w.apart)),
+                    );
                 }
             }
         }
@@ -345,8 +355,53 @@ impl Parser<'_> {
             actor_pos: info.actor_pos,
             held: false,
             led: false,
+            apart: false,
         };
         self.kind(&tour) == EventKind::SiteInspection && self.kind(w) != EventKind::SiteInspection
+    }
+
+    /// Whether anchor sentence `si` (leads `leads`) tells another meeting of a lead of meeting
+    /// `w`: it receives someone (会见了乙…) none of whom `w` has, and `w` received someone
+    /// already (刘某会见了甲一行…。刘某会见了乙一行…: one meeting per party received).
+    fn another_party_met(&self, w: &Work, si: usize, leads: &[usize], resolver: &Resolver) -> bool {
+        // Only within one day: on a trip of several days its meetings are the trip's.
+        let one_day = w
+            .time
+            .and_then(|k| self.resolve_time(resolver, k))
+            .is_some_and(|r| r.start.is_some() && r.start == r.end);
+        if !one_day {
+            return false;
+        }
+        let key = |k: usize| self.ms[k].key.as_str();
+        let shared = leads
+            .iter()
+            .any(|&k| w.leads.iter().any(|&l| key(l) == key(k)));
+        if !shared || !self.sentence_receives(si) || !self.receives(w) {
+            return false;
+        }
+        let met_before: Vec<&str> = w
+            .core
+            .iter()
+            .filter_map(|&c| self.received_party(c))
+            .map(key)
+            .collect();
+        self.received_party(si)
+            .is_some_and(|k| !met_before.is_empty() && !met_before.contains(&key(k)))
+    }
+
+    /// The first person named after the first verb of receiving in sentence `si`, in its clause
+    /// (会见了来甬参加某会议的某国部长某某一行 → 某某).
+    fn received_party(&self, si: usize) -> Option<usize> {
+        let t = self.t;
+        let (s, e) = self.sents[si];
+        let r = (s..e).find(|&i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))?;
+        // (在会见某集团负责人时，…: the meeting told already, not another.)
+        let cs = clause_start(t, s, r);
+        if self.while_clause(cs, e).is_some() {
+            return None;
+        }
+        let ce = clause_end(t, r, e);
+        self.mentions_in(r, ce).next()
     }
 
     /// The activity, among `works`, of a team visiting with no one named to lead it, when anchor
@@ -571,11 +626,13 @@ pub(super) fn days_overlap(a: &Option<Resolved>, b: &Option<Resolved>) -> bool {
 /// Drafts that describe one activity become one: the same kind and a shared lead, where one has
 /// no days of its own or the days overlap; an organisation's draft without days of its own joins
 /// a draft of the same kind.
-pub(super) fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool)>) -> Vec<Draft> {
+pub(super) fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool, bool)>) -> Vec<Draft> {
     let mut out: Vec<(Draft, Vec<String>, bool)> = Vec::new();
-    for (d, leads, own) in drafts {
+    for (d, leads, own, apart) in drafts {
+        // A meeting with a party of its own stays apart from the meetings before it.
         let target = out.iter().position(|(o, ol, oown)| {
-            o.kind == d.kind
+            !apart
+                && o.kind == d.kind
                 && (leads.iter().any(|l| ol.contains(l))
                     && (!own || !oown || days_overlap(&o.when, &d.when))
                     || leads.is_empty() && !own

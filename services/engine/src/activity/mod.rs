@@ -112,6 +112,9 @@ struct Work {
     /// A person's own activity (a strong verb) joined it: the held event is then only part of
     /// what they did.
     led: bool,
+    /// A meeting with a party of its own, told after another meeting of the same lead that
+    /// day (会见了甲…。…会见了乙…): kept apart from it.
+    apart: bool,
 }
 
 struct Parser<'a> {
