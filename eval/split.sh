@@ -10,7 +10,9 @@ for json in incoming/"$prefix"[0-9]*.json; do
   [ -e "$json" ] || continue
   [ -e "${json%.json}.txt" ] || { echo "skip $json: no text"; continue; }
   id=$(basename "$json" .json)
-  n=$((10#${id:1}))
+  # The number after the collector's prefix (one letter or more: a07, ab07).
+  num=${id##*[a-z]}
+  n=$((10#$num))
   dest=corpus/tune
   (( n % 3 == 0 )) && dest=corpus/heldout
   mv "incoming/$id.json" "incoming/$id.txt" "$dest/"
