@@ -2234,3 +2234,25 @@ fn each_party_received_that_day_is_a_meeting_of_its_own() {
     );
     assert_eq!(events.len(), 1, "{events:#?}");
 }
+
+#[test]
+fn a_name_before_its_title_after_a_department_or_zai_is_found() {
+    for text in [
+        "3月3日，考察团一行在某党派中央社会服务部夏某秋副部长的带领下来浙江进行经济考察。",
+        "3月3日，市服务部王某国副部长到浙江考察。",
+    ] {
+        let events = run(text, "2007-03-10");
+        let all: Vec<String> = events.iter().flat_map(everyone).collect();
+        assert!(
+            all.iter().any(|n| n == "夏某秋" || n == "王某国"),
+            "{text}: {events:#?}"
+        );
+    }
+    // 全国 is no one (在全国议长杯…).
+    for e in run(
+        "2月23日，议长郭某良率团拜会县议会。双方过去在全国议长杯网球赛建立情谊。",
+        "2022-02-23",
+    ) {
+        assert!(!everyone(&e).iter().any(|n| n.starts_with('全')), "{e:#?}");
+    }
+}
