@@ -2256,3 +2256,15 @@ fn a_name_before_its_title_after_a_department_or_zai_is_found() {
         assert!(!everyone(&e).iter().any(|n| n.starts_with('全')), "{e:#?}");
     }
 }
+
+#[test]
+fn an_event_named_in_quotes_opens_when_it_opens() {
+    let events = run(
+        "四县市联合举办的「中台湾农业博览会」，昨天在某县立体育场旁热闹开幕，出席开幕仪式的农委会主委林某贤也欢迎民众造访。",
+        "2018-09-23",
+    );
+    let e = events.first().unwrap_or_else(|| panic!("no activity"));
+    assert!(everyone(e).contains(&"林某贤".to_string()), "{e:#?}");
+    assert_eq!(e.when.start, Some(day("2018-09-22")), "{e:#?}");
+    assert!(sites_of(e).iter().all(|p| !p.contains("热闹")), "{e:#?}");
+}

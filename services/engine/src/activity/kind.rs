@@ -249,6 +249,10 @@ impl Parser<'_> {
         if end > cs && t[end - 1] == ON_DATE {
             end -= 1;
         }
+        // 「某农业博览会」昨天…开幕: the name in quotes.
+        if end > s && matches!(t[end - 1], '」' | '”' | '》') {
+            end -= 1;
+        }
         let h = heads.longest_ending_at(t, end)?;
         weights.get(&t[end - h..end]).map(|c| c.kind)
     }
