@@ -2,9 +2,9 @@
 //! (县领导甲、乙), bare names of people already met (钟某某一行), and surname + title (钟区长).
 
 use crate::lexicon::grammar::{
-    AND_ALSO, COMRADE, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units, list_joiners,
-    name_openers, not_name_end, one_char_place_ends, person_measures, place_initial_cuts,
-    unit_ends,
+    AND_ALSO, AT, COMRADE, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units,
+    list_joiners, name_openers, not_name_end, one_char_place_ends, person_measures,
+    place_initial_cuts, unit_ends,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -635,7 +635,9 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
             let title = &text[e..e + l];
             let office = l >= 2 && OFFICIAL_TITLES.longest_ending_at(title, l).is_some();
             // …and no place named again and again (向徐汇区长期以来: 徐汇区).
-            let place = one_char_place_ends(text[e]) && count(text, &text[j..=e], j) >= 2;
+            // After 在 a place is far likelier than a name (在吉林省长春市: no 吉林 省长).
+            let place = one_char_place_ends(text[e])
+                && (count(text, &text[j..=e], j) >= 2 || j > 0 && text[j - 1] == AT);
             let short = !opened || l <= 4 && !place;
             (office && short && free(taken, j, e + l) && TITLES.longest_at(text, j).is_none())
                 .then_some((len, l))

@@ -2237,22 +2237,43 @@ fn each_party_received_that_day_is_a_meeting_of_its_own() {
 
 #[test]
 fn a_name_before_its_title_after_a_department_or_zai_is_found() {
-    for text in [
-        "3月3日，考察团一行在某党派中央社会服务部夏某秋副部长的带领下来浙江进行经济考察。",
-        "3月3日，市服务部王某国副部长到浙江考察。",
+    for (text, name) in [
+        (
+            "3月3日，考察团一行在某党派中央社会服务部夏某秋副部长的带领下来浙江进行经济考察。",
+            "夏某秋",
+        ),
+        ("3月3日，市服务部王某国副部长到浙江考察。", "王某国"),
+        (
+            "3月3日，在王某国副部长的带领下，考察团来浙江考察。",
+            "王某国",
+        ),
     ] {
         let events = run(text, "2007-03-10");
         let all: Vec<String> = events.iter().flat_map(everyone).collect();
-        assert!(
-            all.iter().any(|n| n == "夏某秋" || n == "王某国"),
-            "{text}: {events:#?}"
-        );
+        assert!(all.contains(&name.to_string()), "{text}: {events:#?}");
+    }
+    // After 在 a place comes first: 吉林省长春市 is no 吉林 with the title 省长; 干部 is no
+    // department that acts.
+    for text in [
+        "5月3日，市长王某在吉林省长春市考察。",
+        "5月3日，镇机关全体干部到某村参观学习。",
+    ] {
+        for e in run(text, "2024-05-05") {
+            for a in &e.actors {
+                assert!(
+                    a.name != "吉林" && !a.name.contains("干部"),
+                    "{text}: {e:#?}"
+                );
+            }
+        }
     }
     // 全国 is no one (在全国议长杯…).
-    for e in run(
-        "2月23日，议长郭某良率团拜会县议会。双方过去在全国议长杯网球赛建立情谊。",
+    let events = run(
+        "2月23日，县议会议长郭某良率团拜访某县议会，双方过去在全国议长杯网球赛建立情谊。",
         "2022-02-23",
-    ) {
+    );
+    assert!(!events.is_empty());
+    for e in events {
         assert!(!everyone(&e).iter().any(|n| n.starts_with('全')), "{e:#?}");
     }
 }

@@ -6,21 +6,24 @@ use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::COLON;
 use crate::lexicon::grammar::COMMA;
 use crate::lexicon::grammar::{
-    AFTER, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, OUR_PAPER, PARTY,
-    SOURCE, TOGETHER, WEEK, dispatch, range_words, third_person,
+    AFTER, AT, DONE, ENDED, HOST_RECEIVE, HOST_WELCOME, HOUR, MEETING_CHAR, OF, OUR, OUR_PAPER,
+    PARTY, SOURCE, SPAN, TOGETHER, WEEK, WHEN, dispatch, range_words, third_person,
 };
 use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, LEAD_VERBS, MOVEMENT_VERBS, PAGE_DATE_LABELS, PARTICIPANT_VERBS,
     RECEPTION_VERBS,
 };
+use crate::people::is_cjk;
 use crate::text::word_at;
-use crate::text::{CLAUSE_END, clause_end, clause_start};
+use crate::text::{CLAUSE_END, clause_end, clause_start, word_before};
 use crate::time::{Resolved, Resolver, TimeKind};
 use dongtai_proto::{EventKind, TimeBasis};
 
 impl Parser<'_> {
-    /// The best own time phrase of a sentence: the surest kind, then the nearest before the
-    /// actor (a dateline's date loses to the date in the sentence itself).
+    /// The best own time phrase of a sentence: one that dates an activity, then one in the
+    /// actor's field (a date before the actor whose clause runs over a run-on line's end loses),
+    /// then the surest kind, then the nearest before the actor (a dateline's date loses to the
+    /// date in the sentence itself).
     pub(super) fn own_time(&self, si: usize, actor: usize) -> Option<usize> {
         let (s, e) = self.sents[si];
         let t = self.t;
@@ -58,8 +61,9 @@ impl Parser<'_> {
     }
 
     /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电
-    /// follows it), a page's timestamp (a clock time follows: 2010年10月25日09时34分) or a date
-    /// after a page's label (日期：…).
+    /// follows it, or 本报讯), a page's timestamp (a clock time follows: 2010年10月25日09时34分),
+    /// a date after a page's label (日期：…) or before its source (…日来源：), a page's date run
+    /// straight into the story's (2022年04月21日4月20日), or one before a day of the week.
     pub(super) fn dateline(&self, k: usize) -> bool {
         let t = self.t;
         let te = &self.times[k];
@@ -80,7 +84,10 @@ impl Parser<'_> {
         if word_at(t, i, SOURCE) {
             return true;
         }
-        if word_at(t, i, OUR_PAPER) && t.get(i + 2).is_some_and(|&c| dispatch(c)) {
+        if word_at(t, i, OUR_PAPER)
+            && t.get(i + OUR_PAPER.chars().count())
+                .is_some_and(|&c| dispatch(c))
+        {
             return true;
         }
         let digits = t[i.min(t.len())..]
@@ -100,7 +107,11 @@ impl Parser<'_> {
             || word_at(t, i, WEEK);
         t.get(i).is_some_and(|&c| dispatch(c))
             || digits > 0 && matches!(t.get(i + digits).copied(), Some(HOUR | ':' | COLON))
-            || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some()
+            || PAGE_DATE_LABELS.longest_ending_at(t, b).is_some_and(|l| {
+                // 时间 alone labels a field only at its head (not 当地时间, 北京时间).
+                let bare = l == SPAN.chars().count() && word_at(t, b - l, SPAN);
+                !bare || b == l || !is_cjk(t[b - l - 1])
+            })
             || weekday_next
     }
 
@@ -338,7 +349,7 @@ impl Parser<'_> {
         let over = before
             .checked_sub(ENDED.chars().count())
             .is_some_and(|i| i >= ss && word_at(t, i, ENDED))
-            || t[before - 1] == MEETING_CHAR
+            || before - 1 == ss && t[ss] == MEETING_CHAR
             || HELD_EVENTS.0.longest_ending_at(t, before).is_some();
         if !over || !info.strong {
             return false;
@@ -376,17 +387,14 @@ impl Parser<'_> {
         let shared = leads
             .iter()
             .any(|&k| w.leads.iter().any(|&l| key(l) == key(k)));
-        if !shared || !self.sentence_receives(si) || !self.receives(w) {
+        if !shared {
             return false;
         }
-        let met_before: Vec<&str> = w
-            .core
-            .iter()
-            .filter_map(|&c| self.received_party(c))
-            .map(key)
-            .collect();
-        self.received_party(si)
-            .is_some_and(|k| !met_before.is_empty() && !met_before.contains(&key(k)))
+        let received_before = w.core.iter().any(|&c| self.received_party(c).is_some());
+        received_before
+            && self
+                .received_party(si)
+                .is_some_and(|k| !w.people.iter().any(|&(p, _)| key(p) == key(k)))
     }
 
     /// The first person named after the first verb of receiving in sentence `si`, in its clause
@@ -397,10 +405,10 @@ impl Parser<'_> {
         let r = (s..e).find(|&i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))?;
         // (在会见某集团负责人时，…: the meeting told already, not another.)
         let cs = clause_start(t, s, r);
-        if self.while_clause(cs, e).is_some() {
+        let ce = clause_end(t, r, e);
+        if t[cs] == AT && word_before(t, ce, WHEN) {
             return None;
         }
-        let ce = clause_end(t, r, e);
         self.mentions_in(r, ce).next()
     }
 
@@ -625,7 +633,8 @@ pub(super) fn days_overlap(a: &Option<Resolved>, b: &Option<Resolved>) -> bool {
 
 /// Drafts that describe one activity become one: the same kind and a shared lead, where one has
 /// no days of its own or the days overlap; an organisation's draft without days of its own joins
-/// a draft of the same kind.
+/// a draft of the same kind. Each draft comes with its leads, whether it has days of its own,
+/// and whether it is a meeting kept apart (see `Work::apart`), which joins none before it.
 pub(super) fn merge_drafts(drafts: Vec<(Draft, Vec<String>, bool, bool)>) -> Vec<Draft> {
     let mut out: Vec<(Draft, Vec<String>, bool)> = Vec::new();
     for (d, leads, own, apart) in drafts {

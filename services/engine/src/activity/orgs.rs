@@ -1,7 +1,9 @@
 //! Organisations and teams acting without a named person, and the company at the head of a title.
 
 use super::Parser;
-use crate::lexicon::grammar::{BOARD, OUR, not_in_org, one_char_place_ends, org_openers};
+use crate::lexicon::grammar::{
+    BOARD, OUR, OUR_PAPER, dispatch, not_in_org, one_char_place_ends, org_openers,
+};
 use crate::lexicon::{
     BUSINESS_WORDS, COMPANY_SUFFIXES, LEAD_VERBS, ORG_SUFFIXES, TEAM_SUFFIXES, VISIT_VERBS,
 };
@@ -38,16 +40,28 @@ impl Parser<'_> {
     }
 
     /// Where the subject of the clause from `cs` (ending by `ce`) starts: after a time phrase
-    /// at its head, an opening quote or dash, and 由.
+    /// at its head or a dateline (新华社北京9月28日电), an opening quote or dash, and 由.
     fn subject_start(&self, cs: usize, ce: usize) -> usize {
         let t = self.t;
         let mut a = cs;
         if let Some(k) = self.times_in(a, a + 1).next() {
             a = self.times[k].end;
         }
-        // 新华社北京9月28日电 中央代表团…: what follows a dateline.
+        // 新华社北京9月28日电 中央代表团…: what follows a dateline's 电 or 讯.
         if let Some(k) = self.times_in(a, ce.min(a + 12)).find(|&k| self.dateline(k)) {
-            a = (self.times[k].end + 1).min(ce);
+            let mut b = self.times[k].end;
+            while b < ce && t[b] == ' ' {
+                b += 1;
+            }
+            if word_at(t, b, OUR_PAPER) {
+                b += OUR_PAPER.chars().count();
+            }
+            if b < ce && dispatch(t[b]) {
+                a = b + 1;
+                while a < ce && t[a] == ' ' {
+                    a += 1;
+                }
+            }
         }
         while a < ce && (matches!(t[a], '“' | '—' | ' ') || org_openers(t[a])) {
             a += 1;
@@ -56,7 +70,7 @@ impl Parser<'_> {
     }
 
     /// Whether `a..end` can name an organisation: no character that cannot be in one (but
-    /// 我市 at its head), and no person in it.
+    /// 我市 at its head), no person in it, and no verb of leading at its head.
     fn org_name(&self, a: usize, end: usize) -> bool {
         let t = self.t;
         // 我市党政代表团: a body of our city.
