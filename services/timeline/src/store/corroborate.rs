@@ -75,7 +75,7 @@ pub fn lead_persons(e: &StoredEvent) -> BTreeSet<&str> {
 /// same batch count too) under `leads`, the numbers of its lead persons' names (a name never
 /// indexed has none: nothing to look up).
 pub fn matching_activities(
-    postings: &Postings,
+    postings: &mut Postings,
     index: &Staged<'_>,
     leads: &[TermNo],
     new: &StoredEvent,

@@ -207,7 +207,7 @@ impl TimelineStore {
         &self,
         changes: Vec<(Change, u64)>,
     ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
-        let (staged, out) = self.stage(changes, None)?;
+        let (staged, out) = self.stage(changes, None, false)?;
         staged.commit_atomically()?;
         Ok(out)
     }
@@ -216,7 +216,7 @@ impl TimelineStore {
     /// in key order, nothing flushed (a rebuild flushes once at the end and restarts from
     /// scratch when interrupted). Returns how many changes did something.
     pub fn apply_bulk(&self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
-        let (staged, out) = self.stage(changes, None)?;
+        let (staged, out) = self.stage(changes, None, true)?;
         trees::write_in_bulk(&self.trees, &staged.into_writes())?;
         Ok(changed(&out))
     }
@@ -230,17 +230,19 @@ impl TimelineStore {
         }
     }
 
-    /// Stage `changes` over the trees, with `below` (writes still being made) on top.
+    /// Stage `changes` over the trees, with `below` (writes still being made) on top; `bulk`:
+    /// a rebuild chunk.
     fn stage<'a>(
         &'a self,
         changes: Vec<(Change, u64)>,
         below: Option<&'a Trees<Writes>>,
+        bulk: bool,
     ) -> Result<Staging<'a>, StoreError> {
         let trees = match below {
             Some(below) => self.trees.stage_over(below),
             None => self.trees.stage(),
         };
-        let mut batch = Batch::new(trees, Utc::now());
+        let mut batch = Batch::new(trees, Utc::now(), bulk);
         let out = changes
             .into_iter()
             .map(|(change, seq)| batch.apply(change, seq))
@@ -635,7 +637,7 @@ impl BulkLoad {
     /// error of the previous chunk's writes is returned here (or by [`BulkLoad::finish`]).
     pub fn apply(&mut self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
         let below = self.writing.as_ref().map(|(w, _)| w.clone());
-        let (staged, out) = self.store.stage(changes, below.as_deref())?;
+        let (staged, out) = self.store.stage(changes, below.as_deref(), true)?;
         let writes = Arc::new(staged.into_writes());
         self.wait()?;
         let (trees, mine) = (self.store.trees.clone(), writes.clone());

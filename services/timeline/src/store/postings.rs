@@ -20,7 +20,7 @@ use super::keys::{Day, IdKey, Position};
 use super::record::{LeadFacts, Listing, decode, encode};
 use super::trees::Staged;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 /// Postings a block holds at most. Each change to a block rewrites it whole (a batch's
@@ -124,9 +124,25 @@ pub fn within(range: &(Bound<Position>, Bound<Position>), pos: &Position) -> boo
 pub struct Postings {
     /// Blocks this batch changed: key → postings (empty: the block is removed).
     changed: BTreeMap<BlockKey, Vec<Posting>>,
+    /// In a bulk load, every block key of each term touched so far, this batch's changes
+    /// applied, so finding a posting's block asks no tree: a rebuild chunk touches each term
+    /// many times, and the tree's reverse range lookups were half of a replay's staging (perf).
+    /// `None` in a consumer batch, which touches thousands of terms about once each.
+    known: Option<HashMap<TermPrefix, BTreeSet<BlockKey>>>,
 }
 
+/// `{tag}{term number}`: what every block key of a term starts with.
+type TermPrefix = [u8; KEY_LEN - Position::LEN];
+
 impl Postings {
+    /// A batch's postings; `bulk`: a rebuild chunk (see [`Postings::known`]).
+    pub fn new(bulk: bool) -> Self {
+        Postings {
+            changed: BTreeMap::new(),
+            known: bulk.then(HashMap::new),
+        }
+    }
+
     /// Add (or replace) `posting` under `prefix`.
     pub fn insert(
         &mut self,
@@ -145,10 +161,12 @@ impl Postings {
                 let moved = match self.ceiling(index, prefix, &at)? {
                     Some(next) => {
                         self.hold(index, &next)?;
+                        self.note(prefix, None, Some(next));
                         self.changed.insert(next, Vec::new()).unwrap_or_default()
                     }
                     None => Vec::new(),
                 };
+                self.note(prefix, Some(at), None);
                 self.changed.insert(at, moved);
                 at
             }
@@ -162,7 +180,9 @@ impl Postings {
         }
         if block.len() > MAX_POSTINGS {
             let right = block.split_off(block.len() / 2);
-            self.changed.insert(block_key(prefix, &right[0].pos), right);
+            let right_key = block_key(prefix, &right[0].pos);
+            self.changed.insert(right_key, right);
+            self.note(prefix, Some(right_key), None);
         }
         Ok(())
     }
@@ -182,6 +202,9 @@ impl Postings {
             && let Ok(i) = block.binary_search_by(|p| p.pos.cmp(pos))
         {
             block.remove(i);
+            if block.is_empty() {
+                self.note(prefix, None, Some(key));
+            }
         }
         Ok(())
     }
@@ -201,28 +224,23 @@ impl Postings {
     /// The postings under `prefix` from `from` (inclusive) until `until` (exclusive), in
     /// position order, this batch's changes applied.
     pub fn range(
-        &self,
+        &mut self,
         index: &Staged<'_>,
         prefix: &[u8],
         from: &Position,
         until: &Position,
     ) -> Result<Vec<Posting>, StoreError> {
         let (lo, hi) = (block_key(prefix, from), block_key(prefix, until));
+        if lo >= hi {
+            return Ok(Vec::new());
+        }
         let start = self.floor(index, prefix, &lo)?.unwrap_or(lo);
         let mut keys: BTreeSet<BlockKey> = BTreeSet::new();
-        for (k, _) in index.range(&start, &hi)? {
-            if let Ok(k) = BlockKey::try_from(k.as_slice())
-                && self.changed.get(&k).is_none_or(|b| !b.is_empty())
-            {
-                keys.insert(k);
-            }
+        if let Some(known) = self.term_keys(index, prefix)? {
+            keys.extend(known.range(start..hi));
+        } else {
+            self.stored_keys(index, &start, &hi, &mut keys)?;
         }
-        keys.extend(
-            self.changed
-                .range(start..hi)
-                .filter(|(_, b)| !b.is_empty())
-                .map(|(k, _)| *k),
-        );
         let range = (Bound::Included(*from), Bound::Excluded(*until));
         let mut out = Vec::new();
         for key in keys {
@@ -242,6 +260,82 @@ impl Postings {
         Ok(out)
     }
 
+    /// The keys of the blocks in `start..hi` (stored, or made by this batch) into `keys`.
+    fn stored_keys(
+        &self,
+        index: &Staged<'_>,
+        start: &BlockKey,
+        hi: &BlockKey,
+        keys: &mut BTreeSet<BlockKey>,
+    ) -> Result<(), StoreError> {
+        for (k, _) in index.range(start, hi)? {
+            if let Ok(k) = BlockKey::try_from(k.as_slice())
+                && self.changed.get(&k).is_none_or(|b| !b.is_empty())
+            {
+                keys.insert(k);
+            }
+        }
+        keys.extend(
+            self.changed
+                .range(*start..*hi)
+                .filter(|(_, b)| !b.is_empty())
+                .map(|(k, _)| *k),
+        );
+        Ok(())
+    }
+
+    /// Every block key of the term `prefix` in a bulk load (read from the tree the first time
+    /// the batch touches the term); `None` in a consumer batch.
+    fn term_keys(
+        &mut self,
+        index: &Staged<'_>,
+        prefix: &[u8],
+    ) -> Result<Option<&BTreeSet<BlockKey>>, StoreError> {
+        let Ok(term) = TermPrefix::try_from(prefix) else {
+            return Err(StoreError::Invalid("index term prefix"));
+        };
+        if self.known.as_ref().is_some_and(|k| !k.contains_key(&term)) {
+            let mut keys = BTreeSet::new();
+            let first = block_key(prefix, &Position::first_on(Day::NONE));
+            if let Some(end) = super::trees::prefix_end(prefix) {
+                for (k, _) in index.range(&first, &end)? {
+                    if let Ok(k) = BlockKey::try_from(k.as_slice())
+                        && !self.is_removed(&k)
+                    {
+                        keys.insert(k);
+                    }
+                }
+            }
+            keys.extend(
+                self.changed
+                    .range(first..)
+                    .take_while(|(k, _)| k.starts_with(prefix))
+                    .filter(|(_, b)| !b.is_empty())
+                    .map(|(k, _)| *k),
+            );
+            if let Some(known) = &mut self.known {
+                known.insert(term, keys);
+            }
+        }
+        Ok(self.known.as_ref().and_then(|k| k.get(&term)))
+    }
+
+    /// Keep the known keys of a term in step with a block made (`add`) or gone (`drop`).
+    fn note(&mut self, prefix: &[u8], add: Option<BlockKey>, drop: Option<BlockKey>) {
+        let Some(keys) = TermPrefix::try_from(prefix)
+            .ok()
+            .and_then(|t| self.known.as_mut()?.get_mut(&t))
+        else {
+            return;
+        };
+        if let Some(k) = drop {
+            keys.remove(&k);
+        }
+        if let Some(k) = add {
+            keys.insert(k);
+        }
+    }
+
     /// Stage every changed block into the index tree (removed ones as removals).
     pub fn write(self, index: &mut Staged<'_>) -> Result<(), StoreError> {
         for (key, block) in self.changed {
@@ -256,11 +350,14 @@ impl Postings {
 
     /// The greatest block key under `prefix` at or before `at`.
     fn floor(
-        &self,
+        &mut self,
         index: &Staged<'_>,
         prefix: &[u8],
         at: &BlockKey,
     ) -> Result<Option<BlockKey>, StoreError> {
+        if let Some(known) = self.term_keys(index, prefix)? {
+            return Ok(known.range(..=*at).next_back().copied());
+        }
         let lo = block_key(prefix, &Position::first_on(Day::NONE));
         let removed = |k: &[u8]| self.is_removed(k);
         let stored = index.nearest(
@@ -279,11 +376,17 @@ impl Postings {
 
     /// The least block key under `prefix` after `at`.
     fn ceiling(
-        &self,
+        &mut self,
         index: &Staged<'_>,
         prefix: &[u8],
         at: &BlockKey,
     ) -> Result<Option<BlockKey>, StoreError> {
+        if let Some(known) = self.term_keys(index, prefix)? {
+            return Ok(known
+                .range((Bound::Excluded(*at), Bound::Unbounded))
+                .next()
+                .copied());
+        }
         let Some(end) = super::trees::prefix_end(prefix) else {
             return Ok(None);
         };
@@ -360,13 +463,20 @@ mod tests {
 
     #[test]
     fn postings_in_any_order_split_into_blocks_that_list_them_in_order_and_remove_cleanly() {
+        // A consumer batch asks the tree for each block; a bulk load keeps each term's keys.
+        for bulk in [false, true] {
+            in_any_order(bulk);
+        }
+    }
+
+    fn in_any_order(bulk: bool) {
         let dir = tempfile::tempdir().unwrap();
         let store = TimelineStore::open(dir.path()).unwrap();
         let prefix = [b'a', 0, 0, 0, 1];
         let other = [b'a', 0, 0, 0, 2];
         // A pseudo-random order, some earlier than every block so far, several batches.
         let order: Vec<u32> = (0..200u32).map(|i| (i * 7919) % 200).collect();
-        let all_range = |staged: &Staged<'_>, p: &Postings, prefix: &[u8]| {
+        let all_range = |staged: &Staged<'_>, p: &mut Postings, prefix: &[u8]| {
             p.range(
                 staged,
                 prefix,
@@ -377,7 +487,7 @@ mod tests {
         };
         for batch in order.chunks(45) {
             let mut trees = store.trees.stage();
-            let mut p = Postings::default();
+            let mut p = Postings::new(bulk);
             for &i in batch {
                 p.insert(
                     &trees.index,
@@ -392,11 +502,11 @@ mod tests {
             trees.commit_atomically().unwrap();
         }
         let trees = store.trees.stage();
-        let p = Postings::default();
-        let listed = all_range(&trees.index, &p, &prefix);
+        let mut p = Postings::new(bulk);
+        let listed = all_range(&trees.index, &mut p, &prefix);
         let days: Vec<u32> = listed.iter().map(|p| p.pos.day.raw()).collect();
         assert_eq!(days, (1000..1200).collect::<Vec<_>>());
-        assert_eq!(all_range(&trees.index, &p, &other).len(), 200);
+        assert_eq!(all_range(&trees.index, &mut p, &other).len(), 200);
         assert!(store.trees.index.len() > 200 / MAX_POSTINGS);
         // Every block holds at most MAX_POSTINGS.
         for kv in store.trees.index.iter() {
@@ -414,7 +524,7 @@ mod tests {
             .unwrap();
         assert_eq!(mid.len(), 10);
         let mut trees = store.trees.stage();
-        let mut p = Postings::default();
+        let mut p = Postings::new(bulk);
         for i in 0..200u32 {
             p.remove(
                 &trees.index,
@@ -425,7 +535,7 @@ mod tests {
             p.remove(&trees.index, &other, &posting(5000 - i, 1, false).pos)
                 .unwrap();
         }
-        assert!(all_range(&trees.index, &p, &prefix).is_empty());
+        assert!(all_range(&trees.index, &mut p, &prefix).is_empty());
         p.write(&mut trees.index).unwrap();
         trees.commit_atomically().unwrap();
         assert!(store.trees.index.is_empty());

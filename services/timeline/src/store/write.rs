@@ -43,13 +43,13 @@ pub struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    /// A batch over `trees`, stamped `now`.
-    pub fn new(trees: Trees<Staged<'a>>, now: DateTime<Utc>) -> Self {
+    /// A batch over `trees`, stamped `now`; `bulk`: a rebuild chunk (see [`Postings::new`]).
+    pub fn new(trees: Trees<Staged<'a>>, now: DateTime<Utc>, bulk: bool) -> Self {
         Batch {
             trees,
             tally: Tally::default(),
             terms: TermNumbers::default(),
-            postings: Postings::default(),
+            postings: Postings::new(bulk),
             feed: FeedEntries::default(),
             now,
         }
@@ -116,7 +116,7 @@ impl<'a> Batch<'a> {
                         .number(&mut self.trees, Index::Actor, name, false)?,
                 );
             }
-            let found = matching_activities(&self.postings, &self.trees.index, &leads, &new)?;
+            let found = matching_activities(&mut self.postings, &self.trees.index, &leads, &new)?;
             // Reported once so far: no group, so a query never looks for other reports.
             new.group = None;
             if let Some(activity) = found.first().copied() {
