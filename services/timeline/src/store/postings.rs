@@ -355,23 +355,13 @@ impl Postings {
         prefix: &[u8],
         at: &BlockKey,
     ) -> Result<Option<BlockKey>, StoreError> {
-        if let Some(known) = self.term_keys(index, prefix)? {
-            return Ok(known.range(..=*at).next_back().copied());
-        }
-        let lo = block_key(prefix, &Position::first_on(Day::NONE));
-        let removed = |k: &[u8]| self.is_removed(k);
-        let stored = index.nearest(
-            (Bound::Included(&lo[..]), Bound::Included(&at[..])),
+        let first = block_key(prefix, &Position::first_on(Day::NONE));
+        self.nearest(
+            index,
+            prefix,
+            (Bound::Included(first), Bound::Included(*at)),
             true,
-            removed,
-        )?;
-        let mine = self
-            .changed
-            .range(lo..=*at)
-            .rev()
-            .find(|(_, b)| !b.is_empty())
-            .map(|(k, _)| *k);
-        Ok(best(stored, mine, true))
+        )
     }
 
     /// The least block key under `prefix` after `at`.
@@ -381,28 +371,51 @@ impl Postings {
         prefix: &[u8],
         at: &BlockKey,
     ) -> Result<Option<BlockKey>, StoreError> {
-        if let Some(known) = self.term_keys(index, prefix)? {
-            return Ok(known
-                .range((Bound::Excluded(*at), Bound::Unbounded))
-                .next()
-                .copied());
-        }
-        let Some(end) = super::trees::prefix_end(prefix) else {
-            return Ok(None);
-        };
-        let removed = |k: &[u8]| self.is_removed(k);
-        let stored = index.nearest(
-            (Bound::Excluded(&at[..]), Bound::Excluded(&end[..])),
+        let mut last = [u8::MAX; KEY_LEN];
+        last[..prefix.len()].copy_from_slice(prefix);
+        self.nearest(
+            index,
+            prefix,
+            (Bound::Excluded(*at), Bound::Included(last)),
             false,
-            removed,
-        )?;
-        let mine = self
+        )
+    }
+
+    /// The first block key of the term `prefix` in `range` (the last, `descending`): from the
+    /// term's known keys in a bulk load, else the nearer of the tree's and this batch's.
+    fn nearest(
+        &mut self,
+        index: &Staged<'_>,
+        prefix: &[u8],
+        range: (Bound<BlockKey>, Bound<BlockKey>),
+        descending: bool,
+    ) -> Result<Option<BlockKey>, StoreError> {
+        if let Some(known) = self.term_keys(index, prefix)? {
+            let mut keys = known.range(range);
+            return Ok(if descending {
+                keys.next_back()
+            } else {
+                keys.next()
+            }
+            .copied());
+        }
+        let removed = |k: &[u8]| self.is_removed(k);
+        let bytes = (
+            range.0.as_ref().map(|k| &k[..]),
+            range.1.as_ref().map(|k| &k[..]),
+        );
+        let stored = index.nearest(bytes, descending, removed)?;
+        let mut mine = self
             .changed
-            .range((Bound::Excluded(*at), Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .find(|(_, b)| !b.is_empty())
+            .range(range)
+            .filter(|(_, b)| !b.is_empty())
             .map(|(k, _)| *k);
-        Ok(best(stored, mine, false))
+        let mine = if descending {
+            mine.next_back()
+        } else {
+            mine.next()
+        };
+        Ok(best(stored, mine, descending))
     }
 
     fn is_removed(&self, key: &[u8]) -> bool {
