@@ -129,6 +129,10 @@ pub struct Postings {
     /// many times, and the tree's reverse range lookups were half of a replay's staging (perf).
     /// `None` in a consumer batch, which touches thousands of terms about once each.
     known: Option<HashMap<TermPrefix, BTreeSet<BlockKey>>>,
+    /// The last block a lookup found in the tree, with its bytes: the block a posting goes
+    /// into is found and then read, and the lookup has read it already (one sled traversal
+    /// instead of two, in a consumer batch ~10 % of the write path, perf).
+    found: Option<(BlockKey, sled::IVec)>,
 }
 
 /// `{tag}{term number}`: what every block key of a term starts with.
@@ -140,6 +144,7 @@ impl Postings {
         Postings {
             changed: BTreeMap::new(),
             known: bulk.then(HashMap::new),
+            found: None,
         }
     }
 
@@ -212,7 +217,11 @@ impl Postings {
     /// Make sure the block under `key` is among the changed ones (read once from the tree).
     fn hold(&mut self, index: &Staged<'_>, key: &BlockKey) -> Result<(), StoreError> {
         if !self.changed.contains_key(key) {
-            let block = match index.get(key)? {
+            let bytes = match self.found.take() {
+                Some((k, v)) if k == *key => Some(v),
+                _ => index.get(key)?,
+            };
+            let block = match bytes {
                 Some(v) => decode_block(&v)?,
                 None => Vec::new(),
             };
@@ -405,6 +414,7 @@ impl Postings {
             range.1.as_ref().map(|k| &k[..]),
         );
         let stored = index.nearest(bytes, descending, removed)?;
+        let stored = stored.and_then(|(k, v)| Some((BlockKey::try_from(k.as_slice()).ok()?, v)));
         let mut mine = self
             .changed
             .range(range)
@@ -415,7 +425,9 @@ impl Postings {
         } else {
             mine.next()
         };
-        Ok(best(stored, mine, descending))
+        let nearest = best(stored.as_ref().map(|(k, _)| *k), mine, descending);
+        self.found = stored.filter(|(k, _)| Some(*k) == nearest);
+        Ok(nearest)
     }
 
     fn is_removed(&self, key: &[u8]) -> bool {
@@ -427,8 +439,7 @@ impl Postings {
 }
 
 /// Of a stored key and a key of this batch, the greater (`greatest`) or the lesser.
-fn best(stored: Option<Vec<u8>>, mine: Option<BlockKey>, greatest: bool) -> Option<BlockKey> {
-    let stored = stored.and_then(|k| BlockKey::try_from(k.as_slice()).ok());
+fn best(stored: Option<BlockKey>, mine: Option<BlockKey>, greatest: bool) -> Option<BlockKey> {
     match (stored, mine) {
         (Some(a), Some(b)) => Some(if greatest { a.max(b) } else { a.min(b) }),
         (a, b) => a.or(b),

@@ -285,15 +285,15 @@ impl<'a> Staged<'a> {
         Ok(out.into_iter().collect())
     }
 
-    /// The first key in `range` (the last, `descending`) whose entry is there with the batch's
-    /// writes applied and which `hidden` does not hide: one step of each layer's iterator, more
-    /// only past keys removed above it.
+    /// The first entry in `range` (the last, `descending`) that is there with the batch's
+    /// writes applied and whose key `hidden` does not hide: one step of each layer's iterator,
+    /// more only past keys removed above it.
     pub fn nearest(
         &self,
         range: (Bound<&[u8]>, Bound<&[u8]>),
         descending: bool,
         hidden: impl Fn(&[u8]) -> bool,
-    ) -> sled::Result<Option<Vec<u8>>> {
+    ) -> sled::Result<Option<(Vec<u8>, IVec)>> {
         // Whether a key found in some layer is there with every layer applied: the batch's
         // writes decide, then the writes below them, then the tree (where it was found).
         let live = |k: &[u8]| -> sled::Result<bool> {
@@ -303,11 +303,27 @@ impl<'a> Staged<'a> {
                 .or_else(|| self.below.and_then(|b| b.get(k)));
             Ok(!hidden(k) && top.is_none_or(Option::is_some))
         };
-        let beats = |k: &[u8], best: &Option<Vec<u8>>| {
-            best.as_deref()
-                .is_none_or(|b| if descending { k > b } else { k < b })
+        // The value of a live key: the topmost layer's.
+        let value = |k: &[u8], found: &IVec| -> IVec {
+            match self
+                .writes
+                .get(k)
+                .or_else(|| self.below.and_then(|b| b.get(k)))
+            {
+                Some(Some(v)) => v.clone(),
+                _ => found.clone(),
+            }
         };
-        let mut best: Option<Vec<u8>> = None;
+        let beats = |k: &[u8], best: &Option<(Vec<u8>, IVec)>| {
+            best.as_ref().is_none_or(|(b, _)| {
+                if descending {
+                    k > b.as_slice()
+                } else {
+                    k < b.as_slice()
+                }
+            })
+        };
+        let mut best: Option<(Vec<u8>, IVec)> = None;
         let stored = self.tree.range::<&[u8], _>(range);
         let stored: Box<dyn Iterator<Item = sled::Result<(IVec, IVec)>>> = if descending {
             Box::new(stored.rev())
@@ -315,9 +331,9 @@ impl<'a> Staged<'a> {
             Box::new(stored)
         };
         for kv in stored {
-            let (k, _) = kv?;
+            let (k, v) = kv?;
             if live(&k)? {
-                best = Some(k.to_vec());
+                best = Some((k.to_vec(), value(&k, &v)));
                 break;
             }
         }
@@ -333,8 +349,10 @@ impl<'a> Staged<'a> {
                 if !beats(k, &best) {
                     break;
                 }
-                if v.is_some() && live(k)? {
-                    best = Some(k.clone());
+                if let Some(v) = v
+                    && live(k)?
+                {
+                    best = Some((k.clone(), value(k, v)));
                     break;
                 }
             }
