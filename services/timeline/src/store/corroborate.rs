@@ -9,7 +9,8 @@
 
 use super::StoreError;
 use super::keys::{ArticleKey, Day, IdKey, Index, Position, TermNo};
-use super::record::{LeadFacts, Listing, StoredEvent, decode};
+use super::postings::Postings;
+use super::record::{LeadFacts, StoredEvent};
 use super::trees::Staged;
 use chrono::Days;
 use dongtai_proto::{ActorKind, EventKind, Role};
@@ -69,10 +70,12 @@ pub fn lead_persons(e: &StoredEvent) -> BTreeSet<&str> {
         .collect()
 }
 
-/// The activities (ids) of live reports that `new` is another report of, through the staged
-/// actor index (so reports earlier in the same batch count too) under `leads`, the numbers of
-/// its lead persons' names (a name never indexed has none: nothing to look up).
+/// The activities (ids) of live reports that `new` is another report of, through the actor
+/// index as this batch left it (`postings` over the staged `index`, so reports earlier in the
+/// same batch count too) under `leads`, the numbers of its lead persons' names (a name never
+/// indexed has none: nothing to look up).
 pub fn matching_activities(
+    postings: &mut Postings,
     index: &Staged<'_>,
     leads: &[TermNo],
     new: &StoredEvent,
@@ -88,29 +91,22 @@ pub fn matching_activities(
     let from = Position::first_on(Day::of(Some(back)));
     let until = Position::first_on(Day::from_raw(me.last.raw().saturating_add(1)));
     for lead in leads {
-        let (lo, hi) = (
-            Index::Actor.key(*lead, &from),
-            Index::Actor.key(*lead, &until),
-        );
-        for (k, v) in index.range(&lo, &hi)? {
-            let listing: Listing = decode(&v)?;
-            let (
-                Some(pos),
-                Some(LeadFacts {
-                    kind,
-                    article,
-                    activity,
-                }),
-            ) = (Position::read_suffix(&k), listing.lead)
+        for posting in postings.range(index, &Index::Actor.prefix(*lead), &from, &until)? {
+            let Some(LeadFacts {
+                kind,
+                article,
+                activity,
+            }) = posting.listing.lead
             else {
                 continue;
             };
+            let pos = posting.pos;
             let other = Report {
                 id: pos.id,
                 kind,
                 article,
                 first: pos.day,
-                last: Day::from_raw(listing.last),
+                last: Day::from_raw(posting.listing.last),
             };
             if same_activity(&me, &other) {
                 found.insert(activity.unwrap_or(pos.id));

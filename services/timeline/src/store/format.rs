@@ -21,7 +21,9 @@ use std::path::Path;
 /// 4: sled segments of [`super::SEGMENT_BYTES`]. 5: index keys carry a term's number
 /// ([`super::keys::TermNo`], the terms tree) instead of its text, lead entries an activity id
 /// only when it is not their own, and the ids tree a first day instead of a position.
-pub const CURRENT: u64 = 5;
+/// 6: index postings packed into blocks ([`super::postings`]), the feed's sequence entries too
+/// ([`super::feed`]).
+pub const CURRENT: u64 = 6;
 /// File in the store's folder from the moment the files of a store made with other sled
 /// settings start being removed until the store made in their place is marked for a rebuild.
 pub const REPLACING: &str = "replacing-store";

@@ -8,18 +8,22 @@
 //! - [`format`]: the format version and the rebuild marker.
 //!
 //! Records are keyed by position, so a page by date is one range scan of records; an actor,
-//! target or kind page is one range scan of the index plus one read per answer, the reads in
-//! key order. Index values carry an event's last day (a `from` bound passes over earlier
-//! events without reading them) and, on lead persons' entries, what corroboration compares.
-//! History and membership live in their own trees, off the read path.
+//! target or kind page is one range scan of the term's index blocks (up to
+//! [`postings::MAX_POSTINGS`] postings a sled entry, [`postings`]) plus one read per answer,
+//! the reads in key order. Postings carry an event's last day (a `from` bound passes over
+//! earlier events without reading them) and, on lead persons' postings, what corroboration
+//! compares. History and membership live in their own trees, off the read path; the feed's
+//! sequence entries are packed too ([`feed`]).
 //!
 //! Writes: a consumer batch is staged and committed in ONE transaction (an event and its index
 //! entries are durable together); a rebuild stages large chunks and writes each tree in key
 //! order without transactions or flushes, then flushes once and clears its marker.
 
 pub mod corroborate;
+pub mod feed;
 pub mod format;
 pub mod keys;
+pub mod postings;
 pub mod record;
 pub mod trees;
 pub mod write;
@@ -203,7 +207,7 @@ impl TimelineStore {
         &self,
         changes: Vec<(Change, u64)>,
     ) -> Result<Vec<(Applied, Option<StoredEvent>)>, StoreError> {
-        let (staged, out) = self.stage(changes, None)?;
+        let (staged, out) = self.stage(changes, None, false)?;
         staged.commit_atomically()?;
         Ok(out)
     }
@@ -212,7 +216,7 @@ impl TimelineStore {
     /// in key order, nothing flushed (a rebuild flushes once at the end and restarts from
     /// scratch when interrupted). Returns how many changes did something.
     pub fn apply_bulk(&self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
-        let (staged, out) = self.stage(changes, None)?;
+        let (staged, out) = self.stage(changes, None, true)?;
         trees::write_in_bulk(&self.trees, &staged.into_writes())?;
         Ok(changed(&out))
     }
@@ -226,17 +230,19 @@ impl TimelineStore {
         }
     }
 
-    /// Stage `changes` over the trees, with `below` (writes still being made) on top.
+    /// Stage `changes` over the trees, with `below` (writes still being made) on top; `bulk`:
+    /// a rebuild chunk.
     fn stage<'a>(
         &'a self,
         changes: Vec<(Change, u64)>,
         below: Option<&'a Trees<Writes>>,
+        bulk: bool,
     ) -> Result<Staging<'a>, StoreError> {
         let trees = match below {
             Some(below) => self.trees.stage_over(below),
             None => self.trees.stage(),
         };
-        let mut batch = Batch::new(trees, Utc::now());
+        let mut batch = Batch::new(trees, Utc::now(), bulk);
         let out = changes
             .into_iter()
             .map(|(change, seq)| batch.apply(change, seq))
@@ -379,29 +385,71 @@ impl TimelineStore {
             Err(e) => return Box::new(std::iter::once(Err(e))),
         };
         let prefix = index.prefix(number);
-        let lo = match range.0 {
-            Bound::Unbounded => Bound::Included(prefix.to_vec()),
-            b => b.map(|p| key(&prefix, p)),
+        let block = |p: &Position| postings::block_key(&prefix, p);
+        // The blocks that can hold postings in `range`: from the one holding its start (the
+        // last block starting at or before it) to the last starting before its end.
+        let first = match range.0 {
+            Bound::Included(p) | Bound::Excluded(p) => self
+                .trees
+                .index
+                .range(block(&Position::first_on(Day::NONE))..=block(&p))
+                .next_back()
+                .transpose()
+                .map(|kv| kv.map(|(k, _)| k.to_vec())),
+            Bound::Unbounded => Ok(None),
         };
-        let hi = match range.1 {
-            // Every entry of the term is `{prefix}{position}`: the prefix's successor is past
+        let first = match first {
+            Ok(k) => k.unwrap_or_else(|| prefix.to_vec()),
+            Err(e) => return Box::new(std::iter::once(Err(e.into()))),
+        };
+        let last = match range.1 {
+            Bound::Included(p) => Bound::Included(block(&p).to_vec()),
+            Bound::Excluded(p) => Bound::Excluded(block(&p).to_vec()),
+            // Every block of the term is `{prefix}{position}`: the prefix's successor is past
             // all of them.
             Bound::Unbounded => {
                 trees::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded)
             }
-            b => b.map(|p| key(&prefix, p)),
         };
-        let entries = self.trees.index.range((lo, hi)).map(move |kv| {
-            let (k, v) = kv?;
-            let pos = Position::read_suffix(&k).ok_or(StoreError::Invalid("index key"))?;
-            let listing: record::Listing = decode(&v)?;
-            Ok(Hit {
-                pos,
-                last: Day::from_raw(listing.last),
-                grouped: Some(listing.grouped),
-            })
-        });
-        ordered(entries, descending)
+        let empty = match &last {
+            Bound::Included(l) => first > *l,
+            Bound::Excluded(l) => first >= *l,
+            Bound::Unbounded => false,
+        };
+        if empty {
+            return Box::new(std::iter::empty());
+        }
+        let blocks = self.trees.index.range((Bound::Included(first), last));
+        let hits =
+            move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Vec<Result<Hit, StoreError>> {
+                let block = match kv
+                    .map_err(StoreError::from)
+                    .and_then(|(_, v)| postings::decode_block(&v))
+                {
+                    Ok(b) => b,
+                    Err(e) => return vec![Err(e)],
+                };
+                let mut hits: Vec<_> = block
+                    .into_iter()
+                    .filter(|p| postings::within(&range, &p.pos))
+                    .map(|p| {
+                        Ok(Hit {
+                            pos: p.pos,
+                            last: Day::from_raw(p.listing.last),
+                            grouped: Some(p.listing.grouped),
+                        })
+                    })
+                    .collect();
+                if descending {
+                    hits.reverse();
+                }
+                hits
+            };
+        if descending {
+            Box::new(blocks.rev().flat_map(hits))
+        } else {
+            Box::new(blocks.flat_map(hits))
+        }
     }
 
     /// The names of every actor ever stored for which `wanted` is true (a walk over the actor
@@ -475,18 +523,24 @@ impl TimelineStore {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for kv in self.trees.seq.range(start.to_be_bytes()..) {
-            let (seq, pos) = kv?;
-            let Some(e) = self.read_at(&pos)? else {
-                continue;
-            };
-            // A stale entry (a newer version exists further on) is skipped, never sent twice.
-            if e.stream_seq != decode_u64(&seq) {
-                continue;
-            }
-            out.push(e);
-            if out.len() == limit {
-                break;
+        for kv in self.trees.seq.range(feed::block_key(start)..) {
+            let (key, block) = kv?;
+            for (seq, pos) in feed::decode_block(&key, &block)? {
+                if seq < start {
+                    continue;
+                }
+                let Some(e) = self.read_at(&pos.bytes())? else {
+                    continue;
+                };
+                // A stale entry (a newer version exists further on) is skipped, never sent
+                // twice.
+                if e.stream_seq != seq {
+                    continue;
+                }
+                out.push(e);
+                if out.len() == limit {
+                    return Ok(out);
+                }
             }
         }
         Ok(out)
@@ -495,12 +549,12 @@ impl TimelineStore {
     /// The highest stream sequence stored (0 when empty): where a feed without `Last-Event-ID`
     /// starts.
     pub fn last_seq(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .trees
-            .seq
-            .last()?
-            .map(|(k, _)| decode_u64(&k))
-            .unwrap_or(0))
+        match self.trees.seq.last()? {
+            Some((key, block)) => Ok(feed::decode_block(&key, &block)?
+                .last()
+                .map_or(0, |(seq, _)| *seq)),
+            None => Ok(0),
+        }
     }
 
     /// Every actor, by name.
@@ -583,7 +637,7 @@ impl BulkLoad {
     /// error of the previous chunk's writes is returned here (or by [`BulkLoad::finish`]).
     pub fn apply(&mut self, changes: Vec<(Change, u64)>) -> Result<usize, StoreError> {
         let below = self.writing.as_ref().map(|(w, _)| w.clone());
-        let (staged, out) = self.store.stage(changes, below.as_deref())?;
+        let (staged, out) = self.store.stage(changes, below.as_deref(), true)?;
         let writes = Arc::new(staged.into_writes());
         self.wait()?;
         let (trees, mine) = (self.store.trees.clone(), writes.clone());

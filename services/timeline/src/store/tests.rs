@@ -154,11 +154,11 @@ fn a_term_is_numbered_once_and_its_entries_are_found_across_batches_and_terms_ne
 }
 
 #[test]
-fn a_store_of_format_4_is_emptied_and_marked_for_a_rebuild() {
+fn a_store_of_format_5_is_emptied_and_marked_for_a_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     {
-        // Format 4 had the same sled settings and trees but term texts in index keys: only its
-        // version tells it apart.
+        // Format 5 had the same sled settings and trees but an index entry per posting and a
+        // feed entry per sequence: only its version tells it apart.
         let store = TimelineStore::open(dir.path()).unwrap();
         store
             .upsert(&report("a0000000000000000000000000000000", 'a'), 1)
@@ -166,9 +166,8 @@ fn a_store_of_format_4_is_emptied_and_marked_for_a_rebuild() {
         store
             .trees
             .meta
-            .insert("format", &4u64.to_be_bytes())
+            .insert("format", &5u64.to_be_bytes())
             .unwrap();
-        store.trees.terms.clear().unwrap();
         store.db.flush().unwrap();
     }
     let store = TimelineStore::open(dir.path()).unwrap();
@@ -466,4 +465,92 @@ fn a_replacement_cut_short_after_the_old_files_went_still_ends_in_a_rebuild() {
     drop(store);
     let store = TimelineStore::open(dir.path()).unwrap();
     assert!(store.rebuild_pending().unwrap());
+}
+
+#[test]
+fn scans_over_many_blocks_list_exactly_the_range_both_ways_and_the_feed_skips_stale_entries() {
+    let (_dir, store) = empty_store();
+    // 300 events of one target over 100 days, in a scattered order, in several batches: many
+    // blocks of the target, split and re-keyed along the way.
+    let event = |i: u32| {
+        let mut e = report(&format!("{:032x}", (i * 7919) % 1000 + 1), 'a');
+        e.when.start = Some(
+            chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+                + chrono::Days::new(u64::from((i * 37) % 100)),
+        );
+        e.when.end = e.when.start;
+        e.targets = vec!["乐高".into()];
+        e.source.article_id = dongtai_proto::ArticleId::of_text(&i.to_string());
+        e
+    };
+    let events: Vec<_> = (0..300).map(event).collect();
+    for (n, chunk) in events.chunks(70).enumerate() {
+        let changes = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| upsert(e, (n * 70 + i + 1) as u64))
+            .collect();
+        store.apply_batch(changes).unwrap();
+    }
+    let mut all: Vec<Position> = events.iter().map(Position::of).collect();
+    all.sort();
+    let scan = |range: (Bound<Position>, Bound<Position>), descending| -> Vec<Position> {
+        store
+            .scan_range(Index::Target, "乐高", range, descending)
+            .map(|h| h.unwrap().pos)
+            .collect()
+    };
+    let (a, b) = (all[41], all[230]);
+    for range in [
+        (Bound::Unbounded, Bound::Unbounded),
+        (Bound::Included(a), Bound::Excluded(b)),
+        (Bound::Excluded(a), Bound::Included(b)),
+        (Bound::Included(Position::first_on(a.day)), Bound::Unbounded),
+        (Bound::Unbounded, Bound::Excluded(a)),
+        (Bound::Included(b), Bound::Excluded(a)),
+    ] {
+        use std::ops::RangeBounds as _;
+        let want: Vec<_> = all.iter().copied().filter(|p| range.contains(p)).collect();
+        assert_eq!(scan(range, false), want, "{range:?}");
+        let mut backwards = want.clone();
+        backwards.reverse();
+        assert_eq!(scan(range, true), backwards, "{range:?}");
+    }
+    // Blocks hold several postings each, never more than the bound, never none.
+    let blocks: Vec<usize> = store
+        .trees
+        .index
+        .iter()
+        .values()
+        .map(|v| postings::decode_block(&v.unwrap()).unwrap().len())
+        .collect();
+    assert!(
+        blocks
+            .iter()
+            .all(|n| (1..=postings::MAX_POSTINGS).contains(n))
+    );
+    assert!(
+        blocks.iter().sum::<usize>() >= 3 * blocks.len(),
+        "{blocks:?}"
+    );
+    // The feed: every event once, in stream order; an event published again moves to its new
+    // sequence and its old entry is skipped.
+    assert_eq!(store.changed_since(0, 1000).unwrap().len(), 300);
+    let mut moved = events[3].clone();
+    moved.when.start = Some(chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap());
+    moved.when.end = moved.when.start;
+    store.upsert(&moved, 301).unwrap();
+    store.upsert(&events[5], 302).unwrap();
+    let seqs: Vec<u64> = store
+        .changed_since(0, 1000)
+        .unwrap()
+        .iter()
+        .map(|e| e.stream_seq)
+        .collect();
+    assert_eq!(seqs.len(), 300);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(&seqs[298..], &[301, 302]);
+    assert_eq!(store.changed_since(250, 10).unwrap()[0].stream_seq, 251);
+    assert_eq!(store.last_seq().unwrap(), 302);
+    assert_eq!(scan((Bound::Unbounded, Bound::Unbounded), false).len(), 300);
 }

@@ -11,6 +11,7 @@ use sled::IVec;
 use sled::Transactional as _;
 use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// One value per tree of the store.
 #[derive(Clone)]
@@ -19,7 +20,8 @@ pub struct Trees<T> {
     pub records: T,
     /// `{id}` → its first day (with the id, its position).
     pub ids: T,
-    /// Secondary index entries `{tag}{term number}{position}` → [`super::record::Listing`].
+    /// Secondary index blocks `{tag}{term number}{position}` → up to
+    /// [`super::postings::MAX_POSTINGS`] postings of the term from that position on.
     pub index: T,
     /// `{tag}{term}` → its number in index keys ([`super::keys::TermNo`]).
     pub terms: T,
@@ -29,7 +31,8 @@ pub struct Trees<T> {
     pub meta: T,
     /// `{id}{seq}` → an earlier version ([`super::record::HistoryEntry`]).
     pub history: T,
-    /// `{stream seq}` → position: the latest publication of each event, for the SSE feed.
+    /// `{stream seq / 64}` → the positions those sequences published, for the SSE feed
+    /// ([`super::feed`]).
     pub seq: T,
     /// `{activity id}{member id}` → member position: the reports of an activity reported
     /// more than once.
@@ -280,6 +283,81 @@ impl<'a> Staged<'a> {
             }
         }
         Ok(out.into_iter().collect())
+    }
+
+    /// The first entry in `range` (the last, `descending`) that is there with the batch's
+    /// writes applied and whose key `hidden` does not hide: one step of each layer's iterator,
+    /// more only past keys removed above it.
+    pub fn nearest(
+        &self,
+        range: (Bound<&[u8]>, Bound<&[u8]>),
+        descending: bool,
+        hidden: impl Fn(&[u8]) -> bool,
+    ) -> sled::Result<Option<(Vec<u8>, IVec)>> {
+        // Whether a key found in some layer is there with every layer applied: the batch's
+        // writes decide, then the writes below them, then the tree (where it was found).
+        let live = |k: &[u8]| -> sled::Result<bool> {
+            let top = self
+                .writes
+                .get(k)
+                .or_else(|| self.below.and_then(|b| b.get(k)));
+            Ok(!hidden(k) && top.is_none_or(Option::is_some))
+        };
+        // The value of a live key: the topmost layer's.
+        let value = |k: &[u8], found: &IVec| -> IVec {
+            match self
+                .writes
+                .get(k)
+                .or_else(|| self.below.and_then(|b| b.get(k)))
+            {
+                Some(Some(v)) => v.clone(),
+                _ => found.clone(),
+            }
+        };
+        let beats = |k: &[u8], best: &Option<(Vec<u8>, IVec)>| {
+            best.as_ref().is_none_or(|(b, _)| {
+                if descending {
+                    k > b.as_slice()
+                } else {
+                    k < b.as_slice()
+                }
+            })
+        };
+        let mut best: Option<(Vec<u8>, IVec)> = None;
+        let stored = self.tree.range::<&[u8], _>(range);
+        let stored: Box<dyn Iterator<Item = sled::Result<(IVec, IVec)>>> = if descending {
+            Box::new(stored.rev())
+        } else {
+            Box::new(stored)
+        };
+        for kv in stored {
+            let (k, v) = kv?;
+            if live(&k)? {
+                best = Some((k.to_vec(), value(&k, &v)));
+                break;
+            }
+        }
+        let owned = (range.0.map(<[u8]>::to_vec), range.1.map(<[u8]>::to_vec));
+        for layer in self.below.into_iter().chain([&self.writes]) {
+            let staged = layer.range::<Vec<u8>, _>(owned.clone());
+            let staged: Box<dyn Iterator<Item = (&Vec<u8>, &Option<IVec>)>> = if descending {
+                Box::new(staged.rev())
+            } else {
+                Box::new(staged)
+            };
+            for (k, v) in staged {
+                if !beats(k, &best) {
+                    break;
+                }
+                if let Some(v) = v
+                    && live(k)?
+                {
+                    best = Some((k.clone(), value(k, v)));
+                    break;
+                }
+            }
+        }
+        Ok(best)
     }
 
     /// Entries whose key starts with `prefix`.

@@ -3,9 +3,11 @@
 //! consumer batch and a rebuild chunk; only the commit differs (see [`super::trees`]).
 
 use super::corroborate::{lead_persons, matching_activities};
+use super::feed::FeedEntries;
 use super::keys::{
     ArticleKey, Day, IdKey, Index, Position, TermNo, decode_u64, history_key, member_key,
 };
+use super::postings::{Posting, Postings};
 use super::record::{
     self, ActorSummary, HistoryEntry, LeadFacts, Listing, StoredEvent, decode, decode_event,
     encode, encode_event,
@@ -33,16 +35,22 @@ pub struct Batch<'a> {
     pub trees: Trees<Staged<'a>>,
     tally: Tally,
     terms: TermNumbers,
+    /// The index's blocks this batch changed (written when it ends).
+    postings: Postings,
+    /// The feed's entries of this batch (written when it ends).
+    feed: FeedEntries,
     now: DateTime<Utc>,
 }
 
 impl<'a> Batch<'a> {
-    /// A batch over `trees`, stamped `now`.
-    pub fn new(trees: Trees<Staged<'a>>, now: DateTime<Utc>) -> Self {
+    /// A batch over `trees`, stamped `now`; `bulk`: a rebuild chunk (see [`Postings::new`]).
+    pub fn new(trees: Trees<Staged<'a>>, now: DateTime<Utc>, bulk: bool) -> Self {
         Batch {
             trees,
             tally: Tally::default(),
             terms: TermNumbers::default(),
+            postings: Postings::new(bulk),
+            feed: FeedEntries::default(),
             now,
         }
     }
@@ -87,7 +95,7 @@ impl<'a> Batch<'a> {
             if !o.retracted {
                 self.unindex(o)?;
             }
-            self.trees.seq.remove(&o.stream_seq.to_be_bytes());
+            // Its feed entry stays: a reader skips an entry whose record has moved on.
             let entry = HistoryEntry {
                 version: o.clone(),
                 replaced_at: self.now,
@@ -108,7 +116,7 @@ impl<'a> Batch<'a> {
                         .number(&mut self.trees, Index::Actor, name, false)?,
                 );
             }
-            let found = matching_activities(&self.trees.index, &leads, &new)?;
+            let found = matching_activities(&mut self.postings, &self.trees.index, &leads, &new)?;
             // Reported once so far: no group, so a query never looks for other reports.
             new.group = None;
             if let Some(activity) = found.first().copied() {
@@ -118,9 +126,8 @@ impl<'a> Batch<'a> {
             self.index(&new)?;
         }
         self.trees.ids.insert(id.bytes(), pos.day.bytes().to_vec());
-        let pos = pos.bytes();
-        self.trees.seq.insert(&seq.to_be_bytes(), pos.to_vec());
-        self.trees.records.insert(&pos, encode_event(&new)?);
+        self.feed.add(seq, pos);
+        self.trees.records.insert(&pos.bytes(), encode_event(&new)?);
         let applied = if old.is_some() {
             Applied::Updated
         } else {
@@ -134,6 +141,8 @@ impl<'a> Batch<'a> {
     pub fn finish(mut self) -> Result<Trees<Staged<'a>>, StoreError> {
         self.tally.store(&mut self.trees)?;
         self.terms.store(&mut self.trees);
+        self.postings.write(&mut self.trees.index)?;
+        self.feed.write(&mut self.trees.seq)?;
         Ok(self.trees)
     }
 
@@ -157,8 +166,8 @@ impl<'a> Batch<'a> {
                 // index entries say so, for counts).
                 member.group = Some(activity.event_id().to_string());
                 self.trees.records.insert(&pos, encode_event(&member)?);
-                for (k, v) in self.index_entries(&member, true)? {
-                    self.trees.index.insert(&k, v);
+                for (prefix, posting) in self.index_entries(&member, true)? {
+                    self.postings.insert(&self.trees.index, &prefix, posting)?;
                 }
             }
             articles.insert(member.event.source.article_id);
@@ -206,16 +215,17 @@ impl<'a> Batch<'a> {
 
     /// Add a live event's index entries and counts (membership: see [`Batch::join`]).
     fn index(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        for (k, v) in self.index_entries(e, true)? {
-            self.trees.index.insert(&k, v);
+        for (prefix, posting) in self.index_entries(e, true)? {
+            self.postings.insert(&self.trees.index, &prefix, posting)?;
         }
         self.count(e, 1)
     }
 
     /// Take a live event's index entries, membership and counts away.
     fn unindex(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        for (k, _) in self.index_entries(e, false)? {
-            self.trees.index.remove(&k);
+        for (prefix, posting) in self.index_entries(e, false)? {
+            self.postings
+                .remove(&self.trees.index, &prefix, &posting.pos)?;
         }
         let key = member_key(e.activity_key(), IdKey::of(&e.event.id));
         if self.trees.groups.get(&key)?.is_some() {
@@ -257,8 +267,8 @@ impl<'a> Batch<'a> {
             self.trees.groups.remove(&key);
             member.group = group.clone();
             // Same keys, new activity id in the lead entries' values.
-            for (k, v) in self.index_entries(&member, true)? {
-                self.trees.index.insert(&k, v);
+            for (prefix, posting) in self.index_entries(&member, true)? {
+                self.postings.insert(&self.trees.index, &prefix, posting)?;
             }
             let pos = member.position().bytes();
             self.trees
@@ -282,12 +292,12 @@ fn read_by_id(trees: &Trees<Staged<'_>>, id: IdKey) -> Result<Option<StoredEvent
     }
 }
 
-/// An index entry: key, value.
-pub type IndexEntry = (Vec<u8>, Vec<u8>);
+/// An index entry: the prefix of its term's blocks (`{tag}{term number}`) and the posting.
+pub type IndexEntry = ([u8; 1 + TermNo::LEN], Posting);
 
-/// Index entries of a live event: key → [`Listing`]. One per kind, actor name (a lead
-/// person's carries [`LeadFacts`]), and place or target, each under its term's number as
-/// `number` gives it (`None`: the entry is left out).
+/// Index entries of a live event. One per kind, actor name (a lead person's carries
+/// [`LeadFacts`]), and place or target, each under its term's number as `number` gives it
+/// (`None`: the entry is left out).
 pub fn index_entries(
     e: &StoredEvent,
     mut number: impl FnMut(Index, &str) -> Result<Option<TermNo>, StoreError>,
@@ -296,22 +306,26 @@ pub fn index_entries(
     let pos = e.position();
     let last = e.last_day().raw();
     let grouped = e.group.is_some();
-    let plain = encode(&Listing {
+    let plain = Listing {
         last,
         lead: None,
         grouped,
-    })?;
+    };
     let mut out = Vec::new();
-    let mut entry = |index: Index, term: &str, value: &Vec<u8>| -> Result<(), StoreError> {
+    let mut entry = |index: Index, term: &str, listing: &Listing| -> Result<(), StoreError> {
         if let Some(n) = number(index, term)? {
-            out.push((index.key(n, &pos).to_vec(), value.clone()));
+            let posting = Posting {
+                pos,
+                listing: listing.clone(),
+            };
+            out.push((index.prefix(n), posting));
         }
         Ok(())
     };
     entry(Index::Kind, Index::kind_term(ev.kind), &plain)?;
     let leads = lead_persons(e);
     let activity = e.activity_key();
-    let lead_value = encode(&Listing {
+    let lead_listing = Listing {
         last,
         lead: Some(LeadFacts {
             kind: ev.kind,
@@ -319,15 +333,15 @@ pub fn index_entries(
             activity: (activity != pos.id).then_some(activity),
         }),
         grouped,
-    })?;
+    };
     let names: BTreeSet<&str> = ev.actors.iter().map(|a| a.name.as_str()).collect();
     for name in names {
-        let v = if leads.contains(name) {
-            &lead_value
+        let listing = if leads.contains(name) {
+            &lead_listing
         } else {
             &plain
         };
-        entry(Index::Actor, name, v)?;
+        entry(Index::Actor, name, listing)?;
     }
     let places: BTreeSet<&String> = ev.targets.iter().chain(&ev.places).collect();
     for w in places {

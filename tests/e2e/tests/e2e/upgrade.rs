@@ -1,7 +1,8 @@
 //! Upgrading the timeline's store format: a store left by an earlier version (version 1: JSON
 //! records, no format version; version 2: ids as hex text in records, index values that do not
 //! say whether an event is grouped; version 3: sled's default segments; version 4: index keys
-//! that spell their term out) is detected at start and rebuilt from the EVENTS stream, after
+//! that spell their term out; version 5: an index entry per posting and a feed entry per
+//! sequence, not blocks of them) is detected at start and rebuilt from the EVENTS stream, after
 //! which the timeline gives the same answers as before the upgrade.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -64,7 +65,8 @@ fn write_version_1_store(dir: &std::path::Path, events: &[Value]) {
 /// also wrote ids in records as hex text; those are left as they are, since a store of another
 /// format is never read, only emptied and rebuilt.
 fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
-    let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
+    let db = open_sled(dir);
+    unpack_to_version_5(&db);
     let index = db.open_tree("index").unwrap();
     let mut rewritten = 0;
     for kv in index.iter() {
@@ -88,7 +90,7 @@ fn write_version_2_store(dir: &std::path::Path, _events: &[Value]) {
 /// own export and import), format 3, in a sled store made with sled's default segments.
 fn write_version_3_store(dir: &std::path::Path, _events: &[Value]) {
     let exported = {
-        let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
+        let db = open_sled(dir);
         let meta = db.open_tree("meta").unwrap();
         meta.insert("format", &3u64.to_be_bytes()).unwrap();
         db.export()
@@ -115,7 +117,8 @@ fn write_version_3_store(dir: &std::path::Path, _events: &[Value]) {
 /// Turn the (current) store in `dir` into one version 4 left: index keys that spell their term
 /// out (`{tag}{term}\0{position}`, no terms tree), ids mapped to whole positions, format 4.
 fn write_version_4_store(dir: &std::path::Path, _events: &[Value]) {
-    let db = dongtai_timeline::store::sled_config(dir).open().unwrap();
+    let db = open_sled(dir);
+    unpack_to_version_5(&db);
     let (index, terms, ids) = (
         db.open_tree("index").unwrap(),
         db.open_tree("terms").unwrap(),
@@ -148,6 +151,62 @@ fn write_version_4_store(dir: &std::path::Path, _events: &[Value]) {
     db.open_tree("meta")
         .unwrap()
         .insert("format", &4u64.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
+/// The stopped timeline's sled in `dir`, opened as soon as the closing service has released
+/// its lock (sled lets go a moment after the last handle is dropped).
+fn open_sled(dir: &std::path::Path) -> sled::Db {
+    let started = std::time::Instant::now();
+    loop {
+        match dongtai_timeline::store::sled_config(dir).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && started.elapsed() < dongtai_timeline::store::LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
+/// Unpack the (current) store's blocks into what version 5 kept: an index entry per posting
+/// (`{tag}{term number}{position}` → its postcard listing) and a feed entry per sequence
+/// (`{seq}` → position).
+fn unpack_to_version_5(db: &sled::Db) {
+    use dongtai_timeline::store::{feed, postings, record};
+    let index = db.open_tree("index").unwrap();
+    let blocks: Vec<_> = index.iter().map(|kv| kv.unwrap()).collect();
+    assert!(!blocks.is_empty());
+    for (k, v) in blocks {
+        index.remove(&k).unwrap();
+        for p in postings::decode_block(&v).unwrap() {
+            let key = postings::block_key(&k[..5], &p.pos);
+            index
+                .insert(key, record::encode(&p.listing).unwrap())
+                .unwrap();
+        }
+    }
+    let seq = db.open_tree("seq").unwrap();
+    let blocks: Vec<_> = seq.iter().map(|kv| kv.unwrap()).collect();
+    for (k, v) in blocks {
+        seq.remove(&k).unwrap();
+        for (s, pos) in feed::decode_block(&k, &v).unwrap() {
+            seq.insert(s.to_be_bytes(), &pos.bytes()[..]).unwrap();
+        }
+    }
+}
+
+/// Turn the (current) store in `dir` into one version 5 left: unpacked ([`unpack_to_version_5`]),
+/// format 5.
+fn write_version_5_store(dir: &std::path::Path, _events: &[Value]) {
+    let db = open_sled(dir);
+    unpack_to_version_5(&db);
+    db.open_tree("meta")
+        .unwrap()
+        .insert("format", &5u64.to_be_bytes())
         .unwrap();
     db.flush().unwrap();
 }
@@ -225,11 +284,12 @@ async fn a_store_of_the_previous_format_is_rebuilt_from_the_stream_with_the_same
 
     // The upgrade: the timeline's folder holds an earlier format (its durable consumer has
     // acked every message, so only a rebuild from the stream brings the events back).
-    let earlier: [fn(&std::path::Path, &[Value]); 4] = [
+    let earlier: [fn(&std::path::Path, &[Value]); 5] = [
         write_version_1_store,
         write_version_2_store,
         write_version_3_store,
         write_version_4_store,
+        write_version_5_store,
     ];
     for write_earlier_store in earlier {
         app.stop_timeline().await;
