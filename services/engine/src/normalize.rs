@@ -79,6 +79,12 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
     if short * 10 < lens.len() * 7 {
         return None;
     }
+    // …and most of the text stands in them: a web page's short fields (来源：, 扫码浏览) around
+    // a story in long lines are no column.
+    let in_short: usize = lens.iter().filter(|&&n| (4..=22).contains(&n)).sum();
+    if in_short * 10 < lens.iter().sum::<usize>() * 7 {
+        return None;
+    }
     let mut counts = [0usize; 23];
     for &n in &lens {
         if (6..=22).contains(&n) {

@@ -2289,3 +2289,11 @@ fn an_event_named_in_quotes_opens_when_it_opens() {
     assert_eq!(e.when.start, Some(day("2018-09-22")), "{e:#?}");
     assert!(sites_of(e).iter().all(|p| !p.contains("热闹")), "{e:#?}");
 }
+
+#[test]
+fn a_web_page_with_short_fields_around_a_story_in_long_lines_is_no_column_page() {
+    let text = "首页>新闻中心>县域动态\n分享到:\n县人大常委会副主任、某江县级河长刘某开展巡河督导工作\n  • 发布时间: 2021-12-01 16:19\n  • 来源:\n  • 作者:\n  • 浏览量:\n  • 字体【      】\n\n11 月 24 日,县人大常委会副主任、某江县级河长刘某开展巡河督导工作,县交通局副局长李某斌及沿途乡镇主要负责领导参加。刘某副主任此次巡河主要查看了某江东新、富山、冈上段,实地查看了水质和圩堤管理等情况。\n(县交通局某某 供稿)\n\n扫码浏览\n";
+    let events = run(text, "2021-12-01");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].when.start, Some(day("2021-11-24")));
+}
