@@ -667,9 +667,13 @@ fn name_then_title(text: &[char], taken: &[(usize, usize)]) -> Vec<Mention> {
 pub fn is_official(text: &[char], m: &Mention) -> bool {
     m.titles.iter().any(|&(a, b)| {
         let t = &text[a..b];
-        let business = BUSINESS_WORDS.find(t, 0, t.len()).is_some();
-        !business && OFFICIAL_TITLES.longest_ending_at(t, t.len()).is_some()
+        !business_title(text, a, b) && OFFICIAL_TITLES.longest_ending_at(t, t.len()).is_some()
     })
+}
+
+/// Whether the title `text[a..b]` names a business (某集团董事长, 某公司总经理).
+pub fn business_title(text: &[char], a: usize, b: usize) -> bool {
+    BUSINESS_WORDS.find(text, a, b).is_some()
 }
 
 /// Every person mention of `text`, in order: titled mentions, then bare names of the people

@@ -49,7 +49,10 @@ impl Parser<'_> {
                 let same_field = st > actor || {
                     let end = self.times[k].end;
                     let to = clause_end(t, end, actor);
-                    !self.doc.soft.iter().any(|&x| end <= x && x < to)
+                    // (The soft breaks are in text order.)
+                    let soft = self.doc.soft;
+                    soft.get(soft.partition_point(|&x| x < end))
+                        .is_none_or(|&x| x >= to)
                 };
                 (
                     !self.dates_nothing(k),
@@ -402,7 +405,7 @@ impl Parser<'_> {
     fn received_party(&self, si: usize) -> Option<usize> {
         let t = self.t;
         let (s, e) = self.sents[si];
-        let r = (s..e).find(|&i| !self.in_title(i) && RECEPTION_VERBS.starts_at(t, i))?;
+        let r = self.reception_at(si)?;
         // (在会见某集团负责人时，…: the meeting told already, not another.)
         let cs = clause_start(t, s, r);
         let ce = clause_end(t, r, e);

@@ -163,8 +163,13 @@ impl Parser<'_> {
 
     /// Whether sentence `si` says someone was received (会见, 接见, 接待 …).
     pub(super) fn sentence_receives(&self, si: usize) -> bool {
+        self.reception_at(si).is_some()
+    }
+
+    /// Where sentence `si` first says someone was received (会见, 接见, 接待 …).
+    pub(super) fn reception_at(&self, si: usize) -> Option<usize> {
         let (s, e) = self.sents[si];
-        (s..e).any(|i| !self.in_title(i) && RECEPTION_VERBS.starts_at(self.t, i))
+        (s..e).find(|&i| !self.in_title(i) && RECEPTION_VERBS.starts_at(self.t, i))
     }
 
     /// Where sentence `s..e` opens an event held by no person (我市举行欢迎宴会, 会议在某地开幕):

@@ -5,9 +5,7 @@
 
 use super::{Draft, Parser, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{
-    DUNHAO, IN_TURN, JOINTLY, RESPECTIVELY, SEPARATELY, TOGETHER, list_joiners,
-};
+use crate::lexicon::grammar::{IN_TURN, JOINTLY, RESPECTIVELY, SEPARATELY, TOGETHER};
 use crate::lexicon::{LEAD_VERBS, MOVEMENT_VERBS, VISIT_VERBS};
 use crate::text::{string, word_at};
 use crate::time::Resolver;
@@ -166,9 +164,7 @@ impl Parser<'_> {
         }
         let mut people = vec![last];
         for pair in ms.windows(2).rev() {
-            let gap = &t[self.ms[pair[0]].name_end..self.ms[pair[1]].start];
-            let joined = gap.len() <= 2 && gap.iter().all(|&c| c == DUNHAO || list_joiners(c));
-            if !joined {
+            if !self.listed_together(pair[0], pair[1]) {
                 break;
             }
             people.push(pair[0]);

@@ -10,10 +10,10 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, BUSINESS_WORDS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS,
-    PARTICIPANT_HEADS, PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
+    PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
 };
-use crate::people::Mention;
+use crate::people::{Mention, business_title};
 use crate::text::{CLAUSE_END, clause_end, clause_start, word_at};
 
 impl Parser<'_> {
@@ -108,6 +108,13 @@ impl Parser<'_> {
         }
         let _ = t;
         info
+    }
+
+    /// Whether mentions `a` and `b` are items of one list: only 、 or a joiner (和, 及, 与)
+    /// between them, two characters at most.
+    pub(super) fn listed_together(&self, a: usize, b: usize) -> bool {
+        let gap = &self.t[self.ms[a].name_end..self.ms[b].start];
+        gap.len() <= 2 && gap.iter().all(|&c| c == DUNHAO || list_joiners(c))
     }
 
     /// Whether mention `k` only owns what follows (感谢某某的支持, 在某某的关心下): a name
@@ -237,14 +244,10 @@ impl Parser<'_> {
         }
         // 分别与甲、乙、丙…座谈: the rest of a list whose first is the party met are met too.
         let mut first = n;
-        while first > 0 {
-            let gap = &t[self.ms[idx[first - 1]].name_end..self.ms[idx[first]].start];
-            let connector = !gap.is_empty()
-                && gap.len() <= 2
-                && gap.iter().all(|&c| c == DUNHAO || list_joiners(c));
-            if !connector {
-                break;
-            }
+        while first > 0
+            && self.ms[idx[first - 1]].name_end < self.ms[idx[first]].start
+            && self.listed_together(idx[first - 1], idx[first])
+        {
             first -= 1;
         }
         if first < n && self.is_party_met(&self.ms[idx[first]]) {
@@ -326,11 +329,7 @@ impl Parser<'_> {
             return false;
         }
         // (A business head without a team is on no official activity: 某商会会长某某来到….)
-        let business = m
-            .titles
-            .iter()
-            .any(|&(a, b)| BUSINESS_WORDS.find(t, a, b).is_some());
-        if business {
+        if m.titles.iter().any(|&(a, b)| business_title(t, a, b)) {
             return false;
         }
         let mut i = after;
