@@ -129,13 +129,20 @@ impl WordSet {
     }
 
     /// Length of the longest word starting at `text[i]`.
-    #[inline]
+    ///
+    /// Most positions are rejected by the bit test, so that test is inlined into the caller and
+    /// only the comparison of words is a call (the call itself had cost more than the test).
+    #[inline(always)]
     pub fn longest_at(&self, text: &[char], i: usize) -> Option<usize> {
         let first = *text.get(i)?;
         if !self.firsts.contains(first) {
             return None;
         }
-        let rest = &text[i..];
+        self.longest_from(&text[i..], first)
+    }
+
+    #[inline(never)]
+    fn longest_from(&self, rest: &[char], first: char) -> Option<usize> {
         self.by_first
             .get(&first)?
             .iter()
@@ -143,14 +150,19 @@ impl WordSet {
             .map(|w| w.len())
     }
 
-    /// Length of the longest word ending just before `text[end]`.
-    #[inline]
+    /// Length of the longest word ending just before `text[end]` (the bit test inlined, as in
+    /// [`WordSet::longest_at`]).
+    #[inline(always)]
     pub fn longest_ending_at(&self, text: &[char], end: usize) -> Option<usize> {
         let last = *text.get(end.checked_sub(1)?)?;
         if !self.lasts.contains(last) {
             return None;
         }
-        let head = &text[..end];
+        self.longest_until(&text[..end], last)
+    }
+
+    #[inline(never)]
+    fn longest_until(&self, head: &[char], last: char) -> Option<usize> {
         self.by_last
             .get(&last)?
             .iter()

@@ -444,6 +444,13 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
 
 /// Whether a time phrase may start with `c`: most characters of a text start none, and are
 /// passed over without looking up any table.
+/// The first character of a word (compared as a character: `str::starts_with(char)` encodes
+/// the character and compares bytes, a call per character of the text here).
+#[inline]
+fn first_char(word: &str) -> Option<char> {
+    word.chars().next()
+}
+
 fn may_start_time(c: char) -> bool {
     FESTIVALS.0.may_start(c)
         || is_numeral(c)
@@ -453,8 +460,8 @@ fn may_start_time(c: char) -> bool {
         || c == LAST_WEEK_HEAD
         || c == NEXT_WEEK_HEAD
         || this_week_heads(c)
-        || WEEK.starts_with(c)
-        || WEEK_ALT.starts_with(c)
+        || first_char(WEEK) == Some(c)
+        || first_char(WEEK_ALT) == Some(c)
         || TIME_WORDS.0.may_start(c)
         || SAME_TIME_WORDS.0.may_start(c)
 }
