@@ -1627,6 +1627,11 @@ fn a_long_list_is_of_sites_only_when_some_item_ends_like_one() {
         // After a verb of visiting the list is of sites, whatever its items end with.
         ("6月5日，县长王立新一行先后考察了长丰玻璃、远达石化、福山农业。",
          &["长丰玻璃", "远达石化", "福山农业"]),
+        // A list closed by 等处 or 等地 is of places, whatever its items end with.
+        ("6月5日，书记王立新一行察看了甲荷兰花海和乙知青纪念馆等处。",
+         &["甲荷兰花海", "乙知青纪念馆"]),
+        ("6月5日，书记王立新一行察看了甲荷兰花海、乙知青纪念馆等地，充分肯定成绩。",
+         &["甲荷兰花海", "乙知青纪念馆"]),
     ];
     for (text, sites) in cases {
         let e = one(text, "2024-06-06");

@@ -7,8 +7,8 @@ use crate::lexicon::grammar::{
     ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
     HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
     body_before_meeting, deictic, item_openers, measure_words, not_at_after, not_at_before,
-    open_list_tails, people_ends, period_heads, period_tails, plain_move_heads, position_words,
-    team_ends, team_verb_heads, with,
+    open_list_tails, other_tail_words, people_ends, period_heads, period_tails, plain_move_heads,
+    position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -577,6 +577,11 @@ impl Parser<'_> {
         let t = self.t;
         // 甲、乙等展台 / 等企业: the items are what was visited, not where.
         let companies = LISTED_TARGETS.starts_at(t, obj_end) || self.counted_targets(obj_end);
+        // 甲花海和乙纪念馆等处 / 甲、乙等地调研: closed by a word for places (not 等地区, 等处室,
+        // 等实际), every item is one.
+        let places = t.get(obj_end) == Some(&ETC)
+            && t.get(obj_end + 1).is_some_and(|&c| open_list_tails(c))
+            && !t.get(obj_end + 2).is_some_and(|&c| other_tail_words(c));
         let items = split_list(t, o, obj_end);
         // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
         // count as sites only when they end like one.
@@ -619,7 +624,7 @@ impl Parser<'_> {
                 suffix && (on_site || item.len() >= 3 && !meeting)
             } else {
                 // 甲、乙等企业: what the list closes with says what its items are.
-                pure || many || suffix || companies
+                pure || many || suffix || companies || places
             };
             if ok {
                 out.push((a, b, companies));
