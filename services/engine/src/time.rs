@@ -885,8 +885,17 @@ impl Resolver {
                 Some((date, false, basis))
             }
             (Some(p), None) => {
-                let (y, m) = if d.day > p.day() {
-                    previous_month(p.year(), p.month())
+                // A day after publication's is last month's (published on the 2nd, 28日 was four
+                // days before), unless that is weeks back and the day this month is days ahead:
+                // published on the 21st, 25日 is what is to come, not five weeks old news.
+                let ahead = d.day.saturating_sub(p.day());
+                let (py, pm) = previous_month(p.year(), p.month());
+                let back = make_date(py, pm, d.day).map(|x| (p - x).num_days());
+                let (y, m) = if d.day > p.day()
+                    && !(ahead <= DAYS_AHEAD_OF_NEWS
+                        && back.is_some_and(|b| b >= DAYS_BACK_OF_NEWS))
+                {
+                    (py, pm)
                 } else {
                     (p.year(), p.month())
                 };
@@ -904,6 +913,11 @@ impl Resolver {
         }
     }
 }
+
+/// A bare day at most this many days after publication's is this month's (still to come)...
+const DAYS_AHEAD_OF_NEWS: u32 = 7;
+/// ...when last month's day would be at least this many days old.
+const DAYS_BACK_OF_NEWS: i64 = 20;
 
 /// The year of the first expo edition the text names (第六届进博会 → 2023), for texts without a
 /// publication date or a written year.

@@ -1726,9 +1726,20 @@ fn what_the_writer_calls_tomorrow_or_next_week_is_announced_not_reported() {
         ),
         ("行政长官林某下周二前往上海，出席晚宴。", "2017-08-18"),
         ("开幕式拟由区委副书记、区长肖某主持。", "2023-07-03"),
+        // 届时 ("then") and 会于 are the future too.
+        ("行政长官梁某届时会主持开幕仪式。", "2017-06-21"),
+        ("林某亦会于同日前往北京出席开幕仪式。", "2017-06-21"),
+        // A bare day a few days after the page's day is this month's, still to come: last
+        // month's would be weeks-old news.
+        ("行政长官梁某25日赴京主持回归20周年展。", "2017-06-21"),
     ] {
         assert!(run(text, published).is_empty(), "{text}");
     }
+    // A bare day after the page's is last month's when that is only days back.
+    let e = one("行政长官梁某28日赴京主持回归20周年展。", "2017-06-02");
+    assert_eq!(e.when.start, Some(day("2017-05-28")));
+    let e = one("行政长官梁某29日赴京主持回归20周年展。", "2017-06-21");
+    assert_eq!(e.when.start, Some(day("2017-05-29")));
     // 今天（23日） is today, and 将 before a verb of handing is "take X and hand it".
     let e = one("主任夏某今天（23日）到某区考察。", "2024-02-23");
     assert_eq!(e.when.start, Some(day("2024-02-23")));

@@ -5,8 +5,8 @@ use super::respective::each_their_own;
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
-    ALONG, AND_THEN, AT, COMRADE, ESCORTED, FUTURE, MEETING_CHAR, OF, PARTY, PROPOSED, WHEN,
-    list_joiners, modal_heads, not_proposed_before, org_openers, with,
+    ALONG, AND_THEN, AT, AT_THAT_TIME, COMRADE, ESCORTED, FUTURE, MEETING_CHAR, OF, ON_DATE, PARTY,
+    PROPOSED, WHEN, list_joiners, modal_heads, not_proposed_before, org_openers, with,
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
@@ -161,16 +161,19 @@ impl Parser<'_> {
                         || verb_at(i + 2).is_some());
                 acted = false;
             } else if self.in_title(i) {
-            } else if t[i] == FUTURE && !self.hands_over(i) || self.proposes(i) {
+            } else if t[i] == FUTURE && !self.hands_over(i)
+                || self.proposes(i)
+                || word_at(t, i, AT_THAT_TIME)
+            {
                 future = true;
                 acted = false;
             } else if future && !acted && verb_at(i).is_some() {
                 acted = true;
             } else if t[i] == MEETING_CHAR && (self.name_end[i] || i > 0 && modal_heads(t[i - 1])) {
                 // 会 as "will": after a name or an adverb (亦会, 随后会; 我会 is "our
-                // association"), before a verb of the activity (会参观, 会转往), not a word it
-                // begins (会见, 会议).
-                future |= verb_at(i + 1).is_some_and(|l| l >= 2);
+                // association"), before a verb of the activity (会参观, 会转往) or the day it
+                // is to be done (亦会于同日前往), not a word it begins (会见, 会议).
+                future |= verb_at(i + 1).is_some_and(|l| l >= 2) || t.get(i + 1) == Some(&ON_DATE);
             }
         }
         future
