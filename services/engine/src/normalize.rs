@@ -6,7 +6,7 @@ use crate::lexicon::TRAD_SIMP;
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, EXCLAMATION, FULL_STOP, OPEN_BRACKET, QUESTION, SEMICOLON,
 };
-use crate::lexicon::grammar::{CONTINUED_FROM, PAGE, TURN};
+use crate::lexicon::grammar::{CONTINUED_FROM, FINAL_PUNCT, PAGE, TURN};
 use crate::people::is_cjk;
 use dongtai_proto::OffsetMap;
 
@@ -75,7 +75,9 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
     if lens.len() < 3 || lens.len() < 6 && !blank_separated {
         return None;
     }
-    let short = lens.iter().filter(|&&n| (4..=22).contains(&n)).count();
+    // A paragraph's last few characters stand in a line of their own (工作。, 。), and so does
+    // a dateline of a round-up (一日): lines of any length up to a column's count.
+    let short = lens.iter().filter(|&&n| n <= 22).count();
     if short * 10 < lens.len() * 7 {
         return None;
     }
@@ -93,6 +95,15 @@ pub(crate) fn column_width(chars: &[char], lines: &[Line]) -> Option<usize> {
     }
     let (w, _) = counts.iter().enumerate().max_by_key(|&(n, c)| (*c, n))?;
     (w >= 6).then_some(w)
+}
+
+/// Whether a line ends with a sentence's final punctuation.
+pub(crate) fn ends_sentence(chars: &[char], l: Line) -> bool {
+    chars[l.start..l.end]
+        .iter()
+        .rev()
+        .find(|c| !is_space(**c))
+        .is_some_and(|c| FINAL_PUNCT.contains(c))
 }
 
 /// Whether a line is a jump line such as （下转第 6 版）.
@@ -306,6 +317,22 @@ pub(crate) fn column_joins(chars: &[char], lines: &[Line], width: Option<usize>)
         }
         join[i] = true;
     }
+    // A short line after a sentence's end that ends none itself is a heading of its own (the
+    // 一日 of a round-up by days, a section's name): the breaks around it stay.
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| trimmed_len(chars, lines[i]) > 0)
+        .collect();
+    let w = width.unwrap_or(0);
+    for pair in nonblank.windows(2) {
+        let (p, h) = (pair[0], pair[1]);
+        if ends_sentence(chars, lines[p])
+            && !ends_sentence(chars, lines[h])
+            && trimmed_len(chars, lines[h]) * 2 <= w
+        {
+            join[p] = false;
+            join[h] = false;
+        }
+    }
     join
 }
 
@@ -407,6 +434,18 @@ mod tests {
         assert_eq!(
             normalize(raw).text,
             "5月6日，区长王某某到乙镇调研春耕生产。县领导李某某参加。"
+        );
+    }
+
+    #[test]
+    fn a_heading_between_paragraphs_of_a_column_keeps_its_lines() {
+        // A round-up by days: each day's short heading after a sentence's end, and the tail of
+        // a paragraph standing alone (。), are still a column.
+        let raw = "省领导活动（ 2011 \n\n年 6 月）\n\n一日\n\n省委书记姜某在甲市调研企\n\n业发展情况。 副省长王某参\n\n加调研。\n\n省长郭某会见了德国客人一行\n\n。\n\n二日\n\n副省长李某到乙市检查防汛\n\n工作。\n";
+        assert_eq!(
+            normalize(raw).text,
+            "省领导活动（2011年6月）一日省委书记姜某在甲市调研企业发展情况。副省长王某参加调研。\
+             省长郭某会见了德国客人一行。\n二日\n副省长李某到乙市检查防汛工作。"
         );
     }
 

@@ -5,24 +5,16 @@
 //! starts with an indented paragraph right after the previous line (no blank line between).
 
 use crate::PageArticle;
-use crate::lexicon::grammar::{FINAL_PUNCT, SENTENCE_PUNCT};
+use crate::lexicon::grammar::SENTENCE_PUNCT;
 use crate::normalize::{
-    Line, column_joins, column_width, is_jump_line, is_space, lines, normalize_lines,
-    normalize_lines_chars, trimmed_len,
+    Line, column_joins, column_width, ends_sentence, is_jump_line, is_space, lines,
+    normalize_lines, normalize_lines_chars, trimmed_len,
 };
 
 fn has_punct(chars: &[char], l: Line) -> bool {
     chars[l.start..l.end]
         .iter()
         .any(|c| SENTENCE_PUNCT.contains(c))
-}
-
-fn ends_sentence(chars: &[char], l: Line) -> bool {
-    chars[l.start..l.end]
-        .iter()
-        .rev()
-        .find(|c| !is_space(**c))
-        .is_some_and(|c| FINAL_PUNCT.contains(c))
 }
 
 #[derive(Default)]

@@ -660,7 +660,7 @@ fn bare_day_stands(text: &[char], i: usize, n: usize) -> bool {
         || after.is_some_and(bare_day_next)
         || matches!(
             before,
-            Some(OPEN_BRACKET | COMMA | DUNHAO | ON_DATE | '\n') | None
+            Some(OPEN_BRACKET | CLOSE_BRACKET | COMMA | DUNHAO | ON_DATE | '\n') | None
         )
         || after.is_some_and(|a| bare_day_acts(text, i + n, a));
     // 连续3日, 一连4日: a count of days, not a date.

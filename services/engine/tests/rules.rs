@@ -2313,3 +2313,24 @@ fn a_web_page_with_short_fields_around_a_story_in_long_lines_is_no_column_page()
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].when.start, Some(day("2021-11-24")));
 }
+
+#[test]
+fn a_round_up_by_days_in_columns_dates_each_day_by_its_heading() {
+    // The month in the headline, each day a short heading of its own, the lines cut at the
+    // column's width: every activity has its day, not the whole month.
+    let raw = "省领导活动（ 2011 \n\n年 6 月）\n\n一日\n\n省委书记姜某在甲市调研企\n\n业发展情况。 副省长王某参\n\n加调研。\n\n省长郭某会见了德国客人一行\n\n。\n\n二日\n\n副省长李某到乙市检查防汛\n\n工作。\n";
+    let events = run(raw, "2011-07-01");
+    let days: Vec<_> = events
+        .iter()
+        .map(|e| (names(e, Role::Lead), e.when.start, e.when.end))
+        .collect();
+    let d = |s| Some(day(s));
+    assert_eq!(
+        days,
+        vec![
+            (owned(&["姜某"]), d("2011-06-01"), d("2011-06-01")),
+            (owned(&["郭某"]), d("2011-06-01"), d("2011-06-01")),
+            (owned(&["李某"]), d("2011-06-02"), d("2011-06-02")),
+        ]
+    );
+}
