@@ -2334,3 +2334,30 @@ fn a_round_up_by_days_in_columns_dates_each_day_by_its_heading() {
         ]
     );
 }
+
+#[test]
+fn a_named_team_met_is_what_the_meeting_was_with() {
+    // (text, the targets)
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "5月6日，市委书记王立新会见了以丽江市委书记罗杰为团长的丽江市党政代表团一行。",
+            &["丽江市党政代表团"],
+        ),
+        (
+            "5月6日，市委书记王立新会见了台湾新北市经贸参访团。",
+            &["台湾新北市经贸参访团"],
+        ),
+        (
+            "5月6日，市委书记王立新与上海市徐汇区经贸代表团座谈。",
+            &["上海市徐汇区经贸代表团"],
+        ),
+        // A bare team, a count of teams and our own name none.
+        ("5月6日，市委书记王立新会见了考察团一行。", &[]),
+        ("5月6日，市委书记王立新会见了六个友好城市代表团。", &[]),
+        ("5月6日，市委书记王立新会见了我市赴外党政代表团。", &[]),
+    ];
+    for (text, targets) in cases {
+        let e = one(text, "2023-05-07");
+        assert_eq!(e.targets, owned(targets), "{text}");
+    }
+}

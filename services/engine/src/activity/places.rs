@@ -5,17 +5,18 @@ use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
-    HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, REGION, TOWARD, VISIT, and,
-    body_before_meeting, deictic, item_openers, measure_words, not_at_after, not_at_before,
-    open_list_tails, other_tail_words, people_ends, period_heads, period_tails, plain_move_heads,
-    position_words, team_ends, team_verb_heads, with,
+    HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, OUR, PARTY, REGION, TOWARD,
+    VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
+    not_at_before, open_list_tails, other_tail_words, people_ends, period_heads, period_tails,
+    plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MOVEMENT_VERBS, OFFICIAL_TITLES,
-    ORG_SUFFIXES, PEOPLE_NOUNS, PIVOT_VERBS, PLACE_STOPS, PLACE_SUFFIXES, SIGNING_VERBS,
-    SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS, inside_not_kind,
+    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS,
+    OFFICIAL_TITLES, ORG_SUFFIXES, PEOPLE_NOUNS, PIVOT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
+    SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS,
+    inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_end, clause_start, is_count, string, word_at, word_before};
@@ -188,6 +189,7 @@ impl Parser<'_> {
             }
             let (s, e) = self.sents[si];
             self.places_in(s, e, &mut spans);
+            spans.extend(self.teams_met(s, e).map(|(a, b)| (a, b, true)));
         }
         // The other sentences about it give the parties contracts were signed with (签约仪式
         // 上，我市分别与甲集团签订…), though nothing else.
@@ -632,6 +634,42 @@ impl Parser<'_> {
         }
     }
 
+    /// The named teams a sentence `s..e` meets (会见了以某某为团长的甲市党政代表团一行; 与乙市
+    /// 经贸考察团座谈): what the meeting was with, its targets. A bare 考察团 names none.
+    fn teams_met(&self, s: usize, e: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let t = self.t;
+        (s..e).filter_map(move |i| {
+            let object = if let Some(l) = MEETING_MARKERS.longest_at(t, i) {
+                i + l
+            } else if with(t[i]) && self.talks_with(i, e) {
+                i + 1
+            } else {
+                return None;
+            };
+            if self.in_title(i) {
+                return None;
+            }
+            let ce = clause_end(t, object, e);
+            // The team right after the verb, or after a modifier ending in 的 (由某某带领的).
+            let starts = std::iter::once(object).chain(
+                (object..ce.min(object + 30))
+                    .filter(|&k| t[k] == OF)
+                    .map(|k| k + 1),
+            );
+            starts.into_iter().find_map(|a| {
+                let l = self.team_at(a, ce)?;
+                let b = if word_before(t, a + l, PARTY) {
+                    a + l - 2
+                } else {
+                    a + l
+                };
+                // Not a count of teams (六个友城代表团) nor our own (我市党政代表团).
+                let named = !is_count(t[a]) && t[a] != OUR;
+                (named && b >= a + MIN_TEAM_NAME).then_some((a, b))
+            })
+        })
+    }
+
     /// The company or body that `与`/`同` at `i` introduces when the clause goes on to sign
     /// with it (与某集团签订某项目, 同某公司签约): its span.
     fn signing_partner(&self, i: usize, e: usize) -> Option<(usize, usize)> {
@@ -795,6 +833,9 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
 
 /// Whether the word of `l` chars at `i` (a stop word, a verb) is inside a name: a place's
 /// ending follows it (某医学研究院, 乙检查站).
+/// The shortest name of a team met that is a name (甲市代表团), not a bare word (考察团).
+const MIN_TEAM_NAME: usize = 5;
+
 fn word_inside_name(t: &[char], i: usize, l: usize) -> bool {
     // (Only after a part of the name: 走访企业 is a verb and its object.)
     l >= 2 && i > 0 && is_cjk(t[i - 1]) && PLACE_SUFFIXES.starts_at(t, i + l)
