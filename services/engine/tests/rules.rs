@@ -2361,3 +2361,26 @@ fn a_named_team_met_is_what_the_meeting_was_with() {
         assert_eq!(e.targets, owned(targets), "{text}");
     }
 }
+
+#[test]
+fn a_city_named_where_an_event_is_held_and_the_place_after_our_province_are_sites() {
+    // (text, the sites)
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "5月6日，两省领导在西宁召开了对口支援工作座谈会。书记王立新讲话。",
+            &["西宁"],
+        ),
+        ("5月6日，市委书记王立新在海口会见了梁某一行。", &["海口"]),
+        (
+            "5月6日，市委书记王立新率代表团到我省海西州考察调研。",
+            &["海西州"],
+        ),
+        // Not a meeting's name (在广交会会见), nor a matter after a verb of looking.
+        ("5月6日，市委书记王立新在广交会会见了梁某一行。", &[]),
+        ("5月6日，市委书记王立新考察了我县城市建设。", &[]),
+    ];
+    for (text, sites) in cases {
+        let e = one(text, "2023-05-07");
+        assert_eq!(sites_of(&e), owned(sites), "{text}");
+    }
+}

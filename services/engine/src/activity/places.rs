@@ -7,13 +7,13 @@ use crate::lexicon::grammar::{
     ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
     HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, OUR, PARTY, REGION, TOWARD,
     VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
-    not_at_before, open_list_tails, other_tail_words, people_ends, period_heads, period_tails,
-    plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    not_at_before, one_char_place_ends, open_list_tails, other_tail_words, people_ends,
+    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
-    GENERIC_SITES, ITEM_OPENER_WORDS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS,
+    GENERIC_SITES, HOLD_VERBS, ITEM_OPENER_WORDS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS,
     OFFICIAL_TITLES, ORG_SUFFIXES, PEOPLE_NOUNS, PIVOT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
     SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS,
     inside_not_kind,
@@ -275,6 +275,17 @@ impl Parser<'_> {
                     || t[o] == VISIT && t[o - 1] == ARRIVE)
             {
                 o += 1;
+            }
+            // 到我省某州考察: the place named after "our province" is where they went (after a
+            // verb of going only: 考察了我县城市建设 names a matter).
+            if !at
+                && pure
+                && t.get(o).is_some_and(|&c| c == OUR)
+                && t.get(o + 1).is_some_and(|&c| one_char_place_ends(c))
+                && t.get(o + 2).is_some_and(|&c| is_cjk(c))
+                && !ACTION_TRIGGERS.starts_at(t, o + 2)
+            {
+                o += 2;
             }
             // 走访慰问某企业, 看望慰问某村: a second verb of the visit joined to the first.
             if !at
@@ -622,8 +633,16 @@ impl Parser<'_> {
             // 在某管委会，在某有限公司，: a body or a company is a site too; 在某会 is at a meeting.
             let meeting = word_before(item, item.len(), MEETING)
                 && !(item.len() >= 3 && body_before_meeting(item[item.len() - 2]));
+            // 在西宁召开, 在海口会见: a city's name without its 市 where an event is held or
+            // someone met.
+            let city = at
+                && (2..=3).contains(&item.len())
+                && b == obj_end
+                && !meeting
+                && !t[a..b].iter().any(|&c| position_words(c) || deictic(c))
+                && (HOLD_VERBS.starts_at(t, b) || MEETING_MARKERS.starts_at(t, b));
             let ok = if at {
-                suffix && (on_site || item.len() >= 3 && !meeting)
+                suffix && (on_site || item.len() >= 3 && !meeting) || city
             } else {
                 // 甲、乙等企业: what the list closes with says what its items are.
                 pure || many || suffix || companies || places
