@@ -2384,3 +2384,18 @@ fn a_city_named_where_an_event_is_held_and_the_place_after_our_province_are_site
         assert_eq!(sites_of(&e), owned(sites), "{text}");
     }
 }
+
+#[test]
+fn a_tour_of_inspection_and_a_call_on_the_hosts_end_their_places() {
+    // 巡察 is a verb of inspecting, not part of the county's name; 拜会 ends the place it is
+    // paid at even when a title that starts like a place (县长) follows; 并 ends a name.
+    let e = one("11月10日，市长余某某到彰化、南投县巡察。", "2011-11-15");
+    assert_eq!(sites_of(&e), owned(&["彰化", "南投县"]));
+    assert_eq!(e.kind, EventKind::SiteInspection);
+    let e = one(
+        "11月10日，市长余某某到南投县政府拜会县长李朝卿、县议会议长何胜丰并听取县政简报。",
+        "2011-11-15",
+    );
+    assert_eq!(sites_of(&e), owned(&["南投县政府"]));
+    assert_eq!(names(&e, Role::Participant), owned(&["李朝卿", "何胜丰"]));
+}

@@ -15,8 +15,8 @@ use crate::lexicon::{
     ACTION_TRIGGERS, CATEGORY_TAILS, COMPANY_SUFFIXES, CONTINUATIONS, FOLLOWERS, GENERIC_OBJECTS,
     GENERIC_SITES, HOLD_VERBS, ITEM_OPENER_WORDS, LISTED_TARGETS, MEETING_MARKERS, MOVEMENT_VERBS,
     OFFICIAL_TITLES, ORG_SUFFIXES, PEOPLE_NOUNS, PIVOT_VERBS, PLACE_STOPS, PLACE_SUFFIXES,
-    SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, VISIT_VERBS,
-    inside_not_kind,
+    SIGNING_VERBS, SITE_DESCRIPTIONS, SPEECH_VERBS, TALK_VERBS, TARGET_SUFFIXES, TITLES,
+    VISIT_VERBS, inside_not_kind,
 };
 use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_end, clause_start, is_count, string, word_at, word_before};
@@ -857,7 +857,12 @@ const MIN_TEAM_NAME: usize = 5;
 
 fn word_inside_name(t: &[char], i: usize, l: usize) -> bool {
     // (Only after a part of the name: 走访企业 is a verb and its object.)
-    l >= 2 && i > 0 && is_cjk(t[i - 1]) && PLACE_SUFFIXES.starts_at(t, i + l)
+    // (Not a title after the verb: 到县政府拜会县长某某.)
+    l >= 2
+        && i > 0
+        && is_cjk(t[i - 1])
+        && PLACE_SUFFIXES.starts_at(t, i + l)
+        && !TITLES.starts_at(t, i + l)
 }
 
 /// What an item names after the place it belongs to (`y` is where that place ends, at its 的):
