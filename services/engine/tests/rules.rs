@@ -2399,3 +2399,26 @@ fn a_tour_of_inspection_and_a_call_on_the_hosts_end_their_places() {
     assert_eq!(sites_of(&e), owned(&["南投县政府"]));
     assert_eq!(names(&e, Role::Participant), owned(&["李朝卿", "何胜丰"]));
 }
+
+#[test]
+fn a_round_up_under_date_headings_dates_each_day_by_its_heading() {
+    // Each day a line of its own; the event held that day is attended by the head of the
+    // county, the next day's visits are another activity. The page's own date on the text's
+    // first line dates no activity.
+    let text = "县政府记事\n• 107年6月1日\n马公高中举行毕业典礼，县长陈光复亲自到场参加。\n• 107年6月2日\n甲会在生博馆举办联展。县长陈光复前往慰勉会员，感谢大家。\n";
+    let days: Vec<_> = run(text, "2018-07-03")
+        .iter()
+        .map(|e| (e.kind, e.when.start))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            (EventKind::Conference, Some(day("2018-06-01"))),
+            (EventKind::Other, Some(day("2018-06-02"))),
+        ]
+    );
+    let text = "2021年07月07日\n于某某巡查黄河梁山段\n本报梁山7月6日讯 今天下午，市长于某某到黄河梁山段开展河长制巡查。";
+    let events = run(text, "2021-07-07");
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].when.start, Some(day("2021-07-06")));
+}

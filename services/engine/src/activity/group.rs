@@ -33,7 +33,8 @@ impl Parser<'_> {
             let st = self.times[k].start;
             !matches!(self.times[k].kind, TimeKind::Edition { .. }) && st > 0 && t[st - 1] == DONE
         };
-        self.times_in(s, e)
+        let own = self
+            .times_in(s, e)
             .filter(|&k| !in_object(k))
             .max_by_key(|&k| {
                 let st = self.times[k].start;
@@ -60,7 +61,10 @@ impl Parser<'_> {
                     self.times[k].rank(),
                     near,
                 )
-            })
+            });
+        // A sentence without a date of its own under a line that is only a date (a round-up's
+        // 6月1日) is dated by it.
+        own.or_else(|| self.heading_date(s))
     }
 
     /// Whether time phrase `k` dates the report rather than an activity: a dateline (讯 or 电

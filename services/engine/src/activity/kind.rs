@@ -3,11 +3,12 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE};
+use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE, YEAR};
 use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS,
     MEANS_WORDS, MOVEMENT_VERBS, RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
 };
+use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_end, clause_start};
 use dongtai_proto::EventKind;
 
@@ -178,7 +179,7 @@ impl Parser<'_> {
     /// own opens one, and none is opened for an event still to come (将).
     pub(super) fn held_opening(&self, s: usize, e: usize) -> Option<usize> {
         let t = self.t;
-        if !self.times_in(s, e).any(|k| !self.dateline(k)) {
+        if !self.times_in(s, e).any(|k| !self.dateline(k)) && self.heading_date(s).is_none() {
             return None;
         }
         let mut cs = s;
@@ -197,6 +198,31 @@ impl Parser<'_> {
             if self.held_subject(s, i).is_some() || held_event_at(t, i, e).is_some() {
                 return Some(i);
             }
+        }
+        None
+    }
+
+    /// The date of the heading the sentence starting at `s` stands under: a line above it that
+    /// is only a date (a round-up's 6月1日, then what was done that day), no other date between.
+    pub(super) fn heading_date(&self, s: usize) -> Option<usize> {
+        let t = self.t;
+        let si = self.sentence_of(s)?;
+        for pi in (0..si).rev() {
+            let (ps, pe) = self.sents[pi];
+            let mut dates = self.times_in(ps, pe).filter(|&k| !self.dateline(k));
+            let Some(k) = dates.next() else {
+                continue;
+            };
+            let te = &self.times[k];
+            // (A bullet, or a year of the Republic the scanner left out, may stand before it:
+            // • 107年6月1日.)
+            let before = t[ps..te.start].iter().all(|&c| !is_cjk(c) || c == YEAR);
+            let next = self.sents.get(pi + 1).map_or(pe, |x| x.0);
+            let after = &t[te.end..next];
+            let alone = after.iter().all(|c| c.is_whitespace()) && after.contains(&'\n');
+            // The text's first line dates its page (2021年07月07日 over the headline), not a
+            // day.
+            return (dates.next().is_none() && before && alone && pi > 0).then_some(k);
         }
         None
     }
