@@ -2375,6 +2375,12 @@ fn a_city_named_where_an_event_is_held_and_the_place_after_our_province_are_site
             "5月6日，市委书记王立新率代表团到我省海西州考察调研。",
             &["海西州"],
         ),
+        (
+            "5月6日，镇党委书记王立新先后来到该镇青龙、八一村等地巡林。",
+            &["青龙", "八一村"],
+        ),
+        // 各自 opens no place that can be named.
+        ("5月6日，镇党委书记王立新深入到各自责任区域巡林。", &[]),
         // Not a meeting's name (在广交会会见), nor a matter after a verb of looking.
         ("5月6日，市委书记王立新在广交会会见了梁某一行。", &[]),
         ("5月6日，市委书记王立新考察了我县城市建设。", &[]),
@@ -2421,4 +2427,13 @@ fn a_round_up_under_date_headings_dates_each_day_by_its_heading() {
     let events = run(text, "2021-07-07");
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0].when.start, Some(day("2021-07-06")));
+}
+
+#[test]
+fn officials_referred_to_by_their_rank_go_on_with_their_visit() {
+    // 自治区领导先后巡查了…: the leads already named, going on to the halls.
+    let text =
+        "10月25日，自治区党委常委彭某某来到展馆现场巡馆。自治区领导先后巡查了东盟国家商品馆。";
+    let e = one(text, "2008-10-27");
+    assert_eq!(sites_of(&e), owned(&["展馆", "东盟国家商品馆"]));
 }

@@ -276,11 +276,11 @@ impl Parser<'_> {
             {
                 o += 1;
             }
-            // 到我省某州考察: the place named after "our province" is where they went (after a
-            // verb of going only: 考察了我县城市建设 names a matter).
+            // 到我省某州考察, 来到该镇甲村: the place named after "our province" or "this town"
+            // is where they went (after a verb of going only: 考察了我县城市建设 names a matter).
             if !at
                 && pure
-                && t.get(o).is_some_and(|&c| c == OUR)
+                && t.get(o).is_some_and(|&c| deictic(c))
                 && t.get(o + 1).is_some_and(|&c| one_char_place_ends(c))
                 && t.get(o + 2).is_some_and(|&c| is_cjk(c))
                 && !ACTION_TRIGGERS.starts_at(t, o + 2)

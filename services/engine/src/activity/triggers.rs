@@ -143,12 +143,27 @@ impl Parser<'_> {
     /// 一行 included: no one named in it.
     fn officials_party_at(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
+        // (Or no 一行 but a verb of going right after: 自治区领导先后巡查了….)
+        let goes = |k: usize| {
+            let k = if word_at(t, k, SUCCESSIVELY) {
+                k + 2
+            } else {
+                k
+            };
+            MOVEMENT_VERBS.starts_at(t, k)
+        };
         let end = (i + 2..=(i + 10).min(e))
             .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
-            .find(|&k| word_at(t, k, PARTY) && OFFICIAL_TITLES.longest_ending_at(t, k).is_some())?;
-        self.mentions_in(i, end)
-            .is_empty()
-            .then(|| end + PARTY.chars().count() - i)
+            .find(|&k| {
+                (word_at(t, k, PARTY) || goes(k))
+                    && OFFICIAL_TITLES.longest_ending_at(t, k).is_some()
+            })?;
+        let party = if word_at(t, end, PARTY) {
+            PARTY.chars().count()
+        } else {
+            0
+        };
+        self.mentions_in(i, end).is_empty().then(|| end + party - i)
     }
 
     /// The length of 与会 and a word for people at `i` (与会人员, 与会嘉宾, 与会领导同志).
