@@ -2437,3 +2437,20 @@ fn officials_referred_to_by_their_rank_go_on_with_their_visit() {
     let e = one(text, "2008-10-27");
     assert_eq!(sites_of(&e), owned(&["展馆", "东盟国家商品馆"]));
 }
+
+#[test]
+fn a_party_that_visits_and_the_venue_lent_for_its_meeting_are_its_places() {
+    // 一行访某总会: 访 alone after the party; 假某礼堂举行: the venue lent (Macau, Hong Kong).
+    let text = "漳平市委书记马某某昨日带领漳平经贸交流团一行访澳门闽西同乡总会，双方假民众建澳联盟礼堂举行座谈会。";
+    let e = one(text, "2023-07-01");
+    assert_eq!(
+        sites_of(&e),
+        owned(&["澳门闽西同乡总会", "民众建澳联盟礼堂"])
+    );
+    // 采访 is no visit of the one interviewed.
+    let e = one(
+        "6月30日，市委书记马某某一行考察了甲公司，接受记者采访甲公司员工。",
+        "2023-07-01",
+    );
+    assert_eq!(sites_of(&e), owned(&["甲公司"]));
+}

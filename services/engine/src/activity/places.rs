@@ -4,9 +4,9 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, CARRY_OUT, CENTRE, DONE, ETC, FACING,
-    HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, OUR, PARTY, REGION, TOWARD,
-    VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
+    ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, BORROWED, CARRY_OUT, CENTRE, DONE, ETC,
+    FACING, HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, OUR, PARTY, REGION,
+    TOWARD, VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
     not_at_before, one_char_place_ends, open_list_tails, other_tail_words, people_ends,
     period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
 };
@@ -452,8 +452,15 @@ impl Parser<'_> {
     /// its length, and whether it is 在/对 (a stricter object).
     fn place_opener_at(&self, i: usize, s: usize, e: usize) -> Option<(usize, bool)> {
         let t = self.t;
+        // 一行访甲总会, 代表团访乙市: 访 alone visits after the party or its team (not in 采访,
+        // 来访, 回访, which the other words of the lexicon are).
+        let party_visits = t[i] == VISIT
+            && i >= 2
+            && (word_at(t, i - 2, PARTY) || team_ends(t[i - 1]))
+            && t.get(i + 1).is_some_and(|&c| is_cjk(c));
         let verb = MOVEMENT_VERBS
             .longest_at(t, i)
+            .or(party_visits.then_some(1))
             .filter(|_| !inside_not_kind(t, i));
         // 考察了解某事: the verb is 考察, and 了解 what was looked into.
         let verb = verb.map(|l| {
@@ -476,6 +483,9 @@ impl Parser<'_> {
             && !t.get(i + 1).is_some_and(|&c| not_at_after(c));
         // 对某地进行（实地）考察: the place comes between 对 and 进行.
         let at = at || t[i] == TOWARD && self.inspects_object(i, e);
+        // 双方假某礼堂举行座谈会: the venue lent comes between 假 and the verb of holding.
+        let at = at
+            || t[i] == BORROWED && (i + 3..clause_end(t, i, e)).any(|k| HOLD_VERBS.starts_at(t, k));
         match verb {
             // 向甲、乙等企业的负责人了解: the companies asked are what was visited.
             None if !at && t[i] == FACING && self.asks_companies(i, e) => Some((1, false)),
