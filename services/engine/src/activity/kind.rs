@@ -205,26 +205,40 @@ impl Parser<'_> {
     /// The date of the heading the sentence starting at `s` stands under: a line above it that
     /// is only a date (a round-up's 6月1日, then what was done that day), no other date between.
     pub(super) fn heading_date(&self, s: usize) -> Option<usize> {
-        let t = self.t;
-        let si = self.sentence_of(s)?;
-        for pi in (0..si).rev() {
-            let (ps, pe) = self.sents[pi];
-            let mut dates = self.times_in(ps, pe).filter(|&k| !self.dateline(k));
-            let Some(k) = dates.next() else {
-                continue;
-            };
-            let te = &self.times[k];
-            // (A bullet, or a year of the Republic the scanner left out, may stand before it:
-            // • 107年6月1日.)
-            let before = t[ps..te.start].iter().all(|&c| !is_cjk(c) || c == YEAR);
-            let next = self.sents.get(pi + 1).map_or(pe, |x| x.0);
-            let after = &t[te.end..next];
-            let alone = after.iter().all(|c| c.is_whitespace()) && after.contains(&'\n');
-            // The text's first line dates its page (2021年07月07日 over the headline), not a
-            // day.
-            return (dates.next().is_none() && before && alone && pi > 0).then_some(k);
+        self.sentence_of(s)
+            .and_then(|si| self.headings.get(si).copied().flatten())
+    }
+
+    /// [`Self::heading_date`] of every sentence, in one pass over the text.
+    pub(super) fn headings(&self) -> Vec<Option<usize>> {
+        let mut current = None;
+        let mut out = Vec::with_capacity(self.sents.len());
+        for pi in 0..self.sents.len() {
+            out.push(current);
+            if let Some(dated) = self.date_line(pi) {
+                current = dated;
+            }
         }
-        None
+        out
+    }
+
+    /// What sentence `pi` says of the dates below it: nothing when it has no date (`None`), its
+    /// date when it is a line of only that date (`Some(Some(k))`), else that the dates under a
+    /// heading above stop here (`Some(None)`).
+    fn date_line(&self, pi: usize) -> Option<Option<usize>> {
+        let t = self.t;
+        let (ps, pe) = self.sents[pi];
+        let mut dates = self.times_in(ps, pe).filter(|&k| !self.dateline(k));
+        let k = dates.next()?;
+        let te = &self.times[k];
+        // (A bullet, or a year of the Republic the scanner left out, may stand before it:
+        // • 107年6月1日.)
+        let before = t[ps..te.start].iter().all(|&c| !is_cjk(c) || c == YEAR);
+        let next = self.sents.get(pi + 1).map_or(pe, |x| x.0);
+        let after = &t[te.end..next];
+        let alone = after.iter().all(|c| c.is_whitespace()) && after.contains(&'\n');
+        // The text's first line dates its page (2021年07月07日 over the headline), not a day.
+        Some((dates.next().is_none() && before && alone && pi > 0).then_some(k))
     }
 
     /// The kind of the event an activity opened by a held event opens with: the head of the

@@ -132,6 +132,8 @@ struct Parser<'a> {
     person: Vec<usize>,
     /// Each person's mentions with titles, in order.
     titled_of: Vec<Vec<usize>>,
+    /// Each sentence's heading date (see [`Parser::heading_date`]).
+    headings: Vec<Option<usize>>,
 }
 
 impl<'a> Parser<'a> {
@@ -172,7 +174,7 @@ impl<'a> Parser<'a> {
             }
             name_end[m.name_end] = true;
         }
-        Parser {
+        let mut parser = Parser {
             doc,
             t,
             sents,
@@ -183,7 +185,10 @@ impl<'a> Parser<'a> {
             name_end,
             person,
             titled_of,
-        }
+            headings: Vec::new(),
+        };
+        parser.headings = parser.headings();
+        parser
     }
 
     fn in_title(&self, i: usize) -> bool {
