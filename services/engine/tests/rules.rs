@@ -116,10 +116,17 @@ fn people_who_accompany_or_join_are_participants() {
             &["高建明"],
             &["江海燕", "谢明"],
         ),
+        // Each with titles of their own is there in their own right: both lead, as the
+        // annotators give it (省委书记甲、省长乙会见了…).
         (
             "4月8日，区委书记冯志远、区政府副区长田丽出席农博会开幕式并巡馆。",
-            &["冯志远"],
-            &["田丽"],
+            &["冯志远", "田丽"],
+            &[],
+        ),
+        (
+            "4月8日，省委书记尹某、省长叶某某在南昌会见了代表团一行。",
+            &["尹某", "叶某某"],
+            &[],
         ),
         (
             "4月8日，省长何建平宣布交易会开幕并巡馆，副省长邓文杰致辞。",

@@ -1,7 +1,6 @@
 //! Who leads and who takes part: the role of each person in a sentence (陪同/参加 → participant, 会见 →
 //! the party met, after 带队 → the leader’s team).
 
-use super::respective::each_their_own;
 use super::triggers::habitual_at;
 use super::{Parser, Role, SentenceInfo};
 use crate::lexicon::grammar::{
@@ -302,16 +301,8 @@ impl Parser<'_> {
         {
             return Role::Participant;
         }
-        // 甲、乙 with their own titles: the first leads, unless each leads (甲、乙分别带队).
-        if n > 0 && lead_seen.is_some() && m.own_titles && !each_their_own(t, after) {
-            let prev = &self.ms[idx[n - 1]];
-            if lead_seen == Some(idx[n - 1])
-                && t.get(prev.name_end) == Some(&DUNHAO)
-                && prev.name_end + 1 == m.start
-            {
-                return Role::Participant;
-            }
-        }
+        // 甲、乙 with their own titles both lead (省委书记甲、省长乙会见了…): titles of their own
+        // say each is there in their own right.
         if !self.official[idx[n]]
             && !self.leads_a_team(m.start, after, until)
             && !self.visits_alone(idx, n, after, until)
