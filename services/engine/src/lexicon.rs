@@ -141,6 +141,8 @@ impl WordSet {
         self.longest_from(&text[i..], first)
     }
 
+    /// The comparison of words behind [`WordSet::longest_at`], kept out of line so the bit
+    /// test inlined into callers stays small.
     #[inline(never)]
     fn longest_from(&self, rest: &[char], first: char) -> Option<usize> {
         self.by_first
@@ -161,6 +163,8 @@ impl WordSet {
         self.longest_until(&text[..end], last)
     }
 
+    /// The comparison of words behind [`WordSet::longest_ending_at`], out of line for the
+    /// same reason.
     #[inline(never)]
     fn longest_until(&self, head: &[char], last: char) -> Option<usize> {
         self.by_last

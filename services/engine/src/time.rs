@@ -442,8 +442,6 @@ fn time_at(text: &[char], i: usize) -> Option<TimeExpr> {
     Some(word_then_part(text, i, l, kind, None))
 }
 
-/// Whether a time phrase may start with `c`: most characters of a text start none, and are
-/// passed over without looking up any table.
 /// The first character of a word (compared as a character: `str::starts_with(char)` encodes
 /// the character and compares bytes, a call per character of the text here).
 #[inline]
@@ -451,6 +449,8 @@ fn first_char(word: &str) -> Option<char> {
     word.chars().next()
 }
 
+/// Whether a time phrase may start with `c`: most characters of a text start none, and are
+/// passed over without looking up any table.
 fn may_start_time(c: char) -> bool {
     FESTIVALS.0.may_start(c)
         || is_numeral(c)
@@ -886,16 +886,12 @@ impl Resolver {
             }
             (Some(p), None) => {
                 // A day after publication's is last month's (published on the 2nd, 28日 was four
-                // days before), unless that is weeks back and the day this month is days ahead:
-                // published on the 21st, 25日 is what is to come, not five weeks old news.
-                let ahead = d.day.saturating_sub(p.day());
-                let (py, pm) = previous_month(p.year(), p.month());
-                let back = make_date(py, pm, d.day).map(|x| (p - x).num_days());
-                let (y, m) = if d.day > p.day()
-                    && !(ahead <= DAYS_AHEAD_OF_NEWS
-                        && back.is_some_and(|b| b >= DAYS_BACK_OF_NEWS))
-                {
-                    (py, pm)
+                // days before), unless it is only days ahead this month: published on the 21st,
+                // 25日 is what is to come (last month's would be weeks-old news).
+                let soon = d.day.saturating_sub(p.day()) <= DAYS_AHEAD_OF_NEWS
+                    && make_date(p.year(), p.month(), d.day).is_some();
+                let (y, m) = if d.day > p.day() && !soon {
+                    previous_month(p.year(), p.month())
                 } else {
                     (p.year(), p.month())
                 };
@@ -914,10 +910,8 @@ impl Resolver {
     }
 }
 
-/// A bare day at most this many days after publication's is this month's (still to come)...
+/// A bare day at most this many days after publication's is this month's, still to come.
 const DAYS_AHEAD_OF_NEWS: u32 = 7;
-/// ...when last month's day would be at least this many days old.
-const DAYS_BACK_OF_NEWS: i64 = 20;
 
 /// The year of the first expo edition the text names (第六届进博会 → 2023), for texts without a
 /// publication date or a written year.

@@ -2461,3 +2461,60 @@ fn a_party_that_visits_and_the_venue_lent_for_its_meeting_are_its_places() {
     );
     assert_eq!(sites_of(&e), owned(&["甲公司"]));
 }
+
+#[test]
+fn the_places_and_teams_of_this_sessions_rules_stop_where_they_should() {
+    // (text, the sites and targets): cases a review of the rules found.
+    let cases: &[(&str, &[&str])] = &[
+        // 拜会 before a Party committee's title ends the place.
+        ("5月6日，市长王立新到省政府拜会省委书记李某。", &["省政府"]),
+        // 等地/等处 that begin another word (地质, 处理) close no list of places.
+        (
+            "5月6日，市长王立新察看了山体滑坡、泥石流等地质灾害隐患点。",
+            &[],
+        ),
+        (
+            "5月6日，市长王立新察看了生活垃圾、生活污水等处理设施运行情况。",
+            &[],
+        ),
+        // A time or a means after 在 is no city.
+        ("5月6日，市长王立新在会后会见了梁某一行。", &[]),
+        ("5月6日，市长王立新在视频会见了梁某一行。", &[]),
+        // A bare team, all teams, a team's people name no team met.
+        ("5月6日，市长王立新会见了经贸代表团一行。", &[]),
+        ("5月6日，市长王立新与各国代表团座谈。", &[]),
+        ("5月6日，市长王立新看望慰问了全体调研组成员。", &[]),
+        // The team after its modifier is the one met.
+        (
+            "5月6日，市长王立新会见了前来参加会议的丽江市党政代表团。",
+            &["丽江市党政代表团"],
+        ),
+        // A rank alone going somewhere may be someone else: not the lead's site.
+        (
+            "5月6日，省委书记张三到甲市调研。县长到乙镇检查防汛工作。",
+            &["甲市"],
+        ),
+    ];
+    for (text, sites) in cases {
+        let e = one(text, "2023-05-07");
+        let mut got = sites_of(&e);
+        got.extend(e.targets.iter().cloned());
+        got.dedup();
+        assert_eq!(got, owned(sites), "{text}");
+    }
+    // 巡察 as the Party's inspection office is no activity of the one briefed by it.
+    assert!(
+        run(
+            "5月6日，市委书记王立新听取了市委巡察办工作汇报。",
+            "2023-05-07"
+        )
+        .is_empty()
+    );
+    // A headline, its date and the story: one date line is no round-up's heading.
+    let text = "市长张三出席招商推介会\n2023年6月1日\n市长张三出席招商推介会并致辞。推介会在市会展中心举行。会上，甲区与乙公司举行了项目签约仪式。";
+    let events = run(text, "2023-06-02");
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(names(&events[0], Role::Lead), owned(&["张三"]));
+    // A day only days ahead that last month lacks is still to come, not undated.
+    assert!(run("行政长官梁某29日赴京出席开幕式。", "2023-03-25").is_empty());
+}

@@ -187,7 +187,7 @@ impl<'a> Parser<'a> {
             titled_of,
             headings: Vec::new(),
         };
-        parser.headings = parser.headings();
+        parser.headings = parser.find_headings();
         parser
     }
 

@@ -4,11 +4,12 @@
 use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
-    ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, BORROWED, CARRY_OUT, CENTRE, DONE, ETC,
-    FACING, HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, OUR, PARTY, REGION,
-    TOWARD, VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
-    not_at_before, one_char_place_ends, open_list_tails, other_tail_words, people_ends,
-    period_heads, period_tails, plain_move_heads, position_words, team_ends, team_verb_heads, with,
+    ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, BORROWED, CARRY_OUT, CENTRE, COMMITTEE, DONE,
+    ETC, FACING, HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, ON_THE_GROUND,
+    PARTY, REGION, TOWARD, VISIT, and, body_before_meeting, deictic, item_openers, measure_words,
+    not_at_after, not_at_before, not_city_ends, one_char_place_ends, open_list_tails, people_ends,
+    period_heads, period_tails, place_words, plain_move_heads, position_words, team_ends,
+    team_not_named, team_verb_heads, with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -600,11 +601,12 @@ impl Parser<'_> {
         let t = self.t;
         // 甲、乙等展台 / 等企业: the items are what was visited, not where.
         let companies = LISTED_TARGETS.starts_at(t, obj_end) || self.counted_targets(obj_end);
-        // 甲花海和乙纪念馆等处 / 甲、乙等地调研: closed by a word for places (not 等地区, 等处室,
-        // 等实际), every item is one.
+        // 甲花海和乙纪念馆等处 / 甲、乙等地调研: closed by a word for places, every item is one;
+        // the word must end there (not 等地质灾害, 等处理设施, 等实践活动): punctuation, a verb
+        // or a stop word follows it.
         let places = t.get(obj_end) == Some(&ETC)
             && t.get(obj_end + 1).is_some_and(|&c| open_list_tails(c))
-            && !t.get(obj_end + 2).is_some_and(|&c| other_tail_words(c));
+            && self.place_word_ends(obj_end + 1);
         let items = split_list(t, o, obj_end);
         // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
         // count as sites only when they end like one.
@@ -649,6 +651,8 @@ impl Parser<'_> {
                 && (2..=3).contains(&item.len())
                 && b == obj_end
                 && !meeting
+                && !not_city_ends(t[b - 1])
+                && self.times_in(a, b).next().is_none()
                 && !t[a..b].iter().any(|&c| position_words(c) || deictic(c))
                 && (HOLD_VERBS.starts_at(t, b) || MEETING_MARKERS.starts_at(t, b));
             let ok = if at {
@@ -664,39 +668,65 @@ impl Parser<'_> {
     }
 
     /// The named teams a sentence `s..e` meets (会见了以某某为团长的甲市党政代表团一行; 与乙市
-    /// 经贸考察团座谈): what the meeting was with, its targets. A bare 考察团 names none.
+    /// 经贸代表团座谈): what the meeting was with, its targets. A bare 考察团 or 经贸代表团, ours
+    /// (我市, 本市) or all of them (各国) names none, nor does a team's people (调研组成员).
     fn teams_met(&self, s: usize, e: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let t = self.t;
         (s..e).filter_map(move |i| {
-            let object = if let Some(l) = MEETING_MARKERS.longest_at(t, i) {
+            let mut object = if let Some(l) = MEETING_MARKERS.longest_at(t, i) {
                 i + l
             } else if with(t[i]) && self.talks_with(i, e) {
                 i + 1
             } else {
                 return None;
             };
-            if self.in_title(i) {
+            if self.in_title(i) || i > s && MEETING_MARKERS.longest_ending_at(t, i).is_some() {
                 return None;
             }
+            // 看望慰问了…: the object is after the last verb and its 了.
+            while let Some(l) = MEETING_MARKERS.longest_at(t, object) {
+                object += l;
+            }
+            if t.get(object) == Some(&DONE) {
+                object += 1;
+            }
             let ce = clause_end(t, object, e);
-            // The team right after the verb, or after a modifier ending in 的 (由某某带领的).
-            let starts = std::iter::once(object).chain(
-                (object..ce.min(object + 30))
-                    .filter(|&k| t[k] == OF)
-                    .map(|k| k + 1),
-            );
-            starts.into_iter().find_map(|a| {
+            // The team after a modifier ending in 的 (由某某带领的, 前来参加会议的), else right
+            // after the verb.
+            let after_of = (object..ce.min(object + MAX_TEAM_MODIFIER))
+                .filter(|&k| t[k] == OF)
+                .map(|k| k + 1);
+            after_of.chain(std::iter::once(object)).find_map(|a| {
                 let l = self.team_at(a, ce)?;
+                let party = PARTY.chars().count();
                 let b = if word_before(t, a + l, PARTY) {
-                    a + l - 2
+                    a + l - party
                 } else {
                     a + l
                 };
-                // Not a count of teams (六个友城代表团) nor our own (我市党政代表团).
-                let named = !is_count(t[a]) && t[a] != OUR;
-                (named && b >= a + MIN_TEAM_NAME).then_some((a, b))
+                let named = !is_count(t[a]) && !team_not_named(t[a]);
+                let people = PEOPLE_NOUNS.starts_at(t, b);
+                (named && !people && b >= a + MIN_TEAM_NAME).then_some((a, b))
             })
         })
+    }
+
+    /// Whether the word for places at `k` (地, 处, 实地 after 等) ends where it stands:
+    /// punctuation, a verb or a stop word after it.
+    fn place_word_ends(&self, k: usize) -> bool {
+        let t = self.t;
+        let after = if word_at(t, k, ON_THE_GROUND) {
+            k + ON_THE_GROUND.chars().count()
+        } else if place_words(t[k]) {
+            k + 1
+        } else {
+            return false;
+        };
+        t.get(after).is_none_or(|&c| !is_cjk(c))
+            || ACTION_TRIGGERS.starts_at(t, after)
+            || MOVEMENT_VERBS.starts_at(t, after)
+            || PLACE_STOPS.starts_at(t, after)
+            || word_at(t, after, CARRY_OUT)
     }
 
     /// The company or body that `与`/`同` at `i` introduces when the clause goes on to sign
@@ -862,18 +892,23 @@ pub(super) fn of_item(t: &[char], a: usize, b: usize) -> (usize, usize) {
 
 /// Whether the word of `l` chars at `i` (a stop word, a verb) is inside a name: a place's
 /// ending follows it (某医学研究院, 乙检查站).
-/// The shortest name of a team met that is a name (甲市代表团), not a bare word (考察团).
-const MIN_TEAM_NAME: usize = 5;
-
 fn word_inside_name(t: &[char], i: usize, l: usize) -> bool {
     // (Only after a part of the name: 走访企业 is a verb and its object.)
-    // (Not a title after the verb: 到县政府拜会县长某某.)
-    l >= 2
-        && i > 0
-        && is_cjk(t[i - 1])
-        && PLACE_SUFFIXES.starts_at(t, i + l)
-        && !TITLES.starts_at(t, i + l)
+    // (Not a title after the verb, or a Party committee's: 到县政府拜会县长某某, 拜会省委书记
+    // 某某.)
+    let k = i + l;
+    let committee =
+        t.get(k).is_some_and(|&c| one_char_place_ends(c)) && t.get(k + 1) == Some(&COMMITTEE);
+    let title_next = TITLES.starts_at(t, k) || committee && TITLES.starts_at(t, k + 2);
+    l >= 2 && i > 0 && is_cjk(t[i - 1]) && PLACE_SUFFIXES.starts_at(t, i + l) && !title_next
 }
+
+/// The shortest name of a team met that is a name (丽江市代表团), not a bare word (考察团,
+/// 经贸代表团).
+const MIN_TEAM_NAME: usize = 6;
+
+/// How far a modifier ending in 的 may run before the team met (以某某为团长的…).
+const MAX_TEAM_MODIFIER: usize = 30;
 
 /// What an item names after the place it belongs to (`y` is where that place ends, at its 的):
 /// a site of its own when it ends like one and is a name's length (某镇的某蔬菜基地), not a

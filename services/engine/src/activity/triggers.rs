@@ -143,14 +143,11 @@ impl Parser<'_> {
     /// 一行 included: no one named in it.
     fn officials_party_at(&self, i: usize, e: usize) -> Option<usize> {
         let t = self.t;
-        // (Or no 一行 but a verb of going right after: 自治区领导先后巡查了….)
+        // (Or no 一行 but 先后 and a verb of going right after: 自治区领导先后巡查了…; a rank
+        // alone going somewhere, 县长到乙镇检查, may be someone else.)
         let goes = |k: usize| {
-            let k = if word_at(t, k, SUCCESSIVELY) {
-                k + 2
-            } else {
-                k
-            };
-            MOVEMENT_VERBS.starts_at(t, k)
+            word_at(t, k, SUCCESSIVELY)
+                && MOVEMENT_VERBS.starts_at(t, k + SUCCESSIVELY.chars().count())
         };
         let end = (i + 2..=(i + 10).min(e))
             .take_while(|&k| !CLAUSE_END.contains(&t[k - 1]))
