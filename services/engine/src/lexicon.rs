@@ -260,6 +260,7 @@ word_set!(HOLD_VERBS, "hold_verbs.txt");
 word_set!(HOST_VERBS, "host_verbs.txt");
 word_set!(HOST_ROLES, "host_roles.txt");
 word_set!(MANNER_WORDS, "manner_words.txt");
+word_set!(ANNOUNCING_VERBS, "announcing_verbs.txt");
 word_set!(MEANS_WORDS, "means_words.txt");
 word_set!(VISIT_VERBS, "visit_verbs.txt");
 word_set!(PEOPLE_NOUNS, "people_nouns.txt");

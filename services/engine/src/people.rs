@@ -4,7 +4,7 @@
 use crate::lexicon::grammar::{
     AND_ALSO, AT, COMRADE, EACH, ETC, OF, TODAY, WHOLE, and, clause_adverb, date_units,
     list_joiners, name_openers, not_name_end, one_char_place_ends, person_measures,
-    place_initial_cuts, unit_ends,
+    place_initial_cuts, unit_ends, week_words, weekday,
 };
 use crate::lexicon::grammar::{
     CLOSE_BRACKET, COLON, COMMA, DUNHAO, FULL_STOP, OPEN_BRACKET, SEMICOLON,
@@ -110,6 +110,8 @@ fn follows_ok(text: &[char], i: usize) -> bool {
                 || date_at(text, i)
                 || TITLES.starts_at(text, i)
                 || c == TODAY
+                // 某某周日前往: a day of the week after the name.
+                || week_words(c) && text.get(i + 1).is_some_and(|&d| weekday(d).is_some())
         }
     }
 }

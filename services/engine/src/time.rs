@@ -527,8 +527,10 @@ fn weekday_at(text: &[char], i: usize) -> Option<TimeExpr> {
     let after = text.get(end).copied();
     let plain = after.is_none_or(|c| CLAUSE_END.contains(&c) || c == DUNHAO)
         || part_of_day(text, end).is_some();
-    // 周 alone is also a surname (周五一); after 上/本 it is the week.
-    if head == 1 && !plain && weeks_back.is_none() {
+    // 周 alone is also a surname (周五一); after 上/本 it is the week, and so it is before what
+    // is done that day (某某周日前往北京).
+    let acts = after.is_some_and(|a| bare_day_acts(text, end, a));
+    if head == 1 && !plain && !acts && weeks_back.is_none() {
         return None;
     }
     Some(word_then_part(

@@ -1742,6 +1742,18 @@ fn what_the_writer_calls_tomorrow_or_next_week_is_announced_not_reported() {
     ] {
         assert!(run(text, published).is_empty(), "{text}");
     }
+    // What an office made known yesterday (政府新闻处昨日公布，…) is announced, not done.
+    assert!(
+        run(
+            "政府新闻处昨日公布，行政长官梁某某周日前往北京，主持开幕仪式。",
+            "2017-06-21"
+        )
+        .is_empty()
+    );
+    // 周日 after a name is the day, not part of the name.
+    let e = one("行政长官梁某某周日前往北京，主持开幕仪式。", "2017-06-21");
+    assert_eq!(names(&e, Role::Lead), owned(&["梁某某"]));
+    assert_eq!(e.when.start, Some(day("2017-06-18")));
     // A bare day after the page's is last month's when that is only days back.
     let e = one("行政长官梁某28日赴京主持回归20周年展。", "2017-06-02");
     assert_eq!(e.when.start, Some(day("2017-05-28")));

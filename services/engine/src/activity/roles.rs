@@ -9,8 +9,8 @@ use crate::lexicon::grammar::{
 };
 use crate::lexicon::grammar::{COMMA, DUNHAO};
 use crate::lexicon::{
-    ACTION_TRIGGERS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS, PARTICIPANT_HEADS,
-    PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
+    ACTION_TRIGGERS, ANNOUNCING_VERBS, HANDING_VERBS, LEAD_VERBS, MEETING_MARKERS, MOVEMENT_VERBS,
+    PARTICIPANT_HEADS, PARTICIPANT_VERBS, RECEPTION_VERBS, SENDING_VERBS, TALK_VERBS,
 };
 use crate::people::{Mention, business_title};
 use crate::text::{CLAUSE_END, clause_end, clause_start, word_at};
@@ -59,7 +59,7 @@ impl Parser<'_> {
             } else {
                 m.name_end
             };
-            proposed || self.still_to_come(from, at)
+            proposed || self.still_to_come(from, at) || self.made_known(cs)
         });
         if let Some((k, (at, strong))) = trigger
             && !info.announced
@@ -176,6 +176,13 @@ impl Parser<'_> {
             }
         }
         future
+    }
+
+    /// Whether the clause starting at `cs` is what an office made known (政府新闻处昨日公布，
+    /// 某某周日前往北京…): the clause before it ends with a verb of announcing.
+    fn made_known(&self, cs: usize) -> bool {
+        let t = self.t;
+        cs > 1 && t[cs - 1] == COMMA && ANNOUNCING_VERBS.longest_ending_at(t, cs - 1).is_some()
     }
 
     /// Whether 拟 at `i` says what follows is only planned (拟邀请, 拟由), not 模拟, 草拟 ….
