@@ -3,12 +3,11 @@
 
 use super::{Parser, Role, Work};
 use crate::lexicon::FxSet as HashSet;
-use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE, YEAR};
+use crate::lexicon::grammar::{AND_THEN, AT, DONE, FUTURE, ON_DATE};
 use crate::lexicon::{
     ACTION_TRIGGERS, HELD_EVENTS, HOLD_VERBS, HOST_ROLES, HOST_VERBS, KIND_CUES, MANNER_WORDS,
     MEANS_WORDS, MOVEMENT_VERBS, RECEPTION_VERBS, SPEECH_VERBS, inside_not_kind,
 };
-use crate::people::is_cjk;
 use crate::text::{CLAUSE_END, clause_end, clause_start};
 use dongtai_proto::EventKind;
 
@@ -202,61 +201,6 @@ impl Parser<'_> {
         None
     }
 
-    /// The date of the heading the sentence starting at `s` stands under: a line above it that
-    /// is only a date (a round-up's 6月1日, then what was done that day), no other date between.
-    pub(super) fn heading_date(&self, s: usize) -> Option<usize> {
-        self.sentence_of(s)
-            .and_then(|si| self.headings.get(si).copied().flatten())
-    }
-
-    /// [`Self::heading_date`] of every sentence, in one pass over the text. A round-up has a
-    /// heading for each day: a text with only one date line (a headline, its date, the story)
-    /// has none.
-    pub(super) fn find_headings(&self) -> Vec<Option<usize>> {
-        let lines: Vec<DateLine> = (0..self.sents.len()).map(|pi| self.date_line(pi)).collect();
-        let headings = lines
-            .iter()
-            .filter(|l| matches!(l, DateLine::Heading(_)))
-            .count();
-        let mut current = None;
-        let mut out = Vec::with_capacity(lines.len());
-        for line in lines {
-            out.push(current.filter(|_| headings >= MIN_HEADINGS));
-            match line {
-                DateLine::Heading(k) => current = Some(k),
-                DateLine::Dated => current = None,
-                DateLine::Undated => {}
-            }
-        }
-        out
-    }
-
-    /// What sentence `pi` says of the dates below it.
-    fn date_line(&self, pi: usize) -> DateLine {
-        let t = self.t;
-        let (ps, pe) = self.sents[pi];
-        let mut dates = self.times_in(ps, pe).filter(|&k| !self.dateline(k));
-        let Some(k) = dates.next() else {
-            return DateLine::Undated;
-        };
-        let te = &self.times[k];
-        // (A bullet, or a year of the Republic the scanner left out, may stand before it:
-        // • 107年6月1日.)
-        let before = t
-            .get(ps..te.start)
-            .is_some_and(|x| x.iter().all(|&c| !is_cjk(c) || c == YEAR));
-        let next = self.sents.get(pi + 1).map_or(pe, |x| x.0);
-        let alone = t
-            .get(te.end..next)
-            .is_some_and(|x| x.iter().all(|c| c.is_whitespace()) && x.contains(&'\n'));
-        // The text's first line dates its page (2021年07月07日 over the headline), not a day.
-        if dates.next().is_none() && before && alone && pi > 0 {
-            DateLine::Heading(k)
-        } else {
-            DateLine::Dated
-        }
-    }
-
     /// The kind of the event an activity opened by a held event opens with: the head of the
     /// holding verb's object (我市举行欢迎宴会) or of its subject (会议在某地开幕).
     fn opening_event(&self, w: &Work) -> Option<EventKind> {
@@ -388,19 +332,6 @@ impl Parser<'_> {
         })
     }
 }
-
-/// What a sentence says of the dates of the sentences below it.
-enum DateLine {
-    /// It has no date: a heading above it still dates what follows.
-    Undated,
-    /// It is a line of only a date (time phrase `k`): a day's heading.
-    Heading(usize),
-    /// It has dates of its own: a heading above it no longer dates what follows.
-    Dated,
-}
-
-/// A round-up has a heading for each of its days: at least this many.
-const MIN_HEADINGS: usize = 2;
 
 /// The weight of each kind's cues, and whether a defining cue of it was seen.
 #[derive(Default)]

@@ -187,6 +187,7 @@ impl<'a> Parser<'a> {
             titled_of,
             headings: Vec::new(),
         };
+        // (Headings ask which dates are datelines: the parser must exist to find them.)
         parser.headings = parser.find_headings();
         parser
     }

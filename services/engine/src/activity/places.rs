@@ -5,11 +5,11 @@ use super::{Parser, Work, dedup};
 use crate::lexicon::FxSet as HashSet;
 use crate::lexicon::grammar::{
     ACTIVITY, AFTER, AND_ITS, ARRIVE, AS_WELL_AS, AT, BORROWED, CARRY_OUT, CENTRE, COMMITTEE, DONE,
-    ETC, FACING, HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, ON_THE_GROUND,
-    PARTY, REGION, TOWARD, VISIT, and, body_before_meeting, deictic, item_openers, measure_words,
-    not_at_after, not_at_before, not_city_ends, one_char_place_ends, open_list_tails, people_ends,
-    period_heads, period_tails, place_words, plain_move_heads, position_words, team_ends,
-    team_not_named, team_verb_heads, with,
+    ETC, FACING, HOUSEHOLD, LEARN, MEETING, MIDDLE, NAMELY, NEARBY, OF, ON_SITE, PARTY, REGION,
+    TOWARD, VISIT, and, body_before_meeting, deictic, item_openers, measure_words, not_at_after,
+    not_at_before, not_city_ends, one_char_place_ends, open_list_tails, people_ends, period_heads,
+    period_tails, plain_move_heads, position_words, team_ends, team_not_named, team_verb_heads,
+    with,
 };
 use crate::lexicon::grammar::{CLOSE_BRACKET, COLON, COMMA, DUNHAO, OPEN_BRACKET, SEMICOLON};
 use crate::lexicon::{
@@ -604,9 +604,7 @@ impl Parser<'_> {
         // 甲花海和乙纪念馆等处 / 甲、乙等地调研: closed by a word for places, every item is one;
         // the word must end there (not 等地质灾害, 等处理设施, 等实践活动): punctuation, a verb
         // or a stop word follows it.
-        let places = t.get(obj_end) == Some(&ETC)
-            && t.get(obj_end + 1).is_some_and(|&c| open_list_tails(c))
-            && self.place_word_ends(obj_end + 1);
+        let places = t.get(obj_end) == Some(&ETC) && self.place_word_ends(obj_end + 1);
         let items = split_list(t, o, obj_end);
         // 查看了甲、乙、丙等情况: a list of what was looked into, not of sites; its items
         // count as sites only when they end like one.
@@ -711,18 +709,14 @@ impl Parser<'_> {
         })
     }
 
-    /// Whether the word for places at `k` (地, 处, 实地 after 等) ends where it stands:
-    /// punctuation, a verb or a stop word after it.
+    /// Whether the word for places at `k` (地, 处, 实地 after 等: the list tails that also let a
+    /// list run on over a comma) ends where it stands: punctuation, a verb or a stop word after
+    /// it.
     fn place_word_ends(&self, k: usize) -> bool {
         let t = self.t;
-        let after = if word_at(t, k, ON_THE_GROUND) {
-            k + ON_THE_GROUND.chars().count()
-        } else if place_words(t[k]) {
-            k + 1
-        } else {
-            return false;
-        };
-        t.get(after).is_none_or(|&c| !is_cjk(c))
+        let tail = t[k..].iter().take_while(|&&c| open_list_tails(c)).count();
+        let after = k + tail;
+        tail > 0 && t.get(after).is_none_or(|&c| !is_cjk(c))
             || ACTION_TRIGGERS.starts_at(t, after)
             || MOVEMENT_VERBS.starts_at(t, after)
             || PLACE_STOPS.starts_at(t, after)
